@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from .models import Assignment, Enabler
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["engagement"]
+
+
+@admin.register(Enabler)
+class EnablerAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "capacity_days_per_week", "is_active"]
+    list_filter = ["is_active", "regions"]
+    search_fields = ["user__first_name", "user__last_name", "user__username"]
+    filter_horizontal = ["regions"]
+    inlines = [AssignmentInline]
+    list_select_related = ["user"]

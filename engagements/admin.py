@@ -1,0 +1,51 @@
+"""Django admin for reference data and programme set-up.
+
+Sessions and learning items are deliberately NOT registered: they carry an enabler's private
+notes, which no admin may read (seed 004: no direct reporting of judgements).
+"""
+
+from django.contrib import admin
+
+from .models import Engagement, LearningSummary, Outcome, Programme, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "summary_cadence"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["leads"]
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 0
+    exclude = ["recorded_by"]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["place", "programme", "status", "requested_on", "days_allocated"]
+    list_filter = ["status", "programme"]
+    search_fields = ["place__name", "programme__name"]
+    list_select_related = ["place", "programme"]
+    inlines = [OutcomeInline]
+
+
+@admin.register(LearningSummary)
+class LearningSummaryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "period", "status", "compiled_at"]
+    list_filter = ["status", "scope", "period", "programme"]
+    # Content is compiled from shareable learning only; still read-only here.
+    readonly_fields = [f.name for f in LearningSummary._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,396 @@
+"""Programmes, engagements, the sessions enablers log, and the learning drawn from them.
+
+Privacy rule (seed 004): an enabler's ``Session.private_notes`` are theirs alone. The field is
+never shown in ``__str__``, the admin, exports, summaries, audit rows or logs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Mod
+from django.db.models.lookups import Exact
+
+from fieldbook.models import TimeStampedModel
+from places.models import Person, Place, Region, Sector
+
+# A working day on site, for turning logged minutes into "days used" (7.5 hours).
+MINUTES_PER_DAY = 450
+MAX_SESSION_MINUTES = 12 * 60
+
+
+class Theme(TimeStampedModel):
+    """A managed vocabulary term (e.g. "Delayed transfers of care")."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="theme_name_unique_ci"),
+            models.UniqueConstraint(fields=["slug"], name="theme_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(TimeStampedModel):
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    description = models.TextField(blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    summary_cadence = models.CharField(
+        max_length=20, choices=Cadence.choices, default=Cadence.MONTHLY
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="led_programmes", blank=True,
+        help_text="Programme leads who look after this programme.",
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="programme_name_unique_ci"),
+            models.UniqueConstraint(fields=["slug"], name="programme_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="programme_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Engagement(TimeStampedModel):
+    """One place in one programme. Starts as a request from the place (pull, not push)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        DIAGNOSTIC = "diagnostic", "Diagnostic"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="engagements")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="engagements")
+    requested_on = models.DateField(help_text="When the place asked for support.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    focus = models.TextField(blank=True, help_text="What the place wants the support to focus on.")
+    days_allocated = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True,
+        help_text='Days of enabler time agreed, e.g. "up to five days on site".',
+    )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["programme", "place__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "place"], name="engagement_one_per_place_per_programme"
+            ),
+            models.CheckConstraint(
+                condition=Q(days_allocated__isnull=True) | Q(days_allocated__gte=0),
+                name="engagement_days_allocated_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=F("requested_on")),
+                name="engagement_starts_after_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="engagement_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "status"], name="engagement_prog_status_idx"),
+            models.Index(fields=["place", "status"], name="engagement_place_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} — {self.programme}"
+
+
+class Session(TimeStampedModel):
+    """A logged visit or piece of work by an enabler for an engagement."""
+
+    class Kind(models.TextChoices):
+        SITE_VISIT = "site_visit", "Site visit"
+        COACHING = "coaching", "1:1 coaching"
+        FACILITATION = "facilitation", "Board or team facilitation"
+        WORKSHOP = "workshop", "Workshop"
+        DIAGNOSTIC = "diagnostic", "Diagnostic"
+        INTERVIEW = "interview", "Interview"
+        LEARNING_NETWORK = "learning_network", "Learning-network event"
+        REMOTE_CALL = "remote_call", "Remote call"
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # PROTECT: sessions are the record of a multi-year journey; they are soft-deleted only.
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="sessions")
+    enabler = models.ForeignKey(
+        "enablers.Enabler", on_delete=models.PROTECT, related_name="sessions"
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.SITE_VISIT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.HELD)
+    status_reason = models.CharField(
+        max_length=300, blank=True,
+        help_text='Why a planned visit did not happen, e.g. "site postponed — winter pressures".',
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        help_text="Length in minutes, in quarter-hour steps; a day on site is 450."
+    )
+    attendees = models.ManyToManyField(Person, related_name="sessions", blank=True)
+    themes = models.ManyToManyField(Theme, related_name="sessions", blank=True)
+    private_notes = models.TextField(
+        blank=True, help_text="Only you can read these. Never shared, exported or summarised."
+    )
+    next_steps = models.TextField(blank=True)
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="session_idempotency_key_unique"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=MAX_SESSION_MINUTES)
+                & Exact(Mod(F("duration_minutes"), 15), 0),
+                name="session_duration_quarter_hours_max_12h",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(duration_minutes__gte=15),
+                name="session_held_has_duration",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="held") | ~Q(status_reason=""),
+                name="session_not_held_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["engagement", "-date"], name="session_engagement_date_idx"),
+            models.Index(fields=["enabler", "-date"], name="session_enabler_date_idx"),
+            models.Index(fields=["date"], name="session_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%d %b %Y}"
+
+    @property
+    def days(self) -> Decimal:
+        return (Decimal(self.duration_minutes) / MINUTES_PER_DAY).quantize(Decimal("0.01"))
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+
+class SessionSectorCount(models.Model):
+    """A headcount by sector, for large events where naming everyone is not sensible."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="sector_counts")
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    headcount = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["sector"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "sector"], name="sector_count_once_per_session"),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1) & Q(headcount__lte=5000),
+                name="sector_count_between_1_and_5000",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.headcount} from {self.get_sector_display()}"
+
+
+class LearningItem(TimeStampedModel):
+    """Learning an enabler chose to share: lessons, quotes, messages for national leaders...
+
+    Quotes are attributed by role, never by name, and only shared with consent.
+    """
+
+    class Kind(models.TextChoices):
+        LESSON = "lesson", "Lesson"
+        QUOTE = "quote", "Quote"
+        MESSAGE = "message", "Message for national leaders"
+        GOOD_PRACTICE = "good_practice", "Good practice"
+        BARRIER = "barrier", "Barrier"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="learning_items")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LESSON)
+    text = models.TextField()
+    themes = models.ManyToManyField(Theme, related_name="learning_items", blank=True)
+    attributed_role = models.CharField(
+        max_length=200, blank=True,
+        help_text='A role, never a name: e.g. "NHS Operations Manager".',
+    )
+    consent = models.BooleanField(
+        default=False, help_text="The speaker agreed to be quoted (by role, never by name)."
+    )
+    shareable = models.BooleanField(
+        default=True, help_text="Shown to programme leads and used in learning summaries."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="quote") | Q(shareable=False) | (Q(consent=True) & ~Q(attributed_role="")),
+                name="learning_shared_quote_has_consent_and_role",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="learning_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["kind", "shareable"], name="learning_kind_idx")]
+
+    def __str__(self) -> str:
+        label = self.get_kind_display()
+        return f"{label} ({self.attributed_role})" if self.attributed_role else label
+
+
+class Outcome(TimeStampedModel):
+    """Evidence of progress that the place agreed to record."""
+
+    class Kind(models.TextChoices):
+        COMMON_PURPOSE = "common_purpose", "Common purpose across boundaries"
+        BEHAVIOURS = "behaviours", "Different behaviours"
+        RELATIONSHIPS = "relationships", "Improved relationships"
+        WORKING_METHODS = "working_methods", "New working methods"
+        PATHWAY_REDESIGN = "pathway_redesign", "Pathway redesign"
+        REGULATOR_RECOGNITION = "regulator_recognition", "Regulator recognition"
+        OTHER = "other", "Other"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recorded_on = models.DateField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    measure = models.CharField(
+        max_length=200, blank=True, help_text='Optional, e.g. "3,600 bed nights avoided".'
+    )
+    themes = models.ManyToManyField(Theme, related_name="outcomes", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-recorded_on"]
+        indexes = [
+            models.Index(fields=["engagement", "-recorded_on"], name="outcome_engagement_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LearningSummary(TimeStampedModel):
+    """A compiled learning summary for one scope and period, built by a Celery job."""
+
+    class Scope(models.TextChoices):
+        PROGRAMME = "programme", "Programme"
+        REGION = "region", "Region within a programme"
+        PLACE = "place", "Place"
+
+    class Period(models.TextChoices):
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+        CUSTOM = "custom", "Custom dates"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        COMPILING = "compiling", "Compiling"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="summaries")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="summaries"
+    )
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, null=True, blank=True, related_name="summaries"
+    )
+    # "programme:3", "region:3:2", "place:3:17": one key makes (scope, period) unique on every
+    # database, where a unique constraint over nullable foreign keys would not.
+    scope_key = models.CharField(max_length=100, editable=False)
+    period = models.CharField(max_length=20, choices=Period.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    content = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    compiled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "scope_key"]
+        verbose_name_plural = "learning summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_key", "period_start", "period_end"],
+                name="summary_one_per_scope_and_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="summary_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="programme") & Q(region__isnull=True) & Q(place__isnull=True))
+                | (Q(scope="region") & Q(region__isnull=False) & Q(place__isnull=True))
+                | (Q(scope="place") & Q(place__isnull=False) & Q(region__isnull=True)),
+                name="summary_scope_matches_fields",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "-period_start"], name="summary_programme_idx"),
+            models.Index(fields=["status", "updated_at"], name="summary_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} — {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == self.Scope.PLACE and self.place_id:
+            return f"{self.place} ({self.programme})"
+        if self.scope == self.Scope.REGION and self.region_id:
+            return f"{self.programme}, {self.region}"
+        return str(self.programme)
+
+    @staticmethod
+    def make_scope_key(*, scope: str, programme_id: int, region_id: int | None,
+                       place_id: int | None) -> str:
+        if scope == LearningSummary.Scope.REGION:
+            return f"region:{programme_id}:{region_id}"
+        if scope == LearningSummary.Scope.PLACE:
+            return f"place:{programme_id}:{place_id}"
+        return f"programme:{programme_id}"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FieldbookConfig(AppConfig):
+    """The project package doubles as a small app: roles, access control and the audit log."""
+
+    name = "fieldbook"
+    verbose_name = "Fieldbook"

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent
+
+# Field names whose values never enter the audit trail: only the fact they changed.
+REDACTED_FIELDS = frozenset({"private_notes", "password"})
+
+
+def audit_record(
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row. ``changes`` maps field -> new value; redacted fields keep only a flag."""
+    safe_changes = {
+        key: ("(changed)" if key in REDACTED_FIELDS else value)
+        for key, value in (changes or {}).items()
+    }
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        changes=safe_changes,
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base for every domain model: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One row per state change made by a service.
+
+    ``changes`` holds field names and public values only; services never put private notes here
+    (for a session they record that ``private_notes`` changed, not what it says).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # Keep the trail when a user is removed; the row still says what happened.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=100, help_text="Dotted name, e.g. places.place.onboarded")
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor.get_username() if self.actor_id and self.actor else "system"
+        return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"

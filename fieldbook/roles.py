@@ -1,0 +1,31 @@
+"""The three roles of Fieldbook. Each is a Django group created by a data migration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    ENABLER = "Enabler"
+    LEAD = "Programme lead"
+    ADMIN = "Admin"
+
+
+ALL_ROLES: tuple[Role, ...] = (Role.ENABLER, Role.LEAD, Role.ADMIN)
+
+
+def user_roles(user: Any) -> frozenset[Role]:
+    """The roles a user holds, cached on the user object for the request (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_fieldbook_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(role for role in ALL_ROLES if role.value in names)
+        user._fieldbook_roles = cached
+    return cached
+
+
+def has_role(user: Any, *roles: Role) -> bool:
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,234 @@
+"""Where the work happens: regions, systems, places, organisations, boards and their members."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from fieldbook.models import TimeStampedModel
+
+from .querysets import PlaceQuerySet
+
+
+class Sector(models.TextChoices):
+    """Who was in the room: the sectors a whole-system conversation should reach."""
+
+    ACUTE = "acute", "Acute care"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    COMMUNITY = "community", "Community health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    AMBULANCE = "ambulance", "Ambulance"
+    COMMISSIONING = "commissioning", "Commissioning (CCG / ICB)"
+    SOCIAL_CARE = "social_care", "Local authority / social care"
+    VOLUNTARY = "voluntary", "Voluntary and community sector"
+    INDEPENDENT = "independent", "Independent sector"
+    OTHER_PUBLIC = "other_public", "Other public sector"
+    PATIENTS = "patients", "Patients and service users"
+
+
+class Region(TimeStampedModel):
+    """An NHS England region (e.g. "North", "London")."""
+
+    name = models.CharField(max_length=100)
+    code = models.SlugField(max_length=40, help_text="Short stable key used by imports.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="region_name_unique_ci"),
+            models.UniqueConstraint(fields=["code"], name="region_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class System(TimeStampedModel):
+    """An integrated care system, STP or ICB that a place may sit within."""
+
+    class Kind(models.TextChoices):
+        STP = "stp", "Sustainability and transformation partnership"
+        ICS = "ics", "Integrated care system"
+        ICB = "icb", "Integrated care board"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ICS)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="systems")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="system_name_unique_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(TimeStampedModel):
+    """A locality and its leaders (e.g. "Central Lancashire", "Barnet & Enfield")."""
+
+    class OnboardingStatus(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ONBOARDING = "onboarding", "Onboarding"
+        ACTIVE = "active", "Onboarded"
+        ARCHIVED = "archived", "Archived"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="places")
+    system = models.ForeignKey(
+        System, on_delete=models.SET_NULL, null=True, blank=True, related_name="places"
+    )
+    onboarding_status = models.CharField(
+        max_length=20, choices=OnboardingStatus.choices, default=OnboardingStatus.DRAFT
+    )
+    description = models.TextField(blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="place_name_unique_in_region"),
+            models.UniqueConstraint(fields=["slug"], name="place_slug_unique"),
+        ]
+        indexes = [models.Index(fields=["region", "name"], name="place_region_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ods_code_validator = RegexValidator(
+    regex=r"^[A-Z0-9]{3,6}$",
+    message="An ODS code is 3 to 6 capital letters and digits, e.g. RXN or 00R.",
+)
+
+
+class Organisation(TimeStampedModel):
+    """A body that takes part in a place's system: a trust, CCG/ICB, council, charity..."""
+
+    class Kind(models.TextChoices):
+        ACUTE_TRUST = "acute_trust", "Acute trust"
+        COMMUNITY_TRUST = "community_trust", "Community trust"
+        MENTAL_HEALTH_TRUST = "mental_health_trust", "Mental health trust"
+        AMBULANCE_TRUST = "ambulance_trust", "Ambulance trust"
+        COMMISSIONER = "commissioner", "CCG / ICB"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        PRIMARY_CARE = "primary_care", "Primary care / GP federation"
+        VOLUNTARY = "voluntary", "Voluntary and community sector"
+        INDEPENDENT = "independent", "Independent sector"
+        OTHER_PUBLIC = "other_public", "Other public sector (police, fire…)"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    ods_code = models.CharField(
+        "ODS code", max_length=6, blank=True, validators=[ods_code_validator]
+    )
+    places = models.ManyToManyField(Place, related_name="organisations", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci"),
+            models.UniqueConstraint(
+                fields=["ods_code"], condition=~Q(ods_code=""), name="organisation_ods_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sector(self) -> str:
+        return SECTOR_BY_KIND[self.kind]
+
+
+SECTOR_BY_KIND: dict[str, str] = {
+    Organisation.Kind.ACUTE_TRUST: Sector.ACUTE,
+    Organisation.Kind.COMMUNITY_TRUST: Sector.COMMUNITY,
+    Organisation.Kind.MENTAL_HEALTH_TRUST: Sector.MENTAL_HEALTH,
+    Organisation.Kind.AMBULANCE_TRUST: Sector.AMBULANCE,
+    Organisation.Kind.COMMISSIONER: Sector.COMMISSIONING,
+    Organisation.Kind.LOCAL_AUTHORITY: Sector.SOCIAL_CARE,
+    Organisation.Kind.PRIMARY_CARE: Sector.PRIMARY_CARE,
+    Organisation.Kind.VOLUNTARY: Sector.VOLUNTARY,
+    Organisation.Kind.INDEPENDENT: Sector.INDEPENDENT,
+    Organisation.Kind.OTHER_PUBLIC: Sector.OTHER_PUBLIC,
+}
+
+
+class DeliveryBoard(TimeStampedModel):
+    """A place's A&E delivery board (urgent and emergency care board)."""
+
+    place = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="board")
+    name = models.CharField(max_length=200)
+    established_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(TimeStampedModel):
+    """A board member. Personal data: only what the job needs (name, role, organisation)."""
+
+    full_name = models.CharField(max_length=200)
+    role_title = models.CharField(max_length=200, help_text="e.g. Chief Operating Officer")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="people"
+    )
+    email = models.EmailField(blank=True)
+    boards = models.ManyToManyField(
+        DeliveryBoard, through="BoardMembership", related_name="members", blank=True
+    )
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["organisation", "full_name"], name="person_org_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.role_title})"
+
+
+class BoardMembership(TimeStampedModel):
+    class BoardRole(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice-chair"
+        MEMBER = "member", "Member"
+
+    board = models.ForeignKey(DeliveryBoard, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    board_role = models.CharField(
+        max_length=20, choices=BoardRole.choices, default=BoardRole.MEMBER
+    )
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["board", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "person"],
+                condition=Q(ended_on__isnull=True),
+                name="membership_one_current_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.full_name}, {self.get_board_role_display()} of {self.board}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class PlaceQuerySet(models.QuerySet):
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(status value, label, count) for every onboarding status, zeros included. One query."""
+        from .models import Place
+
+        counts = dict(
+            self.order_by().values_list("onboarding_status").annotate(n=models.Count("id"))
+        )
+        return [
+            (value, label, counts.get(value, 0))
+            for value, label in Place.OnboardingStatus.choices
+        ]
