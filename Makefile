@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test assets migrate seed lint bench clean ci
+.PHONY: run test install install-test assets lint clean ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,6 @@ lint: install-test
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles .stamp-* fieldbook.sqlite3
+
+ci:
+	bash .ci/run

@@ -1,11 +1,21 @@
+from typing import Any
+
 from django.contrib.auth.forms import AuthenticationForm
 
 
 class LoginForm(AuthenticationForm):
-    """The stock login form with labels in plain English and autocomplete hints."""
+    """The stock login form, with NHS.UK-style plain-English messages and autocomplete hints."""
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is switched off. Ask an admin to switch it back on.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Username"
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        username, password = self.fields["username"], self.fields["password"]
+        username.label = "Username"
+        username.error_messages["required"] = "Enter your username"
+        username.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        password.error_messages["required"] = "Enter your password"
+        password.widget.attrs.update({"autocomplete": "current-password"})

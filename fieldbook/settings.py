@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -127,6 +128,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fieldbook <fieldbook@localhost>")
+# The address people open Fieldbook at, for links in emails sent outside a request.
+FIELDBOOK_BASE_URL = env_str("FIELDBOOK_BASE_URL", "http://127.0.0.1:8000")
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run inline in the web process.
 REDIS_URL = env_str("REDIS_URL")
@@ -140,6 +143,33 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing to a dead broker must fail fast: writes never wait on Redis.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# celery beat (the default scheduler: this schedule, in Europe/London). Summaries are due for the
+# last whole period; the scheduler task is idempotent, so a beat restart never duplicates one.
+CELERY_BEAT_SCHEDULE = {
+    "summaries-monthly": {
+        "task": "engagements.schedule_due_summaries",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        "args": ("month",),
+    },
+    "summaries-quarterly": {
+        "task": "engagements.schedule_due_summaries",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+        "args": ("quarter",),
+    },
+    "summaries-weekly": {  # programmes whose summary cadence is weekly
+        "task": "engagements.schedule_due_summaries",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+        "args": ("week",),
+    },
+    "summaries-requeue-stale": {  # rows queued while the broker was down
+        "task": "engagements.requeue_stale_summaries",
+        "schedule": crontab(minute="*/5"),
+    },
+    "enabler-weekly-digest": {
+        "task": "engagements.send_enabler_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}
 
 # Security headers. Production (DEBUG off) also sets HTTPS-only cookies unless told otherwise.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,7 +203,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO: noise, not news.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 ADMIN_URL = env_str("ADMIN_URL", "django-admin/")

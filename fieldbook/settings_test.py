@@ -22,3 +22,19 @@ CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Unit tests call tasks directly; the real-worker tests configure their own app.
 CELERY_TASK_ALWAYS_EAGER = True
+# The live server's thread must not keep its connection open past a test, or PostgreSQL refuses
+# to drop the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The real-worker test (tests/test_celery_worker.py) runs a Celery worker in a subprocess, which
+# cannot open an in-memory database: on SQLite the test database is a file instead, one per test
+# run (the process id keeps runs that share this machine apart; pytest-django deletes it after).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"fieldbook-test-{os.getpid()}.sqlite3"),
+    }
+# Serve static files through the finders (no collectstatic before tests), without warnings.
+WHITENOISE_AUTOREFRESH = True

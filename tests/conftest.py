@@ -1,0 +1,117 @@
+"""Persona fixtures (STYLE.md §9) and browser settings shared by the whole suite.
+
+Personas: two enablers on different places and engagements, a programme lead, an admin, a
+signed-in user with no role, and (implicitly) the anonymous visitor, pytest-django's ``client``.
+
+``admin_user`` here replaces pytest-django's fixture of that name, so its ``admin_client`` signs
+in as this Fieldbook admin (staff, in the Admin group, not a superuser). Use ``admin_client_fb``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from enablers.models import Assignment
+from fieldbook.roles import Role
+
+from .factories import (
+    AssignmentFactory,
+    EnablerFactory,
+    UserFactory,
+    add_role,
+    ensure_role_groups,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run from
+# a thread with a running loop unless told this is safe (it is: tests are single-threaded).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def role_groups(transactional_db: None) -> None:
+    """The role groups, for transactional tests (browser and worker tests) that need them
+    before any factory runs. See ``factories.ensure_role_groups`` for why."""
+    ensure_role_groups()
+
+
+@pytest.fixture
+def enabler_user(db: None) -> Any:
+    """An enabler, lead enabler of one engagement (its own place and programme)."""
+    enabler = EnablerFactory(user__username="enabler", user__first_name="Erin")
+    AssignmentFactory(enabler=enabler, role=Assignment.Role.LEAD)
+    return enabler.user
+
+
+@pytest.fixture
+def other_enabler_user(db: None) -> Any:
+    """A second enabler, on a different place and engagement from ``enabler_user``."""
+    enabler = EnablerFactory(user__username="other-enabler", user__first_name="Omar")
+    AssignmentFactory(enabler=enabler, role=Assignment.Role.LEAD)
+    return enabler.user
+
+
+@pytest.fixture
+def lead_user(db: None) -> Any:
+    return UserFactory(username="lead", first_name="Lee", roles=[Role.LEAD])
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    """A Fieldbook admin (group Admin, staff so the Django admin opens). Not a superuser."""
+    user = UserFactory(username="fb-admin", first_name="Ada", is_staff=True)
+    add_role(user, Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def roleless_user(db: None) -> Any:
+    """Signed in, but in no role group (e.g. an account whose role was removed)."""
+    return UserFactory(username="roleless", first_name="Rory")
+
+
+def _client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def enabler_client(enabler_user: Any) -> Client:
+    return _client_for(enabler_user)
+
+
+@pytest.fixture
+def lead_client(lead_user: Any) -> Client:
+    return _client_for(lead_user)
+
+
+@pytest.fixture
+def admin_client_fb(admin_user: Any) -> Client:
+    # Named so as not to shadow pytest-django's ``admin_client`` (a superuser).
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def roleless_client(roleless_user: Any) -> Client:
+    return _client_for(roleless_user)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Drive Debian's Chromium (no downloaded browser builds), headless and quiet."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

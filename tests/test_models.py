@@ -1,0 +1,486 @@
+"""The database enforces the domain's invariants, on SQLite and PostgreSQL alike.
+
+Each rejected case names the constraint it expects to fire. The helper proves that constraint is
+declared on the model and, where the database says which constraint failed (PostgreSQL always,
+SQLite for check constraints), that it was that one and not some other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, models, transaction
+from django.test import RequestFactory
+
+from enablers.models import Assignment, Enabler
+from engagements.models import (
+    Engagement,
+    LearningItem,
+    LearningSummary,
+    Outcome,
+    Programme,
+    Session,
+    SessionSectorCount,
+    Theme,
+)
+from fieldbook.audit import audit_record
+from fieldbook.models import AuditEvent
+from places.models import (
+    BoardMembership,
+    DeliveryBoard,
+    ImportBatch,
+    Invitation,
+    OnboardingDraft,
+    Organisation,
+    Person,
+    Place,
+    Region,
+    Sector,
+    System,
+)
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+CANARY = "CANARY-private-7f3a9"
+
+
+@contextmanager
+def violates(model: type[models.Model], name: str) -> Iterator[None]:
+    """Expect an IntegrityError from the named constraint of ``model``."""
+    declared = {c.name: c for c in model._meta.constraints}
+    assert name in declared, f"{model.__name__} declares no constraint {name!r}"
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    says_which = connection.vendor == "postgresql" or isinstance(
+        declared[name], models.CheckConstraint
+    )
+    if says_which:
+        assert name in str(excinfo.value), str(excinfo.value)
+
+
+# Each case: (model, constraint name, a function that writes data breaking that constraint).
+Case = tuple[type[models.Model], str, Callable[[], Any]]
+REJECTED: dict[str, Case] = {
+    "region name unique, case-insensitive": (
+        Region, "region_name_unique_ci",
+        lambda: (f.RegionFactory(name="North West"), f.RegionFactory(name="NORTH WEST")),
+    ),
+    "region code unique": (
+        Region, "region_code_unique",
+        lambda: (f.RegionFactory(code="north"), f.RegionFactory(code="north")),
+    ),
+    "system name unique in region": (
+        System, "system_name_unique_in_region",
+        lambda: (s := f.SystemFactory(name="Lancashire ICS"),
+                 f.SystemFactory(name="Lancashire ICS", region=s.region)),
+    ),
+    "place name unique in region": (
+        Place, "place_name_unique_in_region",
+        lambda: (p := f.PlaceFactory(name="Central Lancashire"),
+                 f.PlaceFactory(name="Central Lancashire", region=p.region)),
+    ),
+    "place slug unique": (
+        Place, "place_slug_unique",
+        lambda: (f.PlaceFactory(slug="barnet"), f.PlaceFactory(slug="barnet")),
+    ),
+    "organisation name unique, case-insensitive": (
+        Organisation, "organisation_name_unique_ci",
+        lambda: (f.OrganisationFactory(name="Acme Trust"),
+                 f.OrganisationFactory(name="acme trust")),
+    ),
+    "organisation ODS code unique when set": (
+        Organisation, "organisation_ods_code_unique",
+        lambda: (f.OrganisationFactory(ods_code="RXN"), f.OrganisationFactory(ods_code="RXN")),
+    ),
+    "membership ends before it starts": (
+        BoardMembership, "membership_ends_after_start",
+        lambda: f.BoardMembershipFactory(started_on=D(2024, 3, 1), ended_on=D(2024, 2, 1)),
+    ),
+    "two current memberships of one board": (
+        BoardMembership, "membership_one_current_per_person",
+        lambda: (m := f.BoardMembershipFactory(),
+                 f.BoardMembershipFactory(board=m.board, person=m.person)),
+    ),
+    "enabler capacity 0 days": (
+        Enabler, "enabler_capacity_between_0_and_7",
+        lambda: f.EnablerFactory(capacity_days_per_week=Decimal("0")),
+    ),
+    "enabler capacity 8 days": (
+        Enabler, "enabler_capacity_between_0_and_7",
+        lambda: f.EnablerFactory(capacity_days_per_week=Decimal("8")),
+    ),
+    "assignment ends before it starts": (
+        Assignment, "assignment_ends_after_start",
+        lambda: f.AssignmentFactory(started_on=D(2024, 3, 1), ended_on=D(2024, 2, 29)),
+    ),
+    "two current lead enablers": (
+        Assignment, "assignment_one_current_lead",
+        lambda: (a := f.AssignmentFactory(role=Assignment.Role.LEAD),
+                 f.AssignmentFactory(engagement=a.engagement, role=Assignment.Role.LEAD)),
+    ),
+    "enabler assigned twice at once": (
+        Assignment, "assignment_one_current_per_enabler",
+        lambda: (a := f.AssignmentFactory(role=Assignment.Role.SUPPORTING),
+                 f.AssignmentFactory(enabler=a.enabler, engagement=a.engagement,
+                                     role=Assignment.Role.SUPPORTING)),
+    ),
+    "programme ends before it starts": (
+        Programme, "programme_ends_after_start",
+        lambda: f.ProgrammeFactory(starts_on=D(2024, 4, 1), ends_on=D(2024, 3, 31)),
+    ),
+    "programme name unique, case-insensitive": (
+        Programme, "programme_name_unique_ci",
+        lambda: (f.ProgrammeFactory(name="Pioneers"), f.ProgrammeFactory(name="PIONEERS")),
+    ),
+    "programme slug unique": (
+        Programme, "programme_slug_unique",
+        lambda: (f.ProgrammeFactory(slug="pioneers"), f.ProgrammeFactory(slug="pioneers")),
+    ),
+    "theme name unique, case-insensitive": (
+        Theme, "theme_name_unique_ci",
+        lambda: (f.ThemeFactory(name="Discharge"), f.ThemeFactory(name="discharge")),
+    ),
+    "theme slug unique": (
+        Theme, "theme_slug_unique",
+        lambda: (f.ThemeFactory(slug="discharge"), f.ThemeFactory(slug="discharge")),
+    ),
+    "place engaged twice in one programme": (
+        Engagement, "engagement_one_per_place_per_programme",
+        lambda: (e := f.EngagementFactory(),
+                 f.EngagementFactory(programme=e.programme, place=e.place)),
+    ),
+    "negative days allocated": (
+        Engagement, "engagement_days_allocated_not_negative",
+        lambda: f.EngagementFactory(days_allocated=Decimal("-1")),
+    ),
+    "engagement starts before the place asked": (
+        Engagement, "engagement_starts_after_request",
+        lambda: f.EngagementFactory(requested_on=D(2024, 2, 1), started_on=D(2024, 1, 31)),
+    ),
+    "engagement ends before it starts": (
+        Engagement, "engagement_ends_after_start",
+        lambda: f.EngagementFactory(started_on=D(2024, 2, 1), ended_on=D(2024, 1, 31)),
+    ),
+    "session of 50 minutes (not quarter-hours)": (
+        Session, "session_duration_quarter_hours_max_12h",
+        lambda: f.SessionFactory(duration_minutes=50),
+    ),
+    "session over 12 hours": (
+        Session, "session_duration_quarter_hours_max_12h",
+        lambda: f.SessionFactory(duration_minutes=735),
+    ),
+    "held session of 0 minutes": (
+        Session, "session_held_has_duration",
+        lambda: f.SessionFactory(duration_minutes=0),
+    ),
+    "postponed session without a reason": (
+        Session, "session_not_held_has_reason",
+        lambda: f.SessionFactory(status=Session.Status.POSTPONED, duration_minutes=0),
+    ),
+    "cancelled session without a reason": (
+        Session, "session_not_held_has_reason",
+        lambda: f.SessionFactory(status=Session.Status.CANCELLED, duration_minutes=0),
+    ),
+    "idempotency key used twice": (
+        Session, "session_idempotency_key_unique",
+        lambda: (s := f.SessionFactory(idempotency_key="5d1c1b7e-7f0e-4a43-9c55-0a7f6c1f2f10"),
+                 f.SessionFactory(engagement=s.engagement, idempotency_key=s.idempotency_key)),
+    ),
+    "sector headcount 0": (
+        SessionSectorCount, "sector_count_between_1_and_5000",
+        lambda: f.SessionSectorCountFactory(headcount=0),
+    ),
+    "sector headcount over 5000": (
+        SessionSectorCount, "sector_count_between_1_and_5000",
+        lambda: f.SessionSectorCountFactory(headcount=5001),
+    ),
+    "sector counted twice in one session": (
+        SessionSectorCount, "sector_count_once_per_session",
+        lambda: (c := f.SessionSectorCountFactory(sector=Sector.VOLUNTARY),
+                 f.SessionSectorCountFactory(session=c.session, sector=Sector.VOLUNTARY)),
+    ),
+    "shared quote without consent": (
+        LearningItem, "learning_shared_quote_has_consent_and_role",
+        lambda: f.LearningItemFactory(kind=LearningItem.Kind.QUOTE, shareable=True,
+                                      consent=False, attributed_role="NHS Operations Manager"),
+    ),
+    "shared quote without a role": (
+        LearningItem, "learning_shared_quote_has_consent_and_role",
+        lambda: f.LearningItemFactory(kind=LearningItem.Kind.QUOTE, shareable=True,
+                                      consent=True, attributed_role=""),
+    ),
+    "learning item with empty text": (
+        LearningItem, "learning_text_not_empty",
+        lambda: f.LearningItemFactory(text=""),
+    ),
+    "summary period ends before it starts": (
+        LearningSummary, "summary_period_in_order",
+        lambda: f.LearningSummaryFactory(period_start=D(2024, 2, 1), period_end=D(2024, 1, 31)),
+    ),
+    "region summary without a region": (
+        LearningSummary, "summary_scope_matches_fields",
+        lambda: f.LearningSummaryFactory(scope=LearningSummary.Scope.REGION, region=None),
+    ),
+    "programme summary with a place": (
+        LearningSummary, "summary_scope_matches_fields",
+        lambda: f.LearningSummaryFactory(place=f.PlaceFactory()),
+    ),
+    "place summary without a place": (
+        LearningSummary, "summary_scope_matches_fields",
+        lambda: f.LearningSummaryFactory(scope=LearningSummary.Scope.PLACE, place=None),
+    ),
+    "place summary with a region too": (
+        LearningSummary, "summary_scope_matches_fields",
+        lambda: (p := f.PlaceFactory(),
+                 f.LearningSummaryFactory(scope=LearningSummary.Scope.PLACE, place=p,
+                                          region=p.region)),
+    ),
+    "import token used twice": (
+        ImportBatch, "import_token_unique",
+        lambda: (b := f.ImportBatchFactory(), f.ImportBatchFactory(token=b.token)),
+    ),
+    "invitation token hash used twice": (
+        Invitation, "invitation_token_hash_unique",
+        lambda: (i := f.InvitationFactory(), f.InvitationFactory(token_hash=i.token_hash)),
+    ),
+    "two open invitations for one user": (
+        Invitation, "invitation_one_open_per_user",
+        lambda: (i := f.InvitationFactory(), f.InvitationFactory(user=i.user)),
+    ),
+    "two summaries for one scope and period": (
+        LearningSummary, "summary_one_per_scope_and_period",
+        lambda: (s := f.LearningSummaryFactory(), f.LearningSummaryFactory(programme=s.programme)),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REJECTED.values(), ids=REJECTED.keys())
+def test_constraint_rejects_bad_data(case: Case) -> None:
+    model, constraint, write = case
+    with violates(model, constraint):
+        write()
+    # The whole block rolled back (nothing half-written) and the connection is still usable.
+    assert not model.objects.exists()
+
+
+def _lead_then_ended_lead_then_new_lead() -> None:
+    first = f.AssignmentFactory(role=Assignment.Role.LEAD, ended_on=D(2024, 6, 30))
+    f.AssignmentFactory(engagement=first.engagement, role=Assignment.Role.LEAD,
+                        started_on=D(2024, 7, 1))
+
+
+def _two_summaries_different_scopes() -> None:
+    programme = f.ProgrammeFactory()
+    place = f.PlaceFactory()
+    f.LearningSummaryFactory(programme=programme)
+    f.LearningSummaryFactory(programme=programme, scope=LearningSummary.Scope.REGION,
+                             region=place.region)
+    f.LearningSummaryFactory(programme=programme, scope=LearningSummary.Scope.PLACE, place=place)
+    f.LearningSummaryFactory(programme=programme, period_start=D(2024, 2, 1),
+                             period_end=D(2024, 2, 29))
+
+
+# Each case: data near the edge of a constraint that the domain allows.
+ACCEPTED: dict[str, Callable[[], Any]] = {
+    "same place name in two regions": lambda: (
+        f.PlaceFactory(name="Northgate"), f.PlaceFactory(name="Northgate")),
+    "two organisations without ODS codes": lambda: (
+        f.OrganisationFactory(ods_code=""), f.OrganisationFactory(ods_code="")),
+    "a past membership and a current one": lambda: (
+        m := f.BoardMembershipFactory(started_on=D(2023, 1, 1), ended_on=D(2023, 1, 1)),
+        f.BoardMembershipFactory(board=m.board, person=m.person, started_on=D(2024, 1, 1))),
+    "enabler capacity of half a day and of 7 days": lambda: (
+        f.EnablerFactory(capacity_days_per_week=Decimal("0.5")),
+        f.EnablerFactory(capacity_days_per_week=Decimal("7"))),
+    "a supporting enabler beside the lead": lambda: (
+        a := f.AssignmentFactory(role=Assignment.Role.LEAD),
+        f.AssignmentFactory(engagement=a.engagement, role=Assignment.Role.SUPPORTING)),
+    "a new lead after the last one ended": _lead_then_ended_lead_then_new_lead,
+    "an open-ended programme and engagement": lambda: f.EngagementFactory(
+        programme=f.ProgrammeFactory(ends_on=None), ended_on=None, days_allocated=None),
+    "a requested engagement not started yet": lambda: f.EngagementFactory(
+        status=Engagement.Status.REQUESTED, started_on=None, requested_on=D(2024, 1, 1)),
+    "a 12-hour session and a quarter-hour one": lambda: (
+        f.SessionFactory(duration_minutes=720), f.SessionFactory(duration_minutes=15)),
+    "a postponed session of 0 minutes with a reason": lambda: f.SessionFactory(
+        status=Session.Status.POSTPONED, duration_minutes=0,
+        status_reason="Site postponed: winter pressures"),
+    "two sessions without idempotency keys": lambda: (
+        s := f.SessionFactory(idempotency_key=None),
+        f.SessionFactory(engagement=s.engagement, idempotency_key=None)),
+    "sector headcounts of 1 and 5000": lambda: (
+        c := f.SessionSectorCountFactory(sector=Sector.ACUTE, headcount=1),
+        f.SessionSectorCountFactory(session=c.session, sector=Sector.PATIENTS, headcount=5000)),
+    "an unshared quote without consent": lambda: f.LearningItemFactory(
+        kind=LearningItem.Kind.QUOTE, shareable=False, consent=False, attributed_role=""),
+    "a shared quote with consent and a role": lambda: f.LearningItemFactory(
+        kind=LearningItem.Kind.QUOTE, shareable=True, consent=True,
+        attributed_role="NHS Chief Operating Officer"),
+    "a shared lesson needs no consent": lambda: f.LearningItemFactory(
+        kind=LearningItem.Kind.LESSON, shareable=True, consent=False),
+    "summaries of each scope, and the next period": _two_summaries_different_scopes,
+    "a new invitation after the last was revoked": lambda: (
+        i := f.InvitationFactory(revoked_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)),
+        f.InvitationFactory(user=i.user)),
+}
+
+
+@pytest.mark.parametrize("write", ACCEPTED.values(), ids=ACCEPTED.keys())
+def test_constraint_accepts_good_data(write: Callable[[], Any]) -> None:
+    with transaction.atomic():
+        write()
+
+
+def test_ods_code_validator() -> None:
+    organisation = Organisation(name="Example Trust", kind=Organisation.Kind.ACUTE_TRUST,
+                                ods_code="rxn1!")
+    with pytest.raises(ValidationError) as excinfo:
+        organisation.full_clean()
+    assert "ods_code" in excinfo.value.message_dict
+    for good in ("RXN", "00R", "RXN01", ""):
+        organisation.ods_code = good
+        organisation.full_clean()
+
+
+def test_scope_key_is_one_per_scope() -> None:
+    keys = {
+        LearningSummary.make_scope_key(scope=scope, programme_id=3, region_id=2, place_id=17)
+        for scope in LearningSummary.Scope.values
+    }
+    assert keys == {"programme:3", "region:3:2", "place:3:17"}
+
+
+# ---- __str__ ------------------------------------------------------------------------------
+
+STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
+    Region: lambda: f.RegionFactory(name="North West"),
+    System: lambda: f.SystemFactory(name="Lancashire and South Cumbria ICS"),
+    Place: lambda: f.PlaceFactory(name="Central Lancashire"),
+    Organisation: lambda: f.OrganisationFactory(name="Example Teaching Hospitals"),
+    DeliveryBoard: lambda: f.DeliveryBoardFactory(name="Central Lancashire A&E Delivery Board"),
+    Person: lambda: f.PersonFactory(full_name="Sam Sample", role_title="Director of Nursing"),
+    BoardMembership: lambda: f.BoardMembershipFactory(
+        person=f.PersonFactory(full_name="Sam Sample"),
+        board_role=BoardMembership.BoardRole.CHAIR),
+    Enabler: lambda: f.EnablerFactory(user__first_name="Erin", user__last_name="Example"),
+    Assignment: lambda: f.AssignmentFactory(),
+    Programme: lambda: f.ProgrammeFactory(name="Integrated Care Pioneers"),
+    Engagement: lambda: f.EngagementFactory(),
+    Session: lambda: f.SessionFactory(private_notes=CANARY),
+    SessionSectorCount: lambda: f.SessionSectorCountFactory(sector=Sector.VOLUNTARY, headcount=12),
+    Theme: lambda: f.ThemeFactory(name="Delayed transfers of care"),
+    LearningItem: lambda: f.LearningItemFactory(
+        kind=LearningItem.Kind.QUOTE, consent=True, attributed_role="NHS Operations Manager"),
+    Outcome: lambda: f.OutcomeFactory(title="Shared discharge plan agreed"),
+    LearningSummary: lambda: f.LearningSummaryFactory(),
+    AuditEvent: lambda: audit_record(actor=None, action="places.place.onboarded"),
+    OnboardingDraft: lambda: f.OnboardingDraftFactory(place_name="Northgate"),
+    ImportBatch: lambda: f.ImportBatchFactory(filename="places.csv"),
+    Invitation: lambda: f.InvitationFactory(email="new.enabler@example.org"),
+}
+
+
+def test_every_domain_model_has_a_str_case() -> None:
+    ours = {
+        model for model in apps.get_models()
+        if model._meta.app_label in {"fieldbook", "places", "enablers", "engagements"}
+    }
+    assert ours == set(STR_FACTORIES), "add new models to STR_FACTORIES (and tests/factories.py)"
+
+
+@pytest.mark.parametrize("model", STR_FACTORIES, ids=lambda m: m.__name__)
+def test_str_is_readable(model: type[models.Model]) -> None:
+    obj = STR_FACTORIES[model]()
+    text = str(obj)
+    assert text.strip()
+    assert "object (" not in text  # not Django's default "Model object (1)"
+    assert "None" not in text
+    assert CANARY not in text
+
+
+def test_str_examples() -> None:
+    session = f.SessionFactory(date=D(2024, 1, 8), kind=Session.Kind.WORKSHOP,
+                               private_notes=CANARY)
+    assert str(session) == "Workshop on 08 Jan 2024"
+    quote = f.LearningItemFactory(kind=LearningItem.Kind.QUOTE, consent=True,
+                                  attributed_role="NHS Operations Manager")
+    assert str(quote) == "Quote (NHS Operations Manager)"
+    membership = f.BoardMembershipFactory(person=f.PersonFactory(full_name="Sam Sample"),
+                                          board_role=BoardMembership.BoardRole.CHAIR)
+    assert str(membership).startswith("Sam Sample, Chair of ")
+
+
+# ---- privacy: the admin and the audit trail never carry private notes ---------------------
+
+@pytest.mark.parametrize("model", [Session, LearningItem, SessionSectorCount],
+                         ids=lambda m: m.__name__)
+def test_admin_does_not_register_session_data(model: type[models.Model]) -> None:
+    assert not admin.site.is_registered(model)
+
+
+def test_no_registered_admin_exposes_private_notes(admin_user: Any) -> None:
+    request = RequestFactory().get("/")
+    admin_user.is_superuser = True  # see every field the admin could show
+    request.user = admin_user
+    assert admin.site._registry, "expected some registered admins"
+    for model, model_admin in admin.site._registry.items():
+        fields = {field.name for field in model._meta.get_fields()}
+        assert "private_notes" not in fields, model
+        assert "private_notes" not in model_admin.get_fields(request), model
+        for inline in model_admin.get_inline_instances(request):
+            assert "private_notes" not in inline.get_fields(request), inline
+            assert "private_notes" not in {fld.name for fld in inline.model._meta.get_fields()}
+
+
+def test_audit_record_redacts_private_notes() -> None:
+    session = f.SessionFactory(private_notes=CANARY)
+    event = audit_record(
+        actor=session.enabler.user,
+        action="engagements.session.updated",
+        obj=session,
+        changes={"private_notes": CANARY, "next_steps": "Meet the chair"},
+    )
+    event.refresh_from_db()
+    assert event.changes == {"private_notes": "(changed)", "next_steps": "Meet the chair"}
+    stored = json.dumps(event.changes) + event.object_repr + str(event)
+    assert CANARY not in stored
+    assert event.object_type == "engagements.session"
+    assert event.object_id == str(session.pk)
+
+
+def test_audit_record_without_actor_or_object() -> None:
+    event = audit_record(actor=AnonymousUser(), action="engagements.summary.scheduled")
+    assert event.actor is None
+    assert event.object_type == "" and event.changes == {}
+    assert str(event).startswith("engagements.summary.scheduled by system at ")
+
+
+# ---- factories build consistent graphs ------------------------------------------------------
+
+def test_session_factory_assigns_its_enabler() -> None:
+    session = f.SessionFactory()
+    assert session.enabler.assignments.filter(engagement=session.engagement,
+                                              ended_on=None).exists()
+    assert session.engagement.started_on <= session.date
+    assert session.status == Session.Status.HELD and session.duration_minutes == 90
+    # A second session on the same engagement gets a supporting enabler, not a second lead.
+    second = f.SessionFactory(engagement=session.engagement)
+    assert second.enabler.assignments.get(engagement=session.engagement).role == "supporting"
+    # An enabler passed in is assigned if they were not already.
+    outsider = f.EnablerFactory()
+    third = f.SessionFactory(engagement=session.engagement, enabler=outsider)
+    assert outsider.assignments.filter(engagement=third.engagement).exists()
+    assert session.days == Decimal("0.20")
