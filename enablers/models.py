@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from fieldbook.models import TimeStampedModel
 from places.models import Region
+
+
+class EnablerQuerySet(models.QuerySet):
+    def with_caseload(self, *, month_start: dt.date, month_end: dt.date) -> EnablerQuerySet:
+        """Annotate ``current_assignments`` (assignments not ended, on engagements not closed)
+        and ``minutes_in_month`` (held, live sessions between the two dates).
+
+        Two correlated subqueries rather than two joins, so the counts cannot multiply each
+        other; the page still runs one query however many enablers and sessions there are.
+        """
+        assignment_model = apps.get_model("enablers", "Assignment")
+        session_model = apps.get_model("engagements", "Session")
+        current = (
+            assignment_model.objects.filter(enabler=OuterRef("pk"), ended_on__isnull=True)
+            .exclude(engagement__status="closed")
+            .order_by().values("enabler").annotate(n=Count("id")).values("n")
+        )
+        minutes = (
+            session_model.objects.filter(
+                enabler=OuterRef("pk"), deleted_at__isnull=True, status="held",
+                date__gte=month_start, date__lte=month_end,
+            )
+            .order_by().values("enabler").annotate(m=Sum("duration_minutes")).values("m")
+        )
+        return self.annotate(
+            current_assignments=Coalesce(Subquery(current), 0),
+            minutes_in_month=Coalesce(Subquery(minutes), 0),
+        )
 
 
 class Enabler(TimeStampedModel):
@@ -25,6 +56,8 @@ class Enabler(TimeStampedModel):
         help_text="Days a week this enabler can give the programme.",
     )
     is_active = models.BooleanField(default=True)
+
+    objects = EnablerQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -232,3 +235,114 @@ class BoardMembership(TimeStampedModel):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+
+# ---- the admin's Manage area: onboarding drafts, spreadsheet imports, invitations -------------
+
+
+class OnboardingDraft(TimeStampedModel):
+    """An admin's unfinished guided onboarding (places.onboarding).
+
+    The answers live in ``payload`` (plain JSON: names, ids and ISO dates) until the review page
+    saves them in one transaction; a draft survives signing out and is resumed from the Manage
+    page. ``place_name`` copies the name typed so far, so lists need not read the payload.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="onboarding_drafts"
+    )
+    place_name = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-updated_at"], name="draft_owner_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.place_name or "A locality not named yet"
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded spreadsheet, between its preview and its import (places.imports).
+
+    The parsed cells are kept here (not the file), keyed by an unguessable token, and checked
+    again against the database when the admin confirms.
+    """
+
+    class Kind(models.TextChoices):
+        PLACES = "places", "Places"
+        ORGANISATIONS = "organisations", "Organisations"
+        BOARD_MEMBERS = "board_members", "Board members"
+        ENGAGEMENTS = "engagements", "Engagements"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        IMPORTED = "imported", "Imported"
+
+    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.JSONField(default=list, blank=True, help_text="[row number, {column: text}]")
+    results = models.JSONField(default=dict, blank=True, help_text="Counts and row outcomes.")
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+        constraints = [models.UniqueConstraint(fields=["token"], name="import_token_unique")]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="import_owner_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.filename}"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to set a password: a one-time link that expires (places.accounts).
+
+    Only a SHA-256 of the token is stored, so a database dump cannot be used to sign in.
+    The invited user exists (inactive) from the start, so an enabler can be assigned before
+    they accept.
+    """
+
+    class Role(models.TextChoices):
+        ENABLER = "Enabler", "Enabler"
+        LEAD = "Programme lead", "Programme lead"
+        ADMIN = "Admin", "Admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=30, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="invitation_token_hash_unique"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -6,5 +6,40 @@ app_name = "places"
 
 urlpatterns = [
     path("manage/", views.admin_home, name="admin-home"),
+    # Onboarding a locality, one question page at a time.
     path("manage/onboard/", views.onboard, name="onboard"),
+    path("manage/onboard/start/", views.onboard_start, name="onboard-start"),
+    path("manage/onboard/<int:pk>/discard/", views.onboard_discard, name="onboard-discard"),
+    path("manage/onboard/<int:pk>/<slug:page>/", views.onboard_step, name="onboard-step"),
+    path("manage/onboard/done/<int:pk>/", views.onboard_done, name="onboard-done"),
+    # Spreadsheet import.
+    path("manage/import/", views.import_upload, name="import"),
+    path("manage/import/templates/<slug:kind>.<slug:fmt>", views.import_template,
+         name="import-template"),
+    path("manage/import/<uuid:token>/", views.import_preview, name="import-preview"),
+    # People and access.
+    path("manage/users/", views.users, name="users"),
+    path("manage/users/invite/", views.user_invite, name="user-invite"),
+    path("manage/users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("manage/users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
+    path("manage/users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
+    path("manage/users/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
+    path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    # Reference data.
+    path("manage/regions/", views.regions, name="regions"),
+    path("manage/regions/new/", views.region_add, name="region-add"),
+    path("manage/regions/<int:pk>/", views.region_edit, name="region-edit"),
+    path("manage/systems/", views.systems, name="systems"),
+    path("manage/systems/new/", views.system_add, name="system-add"),
+    path("manage/systems/<int:pk>/", views.system_edit, name="system-edit"),
+    path("manage/organisation-kinds/", views.organisation_kinds, name="organisation-kinds"),
+    path("manage/themes/", views.themes, name="themes"),
+    path("manage/themes/new/", views.theme_add, name="theme-add"),
+    path("manage/themes/merge/", views.theme_merge, name="theme-merge"),
+    path("manage/themes/<int:pk>/", views.theme_edit, name="theme-edit"),
+    path("manage/programmes/", views.programmes, name="programmes"),
+    path("manage/programmes/new/", views.programme_add, name="programme-add"),
+    path("manage/programmes/<int:pk>/", views.programme_edit, name="programme-edit"),
+    # The audit log.
+    path("manage/audit/", views.audit_log, name="audit"),
 ]

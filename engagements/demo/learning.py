@@ -216,10 +216,6 @@ LEARNING: tuple[LearningSpec, ...] = (
                  "A primary care collaborative gives general practice a single voice in "
                  "decision-making at every level of the system.",
                  ("primary-care-voice",), position=0.5),
-    LearningSpec("west-yorkshire", _G,
-                 "A weekly system discharge group, with risk appetite assessments in each "
-                 "service, helps people home as soon as they are medically fit.",
-                 ("discharge", "delayed-transfers-of-care"), position=0.6),
     LearningSpec("frimley", _G,
                  "Leadership programme participants delivered frailty education across the "
                  "whole system.", ("clinical-leadership", "leadership-development"),
@@ -330,10 +326,6 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "Continuing healthcare and intermediate care integrated",
                 "Connecting Care integrated continuing healthcare and intermediate care across "
                 "three localities.", ("shared-purpose",), 140),
-    OutcomeSpec("west-yorkshire", "working_methods", "Weekly system discharge group",
-                "System leaders meet weekly to help people home safely as soon as they are "
-                "ready, sharing success across teams and services.",
-                ("discharge", "delayed-transfers-of-care"), 60),
     OutcomeSpec("greater-manchester", "other", "A community of capable leaders",
                 "Leading Greater Manchester has helped more than 500 people.",
                 ("leadership-development",), 90, "500+ leaders"),

@@ -257,14 +257,4 @@ PLACES: tuple[PlaceSpec, ...] = (
         board_name=f"Cheshire Merseyside {_PARTNERSHIP}",
         onboarding_status="onboarding",
     ),
-    PlaceSpec(
-        "west-yorkshire", "West Yorkshire", "north", "West Yorkshire",
-        ("Bradford Teaching Hospitals NHS Foundation Trust", "NHS West Yorkshire ICB",
-         "Kirklees Council", "Calderdale and Huddersfield NHS Foundation Trust",
-         "South West Yorkshire Partnership NHS Foundation Trust", "Calderdale Council",
-         "Mid Yorkshire Hospitals NHS Trust", "Leeds Teaching Hospitals NHS Trust",
-         "Yorkshire Ambulance Service NHS Trust", "West Yorkshire Fire and Rescue Service"),
-        "West Yorkshire: system leaders working together on discharge.",
-        board_name=f"West Yorkshire {_PARTNERSHIP}",
-    ),
 )

@@ -222,13 +222,6 @@ ENGAGEMENTS: tuple[EngagementSpec, ...] = (
         "academy before its launch.",
         "", None,
     ),
-    EngagementSpec(
-        _SLD, "west-yorkshire", "active", 260, 230, "20.0",
-        "Collaborative leadership around discharge: supporting the weekly system discharge group "
-        "that helps people home as soon as they are medically fit.",
-        "e.sanjay.mistry", None,
-        ("discharge", "delayed-transfers-of-care", "clinical-leadership"),
-    ),
 )
 
 # (slug, name, description)

@@ -1,0 +1,40 @@
+"""The admin's Manage area: home, onboarding, import, users, reference data and the audit log."""
+
+from .audit import audit_log
+from .home import admin_home
+from .imports import import_preview, import_template, import_upload
+from .onboarding import onboard, onboard_discard, onboard_done, onboard_start, onboard_step
+from .reference import (
+    organisation_kinds,
+    programme_add,
+    programme_edit,
+    programmes,
+    region_add,
+    region_edit,
+    regions,
+    system_add,
+    system_edit,
+    systems,
+    theme_add,
+    theme_edit,
+    theme_merge,
+    themes,
+)
+from .users import (
+    invitation_accept,
+    invitation_resend,
+    user_deactivate,
+    user_detail,
+    user_invite,
+    user_reactivate,
+    users,
+)
+
+__all__ = [
+    "admin_home", "audit_log", "import_preview", "import_template", "import_upload",
+    "invitation_accept", "invitation_resend", "onboard", "onboard_discard", "onboard_done",
+    "onboard_start", "onboard_step", "organisation_kinds", "programme_add", "programme_edit",
+    "programmes", "region_add", "region_edit", "regions", "system_add", "system_edit",
+    "systems", "theme_add", "theme_edit", "theme_merge", "themes", "user_deactivate",
+    "user_detail", "user_invite", "user_reactivate", "users",
+]

@@ -1,0 +1,574 @@
+"""Spreadsheet import: reading files (limits, encodings, formats), each row's outcome, the
+preview and the all-or-nothing confirm, re-import idempotency, templates, and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from engagements.models import Engagement
+from fieldbook.models import AuditEvent
+from places import imports
+from places.errors import DomainError
+from places.imports import reading
+from places.models import BoardMembership, ImportBatch, Organisation, Person, Place
+
+from .factories import (
+    BoardMembershipFactory,
+    DeliveryBoardFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PlaceFactory,
+    ProgrammeFactory,
+    RegionFactory,
+    SystemFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 18)
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, Any]:
+    north = RegionFactory(name="North", code="north")
+    london = RegionFactory(name="London", code="london")
+    wy = SystemFactory(name="West Yorkshire", region=north)
+    SystemFactory(name="North Central London", region=london)
+    leeds = PlaceFactory(name="Leeds", region=north, system=wy, description="City of Leeds")
+    PlaceFactory(name="Barnet", region=london)
+    lth = OrganisationFactory(name="Leeds Teaching Hospitals NHS Trust", ods_code="RR8")
+    council = OrganisationFactory(name="Leeds City Council", kind="local_authority")
+    lth.places.add(leeds)
+    programme = ProgrammeFactory(name="System leadership development", slug="sld")
+    return {"north": north, "london": london, "wy": wy, "leeds": leeds, "lth": lth,
+            "council": council, "programme": programme}
+
+
+def csv_bytes(text: str) -> bytes:
+    return text.strip().replace("\n", "\r\n").encode("utf-8") + b"\r\n"
+
+
+def upload(admin: Any, kind: str, text: str, name: str = "file.csv") -> ImportBatch:
+    return imports.import_upload(actor=admin, kind=kind, name=name, data=csv_bytes(text))
+
+
+def outcomes(batch: ImportBatch) -> dict[int, tuple[str, list[tuple[str, str]]]]:
+    return {o.row: (o.status, o.errors)
+            for o in imports.import_preview(batch=batch, today=TODAY).outcomes}
+
+
+# ---- reading files ----------------------------------------------------------------------------
+
+
+def test_reading_rejects_files_it_cannot_read() -> None:
+    cases = [
+        (b"", "The file is empty"),
+        (b"x" * (reading.MAX_UPLOAD_BYTES + 1), "larger than the 2 MB limit"),
+        ("place_name,region\nSaint-Étienne,north\n".encode("latin-1"),
+         "Line 2 has a character that is not UTF-8 (byte 0xC9)"),
+        ("place_name,region\nLeeds,north\n".encode("utf-16"), "saved as UTF-16"),
+        ("place_name,region\nLeeds,north\n".encode("utf-16-le"), "saved as UTF-16"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "old-style Excel .xls"),
+        (b"PK\x03\x04 not really a zip", "not a readable Excel .xlsx"),
+        (b'place_name,region\n"Leeds,north\n', "could not be read"),
+    ]
+    for data, message in cases:
+        with pytest.raises(reading.FileProblem, match=message.replace("(", r"\(").replace(
+                ")", r"\)").replace(".", r"\.")):
+            reading.file_read(name="f.csv", data=data)
+
+
+def test_reading_a_zip_that_is_not_a_workbook() -> None:
+    out = io.BytesIO()
+    import zipfile
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(reading.FileProblem, match="not a readable Excel"):
+        reading.file_read(name="f.xlsx", data=out.getvalue())
+
+
+def test_too_many_rows_is_refused_with_a_clear_message() -> None:
+    data = "place_name,region\n" + "Leeds,north\n" * (reading.MAX_ROWS + 1)
+    with pytest.raises(reading.FileProblem, match="more than 2,000 rows"):
+        reading.file_read(name="f.csv", data=data.encode())
+    ok = "place_name,region\n" + "Leeds,north\n" * reading.MAX_ROWS
+    assert len(reading.file_read(name="f.csv", data=ok.encode())) == reading.MAX_ROWS + 1
+
+
+def test_header_matching_is_forgiving_and_reports_missing_columns() -> None:
+    raw = reading.file_read(name="f.csv", data=csv_bytes(
+        "\ufeffPlace Name*, REGION ,Notes\nLeeds,north,hello\n\n,,\n"))
+    parsed = reading.rows_parse(raw, required=["place_name", "region"], optional=["system"])
+    assert parsed.rows == [(2, {"place_name": "Leeds", "region": "north"})]
+    assert parsed.ignored_columns == ["Notes"]
+    with pytest.raises(reading.FileProblem, match="missing a column: region"):
+        reading.rows_parse([["place_name", "system"], ["Leeds", ""]],
+                           required=["place_name", "region"], optional=["system"])
+    with pytest.raises(reading.FileProblem, match="no rows of data"):
+        reading.rows_parse([["place_name", "region"]], required=["place_name", "region"],
+                           optional=[])
+    with pytest.raises(reading.FileProblem, match="appears twice"):
+        reading.rows_parse([["place_name", "region", "Region"]],
+                           required=["place_name", "region"], optional=[])
+
+
+def test_semicolon_separated_csv_is_read() -> None:
+    rows = reading.file_read(name="f.csv", data=b"place_name;region\nLeeds;north\n")
+    assert rows == [["place_name", "region"], ["Leeds", "north"]]
+
+
+def xlsx_bytes(rows: list[list[Any]], *, sheet: str = "Import") -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_values_dates_and_formulas() -> None:
+    data = xlsx_bytes([
+        ["programme", "requested_on", "days_allocated", "focus"],
+        ["SLD", dt.datetime(2024, 3, 1), 5.0, '=HYPERLINK("http://evil.example","x")'],
+        ["  SLD  ", dt.date(2024, 3, 2), 7.5, None],
+    ])
+    rows = reading.file_read(name="cohort.xlsx", data=data)
+    # A formula is never evaluated: openpyxl returns the value Excel last saved, and a file
+    # that was never opened in Excel has none.
+    assert rows == [["programme", "requested_on", "days_allocated", "focus"],
+                    ["SLD", "2024-03-01", "5"], ["SLD", "2024-03-02", "7.5"]]
+
+
+# ---- places -----------------------------------------------------------------------------------
+
+PLACES_WITH_EVERY_KIND_OF_BAD_ROW = """
+place_name,region,system,description
+Leeds,north,West Yorkshire,City of Leeds
+Leeds,North,,A new description
+Bradford,north,West Yorkshire,
+Humber,Nroth,,
+Calderdale,north,Made-up ICS,
+Camden,north,North Central London,
+,london,,
+Bradford,NORTH,,Same place again
+Wakefield,north,,
+"""
+
+
+def test_places_preview_names_every_problem_with_its_column(world: dict[str, Any],
+                                                            admin_user: Any) -> None:
+    batch = upload(admin_user, "places", PLACES_WITH_EVERY_KIND_OF_BAD_ROW)
+    result = outcomes(batch)
+    assert result[2] == ("unchanged", [])
+    assert result[3][0] == "error"
+    assert result[3][1] == [("place_name", "Duplicate of row 2 (same place name and region)")]
+    assert result[4] == ("new", [])
+    assert result[5][1][0][0] == "region" and "Unknown region “Nroth”" in result[5][1][0][1]
+    assert "london, north" in result[5][1][0][1]
+    assert result[6][1] == [("system", "Unknown system “Made-up ICS” in North. Add it under "
+                                       "reference data first, or leave the cell empty")]
+    assert result[7][1] == [("system", "North Central London is in London, not North")]
+    assert result[8][1] == [("place_name", "Enter the place's name")]
+    assert result[9][1][0] == ("place_name", "Duplicate of row 4 (same place name and region)")
+    assert result[10] == ("new", [])
+
+
+def test_an_error_in_any_row_imports_nothing(world: dict[str, Any], admin_user: Any) -> None:
+    batch = upload(admin_user, "places", PLACES_WITH_EVERY_KIND_OF_BAD_ROW)
+    before = Place.objects.count()
+    with pytest.raises(DomainError, match="nothing was imported"):
+        imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert Place.objects.count() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert not AuditEvent.objects.filter(action="places.import.committed").exists()
+
+
+COHORT = "place_name,region,system,description\n" + "\n".join(
+    f"Cohort place {i},{'north' if i % 2 else 'London'},,Wave one" for i in range(1, 26))
+
+
+def test_a_cohort_imports_and_a_second_upload_changes_nothing(
+    world: dict[str, Any], admin_user: Any
+) -> None:
+    batch = upload(admin_user, "places", COHORT, name="cohort.csv")
+    preview = imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert preview.counts == {"new": 25, "updated": 0, "unchanged": 0, "error": 0}
+    assert Place.objects.filter(name__startswith="Cohort place").count() == 25
+    created = Place.objects.get(name="Cohort place 1")
+    assert created.onboarding_status == Place.OnboardingStatus.ONBOARDING
+    assert created.region == world["north"] and created.slug == "cohort-place-1"
+    audit = AuditEvent.objects.get(action="places.import.committed")
+    assert audit.actor == admin_user and audit.changes["new"] == 25
+    assert audit.changes["filename"] == "cohort.csv"
+    assert len(audit.changes["changed_rows"]) == 25
+    batch.refresh_from_db()
+    assert batch.rows == [] and len(batch.results["outcomes"]) == 25
+
+    stamp = list(Place.objects.order_by("pk").values_list("pk", "updated_at"))
+    again = upload(admin_user, "places", COHORT, name="cohort.csv")
+    counts = imports.import_preview(batch=again, today=TODAY).counts
+    assert counts == {"new": 0, "updated": 0, "unchanged": 25, "error": 0}
+    imports.import_commit(actor=admin_user, batch=again, today=TODAY)
+    assert list(Place.objects.order_by("pk").values_list("pk", "updated_at")) == stamp
+
+
+def test_an_updated_place(world: dict[str, Any], admin_user: Any) -> None:
+    batch = upload(admin_user, "places", "place_name,region,system,description\n"
+                                         "LEEDS,north,,Leeds and its neighbourhood teams")
+    preview = imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert preview.outcomes[0].status == "updated"
+    assert preview.outcomes[0].changes == ["description changed"]
+    world["leeds"].refresh_from_db()
+    assert world["leeds"].description == "Leeds and its neighbourhood teams"
+    assert world["leeds"].system == world["wy"]  # an empty cell leaves it as it is
+
+
+def test_confirm_checks_again_and_a_failure_rolls_everything_back(
+    world: dict[str, Any], admin_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = upload(admin_user, "places", "place_name,region\nAlpha,north\nBeta,north\n")
+    # A place called Beta appears between the preview and the confirm: Beta is unchanged now.
+    PlaceFactory(name="Beta", region=world["north"])
+    assert outcomes(batch)[3] == ("unchanged", [])
+
+    # A failure while writing the second row undoes the first.
+    original = Place.full_clean
+
+    def refuse_gamma(self: Place, *args: Any, **kwargs: Any) -> None:
+        if self.name == "Gamma":
+            from django.core.exceptions import ValidationError
+            raise ValidationError("Gamma is refused")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Place, "full_clean", refuse_gamma)
+    batch = upload(admin_user, "places", "place_name,region\nAlpha,north\nGamma,north\n")
+    with pytest.raises(DomainError, match="Row 3 could not be imported"):
+        imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert not Place.objects.filter(name__in=["Alpha", "Gamma"]).exists()
+
+
+def test_a_batch_imports_once_and_expires(world: dict[str, Any], admin_user: Any) -> None:
+    batch = upload(admin_user, "places", "place_name,region\nAlpha,north\n")
+    imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    with pytest.raises(DomainError, match="already been imported"):
+        imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    old = upload(admin_user, "places", "place_name,region\nBeta,north\n")
+    ImportBatch.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=2))
+    with pytest.raises(DomainError, match="more than a day old"):
+        imports.import_commit(actor=admin_user, batch=old, today=TODAY)
+    with pytest.raises(DomainError):
+        imports.import_commit(actor=UserFactory(), batch=upload(
+            admin_user, "places", "place_name,region\nGamma,north\n"), today=TODAY)
+
+
+# ---- organisations ----------------------------------------------------------------------------
+
+ORGANISATIONS = """
+organisation_name,kind,ods_code,places
+Leeds Teaching Hospitals NHS Trust,acute_trust,RR8,Leeds
+Leeds City Council,Local authority,,Leeds; Barnet (london)
+Forum Central,voluntary,,Leeds
+Bradford Council,council,,
+Mid Yorkshire Hospitals NHS Trust,acute_trust,rx-f,
+Calderdale CCG,CCG,RR8,
+Kirklees Council,local_authority,,Nowhere
+Forum Central,voluntary,,
+Leeds City Council,local_authority,ABC12,
+"""
+
+
+def test_organisation_rows(world: dict[str, Any], admin_user: Any) -> None:
+    result = outcomes(upload(admin_user, "organisations", ORGANISATIONS))
+    assert result[2] == ("unchanged", [])
+    assert result[3] == ("updated", [])  # linked to Barnet as well
+    assert result[4] == ("new", [])
+    assert result[5][1][0][0] == "kind" and "Unknown organisation kind “council”" in \
+        result[5][1][0][1]
+    assert result[6][1][0][0] == "ods_code" and "An ODS code is 3 to 6" in result[6][1][0][1]
+    assert result[7][1] == [("ods_code", "Duplicate of row 2 (same ODS code)")]
+    assert result[8][1] == [("places", "No place called “Nowhere”")]
+    assert result[9][1] == [("organisation_name", "Duplicate of row 4 (same organisation name)")]
+    assert result[10][1][0] == ("organisation_name",
+                                "Duplicate of row 3 (same organisation name)")
+
+
+def test_organisations_import_and_reimport(world: dict[str, Any], admin_user: Any) -> None:
+    text = ("organisation_name,kind,ods_code,places\n"
+            "Leeds City Council,local_authority,,Leeds; Barnet (london)\n"
+            "Forum Central,VCSE,,Leeds\n"
+            "Leeds Teaching Hospitals Trust,acute_trust,RR8,\n")
+    preview = imports.import_commit(actor=admin_user, batch=upload(
+        admin_user, "organisations", text), today=TODAY)
+    assert [o.status for o in preview.outcomes] == ["updated", "new", "updated"]
+    assert preview.outcomes[2].changes == [
+        "name: Leeds Teaching Hospitals NHS Trust → Leeds Teaching Hospitals Trust"]
+    council = Organisation.objects.get(name="Leeds City Council")
+    assert set(council.places.values_list("name", flat=True)) == {"Leeds", "Barnet"}
+    assert Organisation.objects.get(name="Forum Central").kind == "voluntary"
+    again = imports.import_preview(batch=upload(admin_user, "organisations", text), today=TODAY)
+    assert again.counts["unchanged"] == 3
+
+
+def test_an_ambiguous_place_name_must_name_its_region(world: dict[str, Any],
+                                                      admin_user: Any) -> None:
+    PlaceFactory(name="Leeds", region=world["london"])
+    result = outcomes(upload(admin_user, "organisations",
+                             "organisation_name,kind,places\nForum,voluntary,Leeds\n"
+                             "Forum Two,voluntary,Leeds (north)\n"))
+    assert "more than one region" in result[2][1][0][1]
+    assert result[3] == ("new", [])
+
+
+# ---- board members ----------------------------------------------------------------------------
+
+MEMBERS = """
+place_name,region,full_name,role_title,organisation,board_role
+Leeds,north,Sam Example,Chief Operating Officer,RR8,chair
+Leeds,north,Kim Lowe,Director of Adult Social Care,Leeds City Council,member
+Leeds,north,Ann Other,Director,Unknown Trust,member
+Leeds,north,Bob Jones,Director,RR8,boss
+Leeds,north,Cath Two,Chief Executive,RR8,chair
+Nowhere,north,Dee Three,Director,RR8,member
+Leeds,north,Sam Example,Chief Operating Officer,rr8,member
+Leeds,north,,,RR8,
+"""
+
+
+def test_board_member_rows(world: dict[str, Any], admin_user: Any) -> None:
+    result = outcomes(upload(admin_user, "board_members", MEMBERS))
+    assert result[2] == ("new", [])
+    assert result[3] == ("new", [])
+    assert result[4][1][0][0] == "organisation"
+    assert result[5][1][0] == ("board_role", "Unknown board role “boss”: use chair, vice-chair "
+                                             "or member")
+    assert result[6][1] == [("board_role", "Row 2 already makes Sam Example the chair of "
+                                           "Leeds's board")]
+    assert result[7][1][0][0] == "place_name"
+    assert result[8][1] == [("full_name", "Duplicate of row 2 (same person, organisation and "
+                                          "place)")]
+    assert {c for c, _ in result[9][1]} == {"full_name", "role_title"}
+
+
+def test_board_members_import_create_the_board_and_reuse_people(
+    world: dict[str, Any], admin_user: Any
+) -> None:
+    bradford = PlaceFactory(name="Bradford", region=world["north"])
+    existing = PersonFactory(full_name="Sam Example", role_title="COO",
+                             organisation=world["lth"])
+    text = ("place_name,region,full_name,role_title,organisation,board_role\n"
+            "Leeds,north,Sam Example,Chief Operating Officer,RR8,chair\n"
+            "Bradford,north,Sam Example,Chief Operating Officer,Leeds Teaching Hospitals NHS "
+            "Trust,vice-chair\n")
+    preview = imports.import_commit(actor=admin_user, batch=upload(
+        admin_user, "board_members", text), today=TODAY)
+    assert [o.status for o in preview.outcomes] == ["new", "new"]
+    assert Person.objects.filter(full_name="Sam Example").count() == 1
+    existing.refresh_from_db()
+    assert existing.role_title == "Chief Operating Officer"
+    roles = dict(BoardMembership.objects.filter(person=existing).values_list(
+        "board__place__name", "board_role"))
+    assert roles == {"Leeds": "chair", "Bradford": "vice_chair"}
+    assert bradford.board.name == "Bradford A&E Delivery Board"
+    assert world["lth"].places.filter(pk=bradford.pk).exists()
+    again = imports.import_preview(batch=upload(admin_user, "board_members", text), today=TODAY)
+    assert again.counts["unchanged"] == 2
+
+
+def test_an_existing_chair_blocks_a_second(world: dict[str, Any], admin_user: Any) -> None:
+    board = DeliveryBoardFactory(place=world["leeds"])
+    BoardMembershipFactory(board=board, board_role="chair",
+                           person=PersonFactory(full_name="Current Chair"))
+    result = outcomes(upload(admin_user, "board_members",
+                             "place_name,region,full_name,role_title,organisation,board_role\n"
+                             "Leeds,north,New Person,CEO,RR8,chair\n"))
+    assert result[2][1] == [("board_role", "Leeds's board already has a chair (Current Chair)")]
+
+
+# ---- engagements ------------------------------------------------------------------------------
+
+ENGAGEMENTS = """
+programme,place_name,region,requested_on,status,started_on,focus,days_allocated
+System leadership development,Leeds,north,01/03/2024,active,2024-03-18,Discharge,20
+sld,Barnet,london,2024-03-01,requested,,,
+Unknown programme,Leeds,north,2024-03-01,requested,,,
+sld,Leeds,north,2024-03-01,requested,,,
+sld,Barnet,london,2099-01-01,requested,,,
+sld,Nowhere,north,2024-03-01,requested,,,
+"""
+
+
+def test_engagement_rows(world: dict[str, Any], admin_user: Any) -> None:
+    for name in ("Nowhere", "Camden", "Enfield"):
+        PlaceFactory(name=name, region=world["london"])
+    text = ENGAGEMENTS + (
+        "sld,Nowhere,london,1st March,active,,,\n"
+        "sld,Camden,london,2024-03-01,paused,,,\n"
+        "sld,Enfield,london,2024-03-01,resting,2024-02-01,,lots\n"
+    )
+    result = outcomes(upload(admin_user, "engagements", text))
+    assert result[2] == ("new", [])
+    assert result[3] == ("new", [])
+    assert result[4][1][0][0] == "programme"
+    assert result[5][1] == [("place_name", "Duplicate of row 2 (same programme and place)")]
+    assert ("requested_on", "The date the place asked for support cannot be in the future") \
+        in result[6][1]
+    assert result[7][1][0][0] == "place_name"  # Nowhere is in London, not North
+    assert result[8][1][0] == ("requested_on", "“1st March” is not a date: write it as "
+                                               "YYYY-MM-DD or DD/MM/YYYY")
+    assert result[9][1] == [("started_on", "Enter when support started: the engagement is "
+                                           "paused")]
+    assert {c for c, _ in result[10][1]} == {"status", "started_on", "days_allocated"}
+
+
+def test_engagements_import_update_and_reimport(world: dict[str, Any], admin_user: Any) -> None:
+    text = ("programme,place_name,region,requested_on,status,started_on,focus,days_allocated\n"
+            "sld,Leeds,north,2024-03-01,requested,,Discharge,5\n")
+    imports.import_commit(actor=admin_user, batch=upload(admin_user, "engagements", text),
+                          today=TODAY)
+    engagement = Engagement.objects.get(place=world["leeds"])
+    assert (engagement.status, engagement.days_allocated) == ("requested", Decimal("5"))
+    moved_on = text.replace("requested,,Discharge,5", "active,2024-03-18,,7.5")
+    preview = imports.import_commit(actor=admin_user, batch=upload(
+        admin_user, "engagements", moved_on), today=TODAY)
+    assert preview.outcomes[0].changes == [
+        "status: Requested → Active", "started on: (empty) → 2024-03-18",
+        "days allocated: 5.0 → 7.5"]
+    engagement.refresh_from_db()
+    assert engagement.version == 2 and engagement.focus == "Discharge"
+    again = imports.import_preview(batch=upload(admin_user, "engagements", moved_on),
+                                   today=TODAY)
+    assert again.counts["unchanged"] == 1
+
+
+def test_an_xlsx_cohort(world: dict[str, Any], admin_user: Any) -> None:
+    data = xlsx_bytes([
+        ["programme", "place_name", "region", "requested_on", "status", "started_on"],
+        ["System leadership development", "Leeds", "North", dt.datetime(2024, 3, 1),
+         "Active", dt.datetime(2024, 3, 4)],
+    ])
+    batch = imports.import_upload(actor=admin_user, kind="engagements", name="c.xlsx",
+                                  data=data)
+    imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert Engagement.objects.get(place=world["leeds"]).started_on == dt.date(2024, 3, 4)
+
+
+# ---- templates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [k for k, _ in ImportBatch.Kind.choices])
+def test_templates_hold_the_columns_and_read_back(kind: str, world: dict[str, Any],
+                                                  admin_client_fb: Client) -> None:
+    columns = [c.name for c in imports.PLANNERS[kind].columns]
+    response = admin_client_fb.get(reverse("places:import-template",
+                                           kwargs={"kind": kind, "fmt": "csv"}))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.decode("utf-8-sig").strip() == ",".join(columns)
+    response = admin_client_fb.get(reverse("places:import-template",
+                                           kwargs={"kind": kind, "fmt": "xlsx"}))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Import", "Notes"]
+    assert [c.value for c in book["Import"][1]] == columns
+    # The blank template reads back: right columns, no data yet.
+    with pytest.raises(reading.FileProblem, match="no rows of data"):
+        imports.import_upload(actor=UserFactory(), kind=kind, name="t.xlsx",
+                              data=response.content)
+
+
+def test_an_unknown_template_is_404(admin_client_fb: Client) -> None:
+    assert admin_client_fb.get(reverse("places:import-template", kwargs={
+        "kind": "people", "fmt": "csv"})).status_code == 404
+    assert admin_client_fb.get(reverse("places:import-template", kwargs={
+        "kind": "places", "fmt": "ods"})).status_code == 404
+
+
+# ---- the pages --------------------------------------------------------------------------------
+
+
+def post_file(client: Client, kind: str, data: bytes, name: str = "cohort.csv") -> Any:
+    return client.post(reverse("places:import"), {
+        "kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def test_upload_preview_confirm_through_the_pages(world: dict[str, Any],
+                                                  admin_client_fb: Client) -> None:
+    response = post_file(admin_client_fb, "places", csv_bytes(PLACES_WITH_EVERY_KIND_OF_BAD_ROW))
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("places:import-preview", kwargs={"token": batch.token})
+    page = admin_client_fb.get(response.url).content.decode()
+    assert "Fix 6 rows and upload the file again" in page
+    assert "Unknown region “Nroth”" in page and "Nothing has been imported" in page
+    assert "Import " not in page.split("<main")[1].split("</h1>")[1].split("<nav")[0]
+    errors_only = admin_client_fb.get(response.url + "?show=errors").content.decode()
+    assert "Wakefield" not in errors_only and "Humber" in errors_only
+    # A forced confirm is refused and imports nothing.
+    refused = admin_client_fb.post(response.url).content.decode()
+    assert "nothing was imported" in refused
+    assert not Place.objects.filter(name="Wakefield").exists()
+
+    response = post_file(admin_client_fb, "places", csv_bytes(COHORT))
+    page = admin_client_fb.get(response.url).content.decode()
+    assert "Import 25 rows" in page
+    done = admin_client_fb.post(response.url)
+    assert done.url == response.url
+    page = admin_client_fb.get(done.url).content.decode()
+    assert "Imported cohort.csv: 25 new, 0 updated, 0 unchanged." in page
+    assert ">Imported</h1>" in page
+    again = post_file(admin_client_fb, "places", csv_bytes(COHORT))
+    assert "Nothing to import" in admin_client_fb.get(again.url).content.decode()
+
+
+def test_upload_problems_show_on_the_form(world: dict[str, Any],
+                                         admin_client_fb: Client) -> None:
+    page = post_file(admin_client_fb, "places", "place_name,region\nSète,north\n"
+                     .encode("latin-1")).content.decode()
+    assert "There is a problem" in page and "not UTF-8" in page
+    page = post_file(admin_client_fb, "engagements", csv_bytes(COHORT)).content.decode()
+    assert "missing columns: programme, requested_on, status" in page
+    page = admin_client_fb.post(reverse("places:import"), {"kind": "places"}).content.decode()
+    assert "Choose a CSV or Excel file to upload" in page
+    assert not ImportBatch.objects.exists()
+
+
+def test_another_admins_import_is_404(world: dict[str, Any], admin_client_fb: Client) -> None:
+    batch = upload(UserFactory(username="someone-else"), "places", COHORT)
+    url = reverse("places:import-preview", kwargs={"token": batch.token})
+    assert admin_client_fb.get(url).status_code == 404
+    assert admin_client_fb.post(url).status_code == 404
+
+
+def test_preview_page_costs_the_same_for_10_and_500_rows(
+    world: dict[str, Any], admin_user: Any, admin_client_fb: Client,
+    django_assert_max_num_queries: Any,
+) -> None:
+    counts = []
+    for n in (10, 500):
+        text = "place_name,region,system\n" + "\n".join(
+            f"Place {i},north,West Yorkshire" for i in range(n))
+        batch = upload(admin_user, "places", text)
+        url = reverse("places:import-preview", kwargs={"token": batch.token})
+        with django_assert_max_num_queries(8) as captured:
+            assert admin_client_fb.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_upload_page_query_budget(admin_client_fb: Client, admin_user: Any,
+                                  django_assert_max_num_queries: Any) -> None:
+    for _ in range(3):
+        upload(admin_user, "places", "place_name,region\nX,y\n")
+    with django_assert_max_num_queries(4):
+        assert admin_client_fb.get(reverse("places:import")).status_code == 200
