@@ -1,0 +1,96 @@
+"""Named reads for engagements and sessions. No side effects; aggregates in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Count, Max, Min, Q, Sum
+
+if TYPE_CHECKING:
+    from enablers.models import Enabler
+
+
+class SubqueryCount(models.Subquery):
+    """``(SELECT COUNT(*) FROM (<queryset>))``: a count as a column of the outer query.
+
+    Lets a check ("are all these ids allowed?") ride along on a query we run anyway, instead of
+    costing a round trip of its own.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = models.IntegerField()
+    # An empty ``__in`` list makes Django skip compiling the subquery: the count is then 0.
+    empty_result_set_value = 0
+
+
+class EngagementQuerySet(models.QuerySet):
+    WORKING_STATUSES = ("diagnostic", "active", "paused")
+
+    def assigned_to(self, enabler: Enabler) -> EngagementQuerySet:
+        """Engagements the enabler currently works on (a current assignment), in working status.
+
+        At most one current assignment per enabler and engagement (a unique constraint), so the
+        join never repeats an engagement and aggregates over it stay exact.
+        """
+        return self.filter(
+            assignments__enabler=enabler,
+            assignments__ended_on__isnull=True,
+            status__in=self.WORKING_STATUSES,
+        )
+
+    def with_activity(self, enabler: Enabler) -> EngagementQuerySet:
+        """Days used and last session (everyone's, held) and this enabler's own last contact.
+
+        One query. Call after ``assigned_to(enabler)``: ``assigned_since`` then reads that
+        enabler's current assignment (an annotation after a filter uses the filtered join).
+        """
+        live = Q(sessions__deleted_at__isnull=True)
+        held = live & Q(sessions__status="held")
+        return self.annotate(
+            minutes_used=Sum("sessions__duration_minutes", filter=held),
+            last_session_on=Max("sessions__date", filter=held),
+            # Postponed and cancelled visits count: contact was attempted.
+            my_last_contact_on=Max("sessions__date", filter=live & Q(sessions__enabler=enabler)),
+            assigned_since=Min("assignments__started_on"),
+        )
+
+
+class SessionQuerySet(models.QuerySet):
+    def live(self) -> SessionQuerySet:
+        """Not soft-deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def by_enabler(self, enabler: Enabler) -> SessionQuerySet:
+        """An enabler's own live sessions: the only sessions whose private notes may be shown."""
+        return self.filter(enabler=enabler, deleted_at__isnull=True)
+
+    def between(self, start: dt.date, end: dt.date) -> SessionQuerySet:
+        return self.filter(date__gte=start, date__lte=end)
+
+    def held(self) -> SessionQuerySet:
+        return self.filter(status="held")
+
+    def without_private_notes(self) -> SessionQuerySet:
+        """For any reader who is not the author: the notes column is never even loaded."""
+        return self.defer("private_notes")
+
+    def for_week_table(self) -> SessionQuerySet:
+        """Rows for My week: place and programme joined, themes prefetched (one more query,
+        only when there are rows), learning items counted in the database."""
+        return (
+            self.select_related("engagement__place", "engagement__programme")
+            .prefetch_related("themes")
+            .annotate(n_learning=Count("learning_items", distinct=True))
+        )
+
+    def weeks_with_sessions(self, start: dt.date, end: dt.date) -> set[dt.date]:
+        """The Mondays of weeks between start and end that have at least one live session."""
+        dates = self.live().between(start, end).order_by().values_list("date", flat=True).distinct()
+        return {d - dt.timedelta(days=d.weekday()) for d in dates}
+
+    def summary(self) -> dict[str, Any]:
+        return self.aggregate(
+            n=Count("id"), minutes=Sum("duration_minutes", filter=Q(status="held"))
+        )

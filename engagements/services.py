@@ -1,0 +1,463 @@
+"""Writes for sessions: log, edit (optimistic concurrency), soft delete and restore, copy forward.
+
+Every function is keyword-only and atomic, checks the whole input first and raises
+``DomainError`` with per-field messages that the view shows beside each field.
+
+Query cost matters here: logging a visit is the most frequent write in Fieldbook. Checking the
+rules costs one query (the engagement, with the attendee and theme checks riding along as
+subqueries); the write itself is one INSERT per table touched, plus the audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q
+from django.utils import timezone
+
+from fieldbook.audit import audit_record
+from places.models import BoardMembership
+
+from .errors import DomainError, StaleEditError
+from .models import (
+    MAX_SESSION_MINUTES,
+    Engagement,
+    LearningItem,
+    Session,
+    SessionSectorCount,
+    Theme,
+)
+from .querysets import SubqueryCount
+
+if TYPE_CHECKING:
+    from enablers.models import Enabler
+
+
+@dataclass(frozen=True)
+class LearningItemData:
+    kind: str
+    text: str
+    theme_ids: frozenset[int] = frozenset()
+    attributed_role: str = ""
+    consent: bool = False
+    shareable: bool = True
+
+
+@dataclass(frozen=True)
+class SessionData:
+    engagement_id: int
+    date: dt.date
+    kind: str
+    duration_minutes: int
+    status: str = Session.Status.HELD
+    status_reason: str = ""
+    attendee_ids: frozenset[int] = frozenset()
+    theme_ids: frozenset[int] = frozenset()
+    sector_counts: dict[str, int] = field(default_factory=dict)
+    private_notes: str = ""
+    next_steps: str = ""
+    learning_items: tuple[LearningItemData, ...] = ()
+
+
+# Fields copied straight onto the Session row.
+_SCALAR_FIELDS = (
+    "date", "kind", "status", "status_reason", "duration_minutes", "private_notes", "next_steps",
+)
+
+
+def _load_engagement(
+    *, enabler: Enabler, data: SessionData, theme_ids: set[int], keep_theme_ids: set[int],
+    kept_engagement_id: int | None,
+) -> Engagement | None:
+    """The engagement if the enabler is assigned to it, annotated with how many of the chosen
+    attendees sit (or sat) on its place's board and how many chosen themes may be used. One query.
+
+    Past board members count: editing an old session must not drop someone who has since left.
+    Inactive themes are allowed only where the session already has them (``keep_theme_ids``).
+    An edit may keep the session's own engagement (``kept_engagement_id``) after the enabler's
+    assignment there ended: they were assigned when they logged it.
+    """
+    members = (
+        BoardMembership.objects.filter(
+            board__place_id=OuterRef("place_id"), person_id__in=data.attendee_ids
+        )
+        .order_by()
+        .values("person_id")
+        .distinct()
+    )
+    themes = Theme.objects.filter(
+        Q(pk__in=theme_ids) & (Q(is_active=True) | Q(pk__in=keep_theme_ids))
+    ).order_by().values("pk")
+    engagements = (
+        Engagement.objects.all() if data.engagement_id == kept_engagement_id
+        else Engagement.objects.assigned_to(enabler)
+    )
+    return (
+        engagements.filter(pk=data.engagement_id)
+        .select_related("place", "programme")
+        .annotate(
+            n_known_attendees=SubqueryCount(members),
+            n_known_themes=SubqueryCount(themes),
+        )
+        .first()
+    )
+
+
+def _validate(
+    *,
+    enabler: Enabler,
+    data: SessionData,
+    today: dt.date,
+    keep_theme_ids: frozenset[int] = frozenset(),
+    kept_engagement_id: int | None = None,
+) -> Engagement:
+    """Check every rule at once so the user sees all problems in one go. One query."""
+    errors: dict[str | None, list[str]] = {}
+
+    def add(name: str | None, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    all_theme_ids = set(data.theme_ids).union(*(i.theme_ids for i in data.learning_items))
+    engagement = _load_engagement(
+        enabler=enabler, data=data, theme_ids=all_theme_ids, keep_theme_ids=set(keep_theme_ids),
+        kept_engagement_id=kept_engagement_id,
+    )
+    if engagement is None:
+        add("engagement", "Choose one of the engagements you are assigned to.")
+
+    if data.kind not in Session.Kind.values:
+        add("kind", "Choose the kind of work from the list.")
+    if data.status not in Session.Status.values:
+        add("status", "Say whether the visit went ahead, was postponed or was cancelled.")
+
+    if data.date > today:
+        add("date", "The date cannot be in the future. Log a visit once it has happened.")
+    elif engagement is not None:
+        earliest = engagement.started_on or engagement.requested_on
+        if data.date < earliest:
+            what = "started" if engagement.started_on else "was requested"
+            add("date", f"The date must be on or after {earliest:%-d %B %Y}, "
+                        f"when this engagement {what}.")
+        if engagement.ended_on and data.date > engagement.ended_on:
+            add("date", f"The date must be on or before {engagement.ended_on:%-d %B %Y}, "
+                        "when this engagement ended.")
+
+    if data.status == Session.Status.HELD:
+        if data.duration_minutes < 15:
+            add("duration", "Enter how long the session took: at least 15 minutes.")
+        elif data.duration_minutes > MAX_SESSION_MINUTES:
+            add("duration", "A session cannot be longer than 12 hours in a day.")
+        elif data.duration_minutes % 15:
+            add("duration", "Enter the length in quarter-hour steps.")
+    else:
+        if not data.status_reason.strip():
+            add("status_reason", "Say why the visit did not go ahead, for example "
+                                 "“Site postponed — winter pressures”.")
+        if (data.duration_minutes < 0 or data.duration_minutes > MAX_SESSION_MINUTES
+                or data.duration_minutes % 15):
+            add("duration", "Enter the planned length in quarter-hour steps, up to 12 hours.")
+
+    if engagement is not None and engagement.n_known_attendees != len(data.attendee_ids):
+        add("attendees", f"Choose attendees from the {engagement.place} delivery board.")
+
+    if engagement is not None and engagement.n_known_themes != len(all_theme_ids):
+        add("themes", "Choose themes from the list.")
+
+    for sector, count in data.sector_counts.items():
+        if not 1 <= count <= 5000:
+            add("sector_counts", f"Headcounts must be between 1 and 5,000 ({sector}).")
+
+    for index, item in enumerate(data.learning_items):
+        prefix = f"learning-{index}-"
+        if item.kind not in LearningItem.Kind.values:
+            add(prefix + "kind", "Choose the kind of learning from the list.")
+        if not item.text.strip():
+            add(prefix + "text", "Enter what was learnt, or clear this item to remove it.")
+        if item.kind == LearningItem.Kind.QUOTE and item.shareable:
+            if not item.consent:
+                add(prefix + "consent", "A quote can only be shared with the speaker’s consent.")
+            if not item.attributed_role.strip():
+                add(prefix + "attributed_role",
+                    "Say the speaker’s role (never their name), e.g. “NHS Operations Manager”.")
+
+    if errors:
+        raise DomainError(field_errors=errors)
+    assert engagement is not None
+    return engagement
+
+
+def _write_relations(session: Session, data: SessionData, *, replace: bool) -> None:
+    """Attendees, themes, headcounts and learning: one INSERT per table that has rows.
+
+    A new session has no links yet, so they are inserted directly (``.set()`` would first read
+    the current ones). Edits replace learning items wholesale: the form always sends them all.
+    """
+    if replace:
+        session.attendees.set(data.attendee_ids)
+        session.themes.set(data.theme_ids)
+        session.sector_counts.all().delete()
+        session.learning_items.all().delete()
+    else:
+        if data.attendee_ids:
+            through = Session.attendees.through
+            through.objects.bulk_create(
+                through(session_id=session.pk, person_id=pk) for pk in sorted(data.attendee_ids)
+            )
+        if data.theme_ids:
+            through = Session.themes.through
+            through.objects.bulk_create(
+                through(session_id=session.pk, theme_id=pk) for pk in sorted(data.theme_ids)
+            )
+    if data.sector_counts:
+        SessionSectorCount.objects.bulk_create(
+            SessionSectorCount(session=session, sector=sector, headcount=count)
+            for sector, count in sorted(data.sector_counts.items())
+        )
+    if data.learning_items:
+        items = LearningItem.objects.bulk_create(
+            LearningItem(
+                session=session,
+                kind=item.kind,
+                text=item.text.strip(),
+                attributed_role=item.attributed_role.strip(),
+                consent=item.consent,
+                shareable=item.shareable,
+            )
+            for item in data.learning_items
+        )
+        through = LearningItem.themes.through
+        links = [
+            through(learningitem_id=saved.pk, theme_id=pk)
+            for saved, item in zip(items, data.learning_items, strict=True)
+            for pk in sorted(item.theme_ids)
+        ]
+        if links:
+            through.objects.bulk_create(links)
+
+
+def _public_fields(data: SessionData) -> dict[str, Any]:
+    """What an audit row may say about a session: public fields only (never the notes)."""
+    return {
+        "engagement": data.engagement_id,
+        "date": data.date.isoformat(),
+        "kind": data.kind,
+        "status": data.status,
+        "status_reason": data.status_reason,
+        "duration_minutes": data.duration_minutes,
+        "attendees": sorted(data.attendee_ids),
+        "themes": sorted(data.theme_ids),
+        "learning_items": len(data.learning_items),
+    }
+
+
+def _by_key(idempotency_key: uuid.UUID) -> Session | None:
+    return (
+        Session.objects.filter(idempotency_key=idempotency_key)
+        .select_related("engagement__place", "engagement__programme")
+        .first()
+    )
+
+
+def _already_logged(enabler: Enabler, idempotency_key: uuid.UUID) -> Session | None:
+    """The session this form already created, or None. Someone else's key is an error."""
+    existing = _by_key(idempotency_key)
+    if existing is not None and existing.enabler_id != enabler.pk:
+        raise DomainError("This form was already used. Open a new form and try again.")
+    return existing
+
+
+def session_log(
+    *,
+    enabler: Enabler,
+    data: SessionData,
+    idempotency_key: uuid.UUID,
+    today: dt.date | None = None,
+) -> tuple[Session, bool]:
+    """Log a session: ``(session, True)``. Re-sending the same form (the same idempotency key)
+    returns the session it created first: ``(session, False)``.
+
+    No "does this key exist?" read up front: the unique constraint on the key decides, and only a
+    re-send pays for the extra read. A re-send racing the first request blocks on the unique
+    index until the first commits, then fails here and returns the first one's row.
+    """
+    try:
+        engagement = _validate(enabler=enabler, data=data, today=today or timezone.localdate())
+    except DomainError:
+        # A re-send of a form that was saved before a rule changed (say, the engagement closed
+        # since) still answers with the saved session rather than an error.
+        existing = _already_logged(enabler, idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise
+    try:
+        with transaction.atomic():
+            session = Session.objects.create(
+                engagement=engagement,
+                enabler=enabler,
+                idempotency_key=idempotency_key,
+                **{name: getattr(data, name) for name in _SCALAR_FIELDS},
+            )
+            _write_relations(session, data, replace=False)
+            audit_record(actor=enabler.user, action="engagements.session.logged", obj=session,
+                         changes=_public_fields(data))
+    except IntegrityError:
+        existing = _already_logged(enabler, idempotency_key)
+        if existing is None:
+            raise  # some other constraint: a bug, not a re-send
+        return existing, False
+    return session, True
+
+
+def _current_state(session: Session) -> dict[str, Any]:
+    return {
+        "engagement": session.engagement_id,
+        "date": session.date.isoformat(),
+        "kind": session.kind,
+        "status": session.status,
+        "status_reason": session.status_reason,
+        "duration_minutes": session.duration_minutes,
+        "attendees": sorted(p.pk for p in session.attendees.all()),
+        "themes": sorted(t.pk for t in session.themes.all()),
+    }
+
+
+@transaction.atomic
+def session_update(
+    *,
+    enabler: Enabler,
+    session: Session,
+    data: SessionData,
+    expected_version: int,
+    today: dt.date | None = None,
+) -> Session:
+    """Edit a session if nobody changed it since ``expected_version``; never overwrite silently.
+
+    Raises ``StaleEditError`` (carrying the saved version) when the version moved on.
+    """
+    if session.enabler_id != enabler.pk:
+        raise DomainError("You can only edit your own sessions.")
+    before = Session.objects.prefetch_related("attendees", "themes", "learning_items__themes").get(
+        pk=session.pk
+    )
+    keep_themes = {t.pk for t in before.themes.all()} | {
+        t.pk for item in before.learning_items.all() for t in item.themes.all()
+    }
+    _validate(enabler=enabler, data=data, today=today or timezone.localdate(),
+              keep_theme_ids=frozenset(keep_themes), kept_engagement_id=before.engagement_id)
+    # Compare-and-set in one UPDATE: whoever saves first moves the version on, and the other
+    # save then matches no row. Nothing is written unless the version is the one the form saw.
+    updated = Session.objects.filter(
+        pk=session.pk, enabler=enabler, version=expected_version, deleted_at__isnull=True
+    ).update(
+        engagement_id=data.engagement_id,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        **{name: getattr(data, name) for name in _SCALAR_FIELDS},
+    )
+    if not updated:
+        current = (
+            Session.objects.select_related("engagement__place", "engagement__programme")
+            .prefetch_related("attendees", "themes", "learning_items")
+            .get(pk=session.pk)
+        )
+        if current.deleted_at is not None:
+            raise DomainError("This session was deleted since you opened it. "
+                              "Undo the delete from My week to edit it again.")
+        raise StaleEditError(current)
+    _write_relations(session, data, replace=True)
+    session.refresh_from_db()
+    old, new = _current_state(before), _public_fields(data)
+    changes = {key: value for key, value in new.items() if old.get(key, value) != value}
+    if before.private_notes != data.private_notes:
+        changes["private_notes"] = "(changed)"
+    if before.next_steps != data.next_steps:
+        changes["next_steps"] = "(changed)"
+    audit_record(actor=enabler.user, action="engagements.session.updated", obj=session,
+                 changes={**changes, "version": session.version})
+    return session
+
+
+@transaction.atomic
+def session_delete(*, enabler: Enabler, session: Session) -> Session:
+    """Soft delete: hidden from My week and every count, restorable by its author."""
+    if session.enabler_id != enabler.pk:
+        raise DomainError("You can only delete your own sessions.")
+    if session.deleted_at is None:
+        session.deleted_at = timezone.now()
+        session.save(update_fields=["deleted_at", "updated_at"])
+        audit_record(actor=enabler.user, action="engagements.session.deleted", obj=session)
+    return session
+
+
+@transaction.atomic
+def session_restore(*, enabler: Enabler, session: Session) -> Session:
+    """Undo a soft delete."""
+    if session.enabler_id != enabler.pk:
+        raise DomainError("You can only restore your own sessions.")
+    if session.deleted_at is not None:
+        session.deleted_at = None
+        session.save(update_fields=["deleted_at", "updated_at"])
+        audit_record(actor=enabler.user, action="engagements.session.restored", obj=session)
+    return session
+
+
+def repeat_candidates(*, enabler: Enabler, target_week_start: dt.date) -> list[Session]:
+    """The previous week's held sessions on current engagements, to copy into
+    ``target_week_start``'s week after review. Three queries (rows, attendees, themes)."""
+    source_start = target_week_start - dt.timedelta(weeks=1)
+    return list(
+        Session.objects.by_enabler(enabler)
+        .held()
+        .between(source_start, source_start + dt.timedelta(days=6))
+        .filter(engagement__in=Engagement.objects.assigned_to(enabler))
+        .select_related("engagement__place", "engagement__programme")
+        .prefetch_related("attendees", "themes")
+        .order_by("date", "created_at")
+    )
+
+
+@transaction.atomic
+def sessions_repeat(
+    *,
+    enabler: Enabler,
+    source_ids: list[int],
+    batch_key: uuid.UUID,
+    today: dt.date | None = None,
+) -> list[Session]:
+    """Copy the chosen sessions one week forward: same engagement, kind, length, people, themes.
+
+    Private notes, next steps, headcounts and learning are never copied: they belong to the day
+    they were written. All or nothing. Each copy's idempotency key is derived from the batch key
+    and its source, so re-sending the same form creates nothing new.
+    """
+    today = today or timezone.localdate()
+    sources = (
+        Session.objects.by_enabler(enabler).held().filter(pk__in=source_ids)
+        .select_related("engagement__place")
+        .prefetch_related("attendees", "themes").order_by("date", "created_at")
+    )
+    created = []
+    for source in sources:
+        data = SessionData(
+            engagement_id=source.engagement_id,
+            date=source.date + dt.timedelta(weeks=1),
+            kind=source.kind,
+            duration_minutes=source.duration_minutes,
+            attendee_ids=frozenset(p.pk for p in source.attendees.all()),
+            theme_ids=frozenset(t.pk for t in source.themes.all()),
+        )
+        try:
+            session, _ = session_log(
+                enabler=enabler, data=data, today=today,
+                idempotency_key=uuid.uuid5(batch_key, str(source.pk)),
+            )
+        except DomainError as error:
+            label = (f"{source.get_kind_display()} with {source.engagement.place} "
+                     f"on {data.date:%A %-d %B}")
+            raise DomainError(f"{label}: {error}") from error
+        created.append(session)
+    return created
