@@ -1,0 +1,192 @@
+"""Across places: the themes x places heatmap, and the enabler caseload.
+
+Queries: ``heatmap_page`` 4 (count, places, cells, theme totals) plus ``heatmap_themes`` 1;
+``caseload_page`` 3 (count, enablers with their days, assignments).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from enablers.models import Assignment, Enabler
+
+from ..models import Engagement, Programme, Session, Theme
+from .common import Windows, held_q, paginate, to_days
+
+HEAT_LEVELS = 4
+
+
+# -- heatmap ------------------------------------------------------------------------------
+
+@dataclass
+class HeatCell:
+    theme: Theme
+    n: int
+    level: int  # 0 (none) .. HEAT_LEVELS (the busiest cell on the page)
+
+
+@dataclass
+class HeatRow:
+    engagement: Engagement
+    cells: list[HeatCell]
+
+
+@dataclass
+class Heatmap:
+    page: Page
+    themes: list[Theme]
+    rows: list[HeatRow]
+    totals: dict[int, int]
+    peak: int
+
+
+def heatmap_themes(programme: Programme, w: Windows) -> tuple[list[Theme], dict[int, int]]:
+    """The heatmap's columns: active themes, plus any retired theme still used in the quarter,
+    with programme-wide totals of held sessions last quarter. Two queries."""
+    totals = dict(
+        Session.themes.through.objects.filter(
+            session__engagement__programme=programme, session__deleted_at__isnull=True,
+            session__status=Session.Status.HELD, session__date__gte=w.quarter_from,
+            session__date__lte=w.today,
+        )
+        .values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n").order_by()
+    )
+    themes = list(Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals)))
+                  .order_by("name"))
+    for theme in themes:
+        theme.total = totals.get(theme.pk, 0)  # type: ignore[attr-defined]
+    return themes, totals
+
+
+def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: str = ""
+                 ) -> Heatmap:
+    """A page of places (by name), each with its held sessions per theme last quarter."""
+    themes, totals = heatmap_themes(programme, w)
+    qs = Engagement.objects.filter(programme=programme).select_related("place__region")
+    if region:
+        qs = qs.filter(place__region__code=region)
+    page = paginate(qs.order_by("place__name", "pk"), page_number)
+    engagements = list(page.object_list)
+    counts: dict[tuple[int, int], int] = {
+        (eng, theme): n for eng, theme, n in
+        Session.themes.through.objects.filter(
+            session__engagement_id__in=[e.pk for e in engagements],
+            session__deleted_at__isnull=True, session__status=Session.Status.HELD,
+            session__date__gte=w.quarter_from, session__date__lte=w.today,
+        )
+        .values("session__engagement_id", "theme_id").annotate(n=Count("pk"))
+        .values_list("session__engagement_id", "theme_id", "n").order_by()
+    }
+    peak = max(counts.values(), default=0)
+
+    def level(n: int) -> int:
+        # Shades are relative to the busiest cell on the page: a quick read of where the
+        # conversations are, not a score (there is no "good" amount of any theme).
+        return 0 if not n else max(1, -(-n * HEAT_LEVELS // peak))
+
+    rows = [
+        HeatRow(e, [HeatCell(t, counts.get((e.pk, t.pk), 0), level(counts.get((e.pk, t.pk), 0)))
+                    for t in themes])
+        for e in engagements
+    ]
+    return Heatmap(page=page, themes=themes, rows=rows, totals=totals, peak=peak)
+
+
+# -- caseload -----------------------------------------------------------------------------
+
+def weekdays_in(first: dt.date, last: dt.date) -> int:
+    days = (last - first).days + 1
+    weeks, extra = divmod(days, 7)
+    return weeks * 5 + sum(1 for i in range(extra)
+                           if (first + dt.timedelta(days=weeks * 7 + i)).weekday() < 5)
+
+
+@dataclass
+class CaseloadRow:
+    enabler: Enabler
+    windows: Windows
+    assignments: list[Assignment] = field(default_factory=list)
+
+    @property
+    def days_this_month(self) -> Decimal:
+        return to_days(self.enabler.minutes_programme)  # type: ignore[attr-defined]
+
+    @property
+    def days_this_month_all(self) -> Decimal:
+        return to_days(self.enabler.minutes_all)  # type: ignore[attr-defined]
+
+    @property
+    def month_capacity(self) -> Decimal:
+        """Capacity for the whole month: days a week x weekdays in the month / 5."""
+        w = self.windows
+        last = w.month_from.replace(day=calendar.monthrange(w.today.year, w.today.month)[1])
+        weekdays = weekdays_in(w.month_from, last)
+        return (self.enabler.capacity_days_per_week * weekdays / 5).quantize(Decimal("0.1"))
+
+    @property
+    def capacity_to_date(self) -> Decimal:
+        w = self.windows
+        weekdays = weekdays_in(w.month_from, w.today)
+        return (self.enabler.capacity_days_per_week * weekdays / 5).quantize(Decimal("0.1"))
+
+    @property
+    def percent_of_month(self) -> int:
+        cap = self.month_capacity
+        return min(100, int(self.days_this_month_all * 100 / cap)) if cap else 0
+
+
+def _minutes(w: Windows, **scope: Any) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            Session.objects.filter(held_q(today=w.today), enabler=OuterRef("pk"),
+                                   date__gte=w.month_from, **scope)
+            .order_by().values("enabler").annotate(m=Sum("duration_minutes")).values("m"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def caseload_queryset(programme: Programme, w: Windows) -> QuerySet[Enabler]:
+    """Enablers with a current assignment in the programme, by name, with the minutes they
+    logged this month in this programme and in all programmes (correlated subqueries)."""
+    return (
+        Enabler.objects.filter(Exists(Assignment.objects.filter(
+            enabler=OuterRef("pk"), engagement__programme=programme, ended_on__isnull=True)))
+        .select_related("user")
+        .annotate(minutes_programme=_minutes(w, engagement__programme=programme),
+                  minutes_all=_minutes(w))
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+
+
+def caseload_page(programme: Programme, w: Windows, page_number: Any
+                  ) -> tuple[Page, list[CaseloadRow]]:
+    page = paginate(caseload_queryset(programme, w), page_number)
+    enablers = list(page.object_list)
+    by_enabler: dict[int, list[Assignment]] = defaultdict(list)
+    for a in (
+        Assignment.objects.filter(enabler__in=enablers, engagement__programme=programme,
+                                  ended_on__isnull=True)
+        .select_related("engagement__place").order_by("engagement__place__name", "pk")
+    ):
+        by_enabler[a.enabler_id].append(a)
+    return page, [CaseloadRow(e, w, by_enabler.get(e.pk, [])) for e in enablers]
