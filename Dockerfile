@@ -21,9 +21,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app
 
-# WeasyPrint (PDF learning summaries, a later issue) will need system libraries here:
-#   apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-#       libharfbuzz-subset0 fonts-liberation
+# WeasyPrint renders the learning-summary PDFs (in the worker) with Pango and HarfBuzz.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        libharfbuzz-subset0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 

@@ -45,7 +45,9 @@ class LearningSummaryAdmin(admin.ModelAdmin):
     list_display = ["__str__", "period", "status", "compiled_at"]
     list_filter = ["status", "scope", "period", "programme"]
     # Content is compiled from shareable learning only; still read-only here.
-    readonly_fields = [f.name for f in LearningSummary._meta.fields]
+    # The PDF's bytes are not shown (the summary pages download it).
+    readonly_fields = [f.name for f in LearningSummary._meta.fields if f.name != "pdf"]
+    exclude = ["pdf"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -17,6 +17,8 @@ from django.db.models.lookups import Exact
 from fieldbook.models import TimeStampedModel
 from places.models import Person, Place, Region, Sector
 
+from .querysets import EngagementQuerySet, SessionQuerySet
+
 # A working day on site, for turning logged minutes into "days used" (7.5 hours).
 MINUTES_PER_DAY = 450
 MAX_SESSION_MINUTES = 12 * 60
@@ -98,6 +100,8 @@ class Engagement(TimeStampedModel):
     ended_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = EngagementQuerySet.as_manager()
+
     class Meta:
         ordering = ["programme", "place__name"]
         constraints = [
@@ -170,6 +174,8 @@ class Session(TimeStampedModel):
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-created_at"]
@@ -344,6 +350,9 @@ class LearningSummary(TimeStampedModel):
     period_end = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     content = models.JSONField(default=dict, blank=True)
+    # The PDF, rendered by the worker with the content (a long quarter takes WeasyPrint tens of
+    # seconds: too long for a web request). Empty if rendering failed; the view renders then.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(

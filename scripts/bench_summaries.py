@@ -114,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--places", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=30000)
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries")
     args = parser.parse_args()
 
     from engagements.summary_compile import summary_content
@@ -143,6 +144,10 @@ def main() -> None:
               f"{content['activity']['sessions']['now']} sessions in the quarter, "
               f"{len(content['themes'])} themes, {len(content['learning']['items'])} learning "
               f"items, {len(content['outcomes'])} outcomes")
+
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
+        for query in slowest[:args.slowest]:
+            print(f"  {float(query['time']):7.3f} s  {query['sql'][:300]}")
 
         summary.content, summary.status = content, "ready"
         started = time.perf_counter()

@@ -1,0 +1,451 @@
+"""Learning summaries: periods, scopes, and the writes that move a summary through its states.
+
+    queued ──claim──▶ compiling ──▶ ready
+       ▲                  │
+       └──── retry ◀── failed (error text only; never private data)
+
+One row per (scope, period): ``LearningSummary`` has a unique constraint on (scope_key,
+period_start, period_end). Asking again for a ready or failed summary queues the same row
+again, and compiling replaces its content. The Celery task (``engagements.tasks``) claims a row
+with one conditional UPDATE and checks the count, so two runs of the same summary — a message
+delivered twice, a retry racing the scheduler — compile it once.
+
+Writes never depend on Redis: the task is queued with ``transaction.on_commit(..., robust=True)``,
+so a dead broker leaves the row "queued" and the request still succeeds;
+``summaries_requeue_stale`` (run by beat) queues such rows again once the broker is back.
+
+What goes into a summary is decided in ``summary_compile.py``; how it reads, in
+``summary_render.py``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from fieldbook.audit import audit_record
+from places.models import Place, Region
+
+from .errors import DomainError
+from .models import Engagement, LearningSummary, Programme
+
+logger = logging.getLogger(__name__)
+
+Status = LearningSummary.Status
+Kind = LearningSummary.Period
+Scope = LearningSummary.Scope
+
+# A queued row nobody picked up for this long is queued again (the broker was down, or the
+# message was lost); a row "compiling" for this long lost its worker (killed mid-compile).
+QUEUED_STALE_AFTER = dt.timedelta(minutes=10)
+COMPILING_STALE_AFTER = dt.timedelta(minutes=15)
+# Custom periods up to a year and a bit: longer ones read badly and compare with nothing.
+MAX_CUSTOM_DAYS = 400
+
+
+class SummaryError(DomainError):
+    """A summary request that breaks a rule (scope outside the programme, dates out of order)."""
+
+
+# ---- periods ---------------------------------------------------------------------------------
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A summary period: a calendar week (Monday to Sunday), month, quarter, or custom dates."""
+
+    kind: str
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def containing(cls, kind: str, day: dt.date) -> Period:
+        if kind == Kind.WEEK:
+            start = day - dt.timedelta(days=day.weekday())
+            return cls(kind, start, start + dt.timedelta(days=6))
+        if kind == Kind.MONTH:
+            return cls(kind, day.replace(day=1), _month_end(day.year, day.month))
+        if kind == Kind.QUARTER:
+            first = (day.month - 1) // 3 * 3 + 1
+            return cls(kind, dt.date(day.year, first, 1), _month_end(day.year, first + 2))
+        raise ValueError(f"No calendar period of kind {kind!r}")
+
+    @classmethod
+    def last_completed(cls, kind: str, today: dt.date) -> Period:
+        """The last whole week, month or quarter before ``today``."""
+        return cls.containing(kind, cls.containing(kind, today).start - dt.timedelta(days=1))
+
+    @classmethod
+    def custom(cls, start: dt.date, end: dt.date) -> Period:
+        """Custom dates; dates that are exactly a week, month or quarter take that kind."""
+        for kind in (Kind.WEEK, Kind.MONTH, Kind.QUARTER):
+            calendar_period = cls.containing(kind, start)
+            if (calendar_period.start, calendar_period.end) == (start, end):
+                return calendar_period
+        return cls(Kind.CUSTOM, start, end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period to compare with: the calendar period before, or as many days before."""
+        if self.kind == Kind.WEEK:
+            return Period(self.kind, self.start - dt.timedelta(days=7),
+                          self.start - dt.timedelta(days=1))
+        if self.kind in (Kind.MONTH, Kind.QUARTER):
+            return Period.containing(self.kind, self.start - dt.timedelta(days=1))
+        return Period(self.kind, self.start - dt.timedelta(days=self.days),
+                      self.start - dt.timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        return period_label(self.kind, self.start, self.end)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def period_label(kind: str, start: dt.date, end: dt.date) -> str:
+    """ "March 2025", "January to March 2025", "Week of 3 March 2025", "3 March to 16 April
+    2025" (custom dates)."""
+    if kind == Kind.MONTH:
+        return f"{start:%B %Y}"
+    if kind == Kind.QUARTER:
+        return f"{start:%B} to {end:%B %Y}"
+    if kind == Kind.WEEK:
+        return f"Week of {_day(start)}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} to {_day(end)}"
+    return f"{_day(start)} to {_day(end)}"
+
+
+# ---- requests and state changes -----------------------------------------------------------------
+
+def summary_enqueue(summary_id: int) -> None:
+    """Queue compiling after the surrounding transaction commits.
+
+    ``robust=True``: if the broker is down, publishing raises after about half a second; Django
+    logs it and the write that asked for the summary still succeeds. The row stays queued and
+    ``summaries_requeue_stale`` picks it up later. The task takes the id, never the instance.
+    """
+    from .tasks import compile_learning_summary
+
+    transaction.on_commit(lambda: compile_learning_summary.delay(summary_id), robust=True)
+
+
+def _validate_scope(*, scope: str, programme: Programme, region: Region | None,
+                    place: Place | None) -> None:
+    errors: dict[str | None, list[str]] = {}
+    if scope == Scope.REGION:
+        if region is None:
+            errors["region"] = ["Select a region"]
+        elif not Engagement.objects.filter(programme=programme, place__region=region).exists():
+            errors["region"] = [f"{programme} has no places in {region}"]
+    elif scope == Scope.PLACE:
+        if place is None:
+            errors["place"] = ["Select a place"]
+        elif not Engagement.objects.filter(programme=programme, place=place).exists():
+            errors["place"] = [f"{place} is not part of {programme}"]
+    elif scope != Scope.PROGRAMME:
+        errors["scope"] = ["Select what the summary covers"]
+    if errors:
+        raise SummaryError(field_errors=errors)
+
+
+def _validate_period(period: Period, *, today: dt.date) -> None:
+    if period.end < period.start:
+        raise SummaryError(
+            field_errors={"end": ["The end date must be on or after the start date"]}
+        )
+    if period.start > today:
+        raise SummaryError(field_errors={"start": ["The period must start today or earlier"]})
+    if period.kind == Kind.CUSTOM and period.days > MAX_CUSTOM_DAYS:
+        raise SummaryError(field_errors={
+            "end": [f"Custom dates can cover up to {MAX_CUSTOM_DAYS} days; use a quarter or less"]
+        })
+
+
+@transaction.atomic
+def summary_request(
+    *,
+    requested_by: Any,
+    scope: str,
+    programme: Programme,
+    period: Period,
+    region: Region | None = None,
+    place: Place | None = None,
+    today: dt.date | None = None,
+) -> tuple[LearningSummary, bool]:
+    """Ask for a summary. Returns (summary, created).
+
+    The same scope and period always give the same row: a ready or failed one is queued again
+    (the new compile replaces its content); a queued or compiling one is left to finish.
+    """
+    today = today or timezone.localdate()
+    region = region if scope == Scope.REGION else None
+    place = place if scope == Scope.PLACE else None
+    _validate_scope(scope=scope, programme=programme, region=region, place=place)
+    _validate_period(period, today=today)
+    key = LearningSummary.make_scope_key(
+        scope=scope, programme_id=programme.pk, region_id=region.pk if region else None,
+        place_id=place.pk if place else None,
+    )
+    summary, created = LearningSummary.objects.get_or_create(
+        scope_key=key, period_start=period.start, period_end=period.end,
+        defaults={
+            "scope": scope, "programme": programme, "region": region, "place": place,
+            "period": period.kind, "requested_by": requested_by if requested_by else None,
+        },
+    )
+    queued = created or _requeue(summary.pk, from_statuses=(Status.READY, Status.FAILED))
+    if queued:
+        summary.refresh_from_db(fields=["status", "error", "updated_at"])
+        audit_record(
+            actor=requested_by, action="engagements.summary.requested", obj=summary,
+            changes={"status": Status.QUEUED, "period": period.kind,
+                     "period_start": period.start.isoformat(),
+                     "period_end": period.end.isoformat(), "created": created},
+        )
+        summary_enqueue(summary.pk)
+    return summary, created
+
+
+def _requeue(summary_id: int, *, from_statuses: tuple[str, ...]) -> bool:
+    return LearningSummary.objects.filter(pk=summary_id, status__in=from_statuses).update(
+        status=Status.QUEUED, error="", updated_at=timezone.now()
+    ) == 1
+
+
+@transaction.atomic
+def summary_recompile(*, requested_by: Any, summary: LearningSummary) -> bool:
+    """Queue a failed summary again (the retry button), or a ready one with fresh data."""
+    if not _requeue(summary.pk, from_statuses=(Status.READY, Status.FAILED)):
+        return False
+    summary.refresh_from_db(fields=["status", "error", "updated_at"])
+    audit_record(actor=requested_by, action="engagements.summary.requeued", obj=summary,
+                 changes={"status": Status.QUEUED})
+    summary_enqueue(summary.pk)
+    return True
+
+
+def summary_claim(summary_id: int, *, reclaim: bool = False) -> bool:
+    """Take a queued summary for compiling: one UPDATE, and only one caller wins.
+
+    A row left "compiling" by a worker that died is claimable again after
+    ``COMPILING_STALE_AFTER``; ``reclaim`` (a task retrying its own claim after a database
+    error) may take it back at once.
+    """
+    now = timezone.now()
+    claimable = Q(status=Status.QUEUED) | Q(
+        status=Status.COMPILING, updated_at__lt=now - COMPILING_STALE_AFTER
+    )
+    if reclaim:
+        claimable |= Q(status=Status.COMPILING)
+    return LearningSummary.objects.filter(claimable, pk=summary_id).update(
+        status=Status.COMPILING, attempts=F("attempts") + 1, error="", updated_at=now,
+    ) == 1
+
+
+def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
+    """Claim and compile one summary. Returns "ready", "failed" or "skipped" (not claimed).
+
+    Database errors (OperationalError, InterfaceError) propagate for the task to retry; any
+    other error is recorded on the row as failed, by its type only (an error message might
+    quote data), and logged with its traceback.
+    """
+    from django.db import InterfaceError, OperationalError
+
+    from .summary_compile import summary_content
+
+    if not summary_claim(summary_id, reclaim=reclaim):
+        return "skipped"
+    summary = LearningSummary.objects.select_related("programme", "region", "place").defer(
+        "content", "pdf"
+    ).get(pk=summary_id)
+    try:
+        content = summary_content(summary)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        logger.exception("Compiling learning summary %s failed", summary_id)
+        summary_fail(summary_id=summary_id, error=failure_text(exc))
+        return "failed"
+    compiled_at = timezone.now()
+    pdf = _pdf_or_none(summary, content, compiled_at)
+    with transaction.atomic():
+        # Only the holder of the claim writes: a row taken back as stale meanwhile is not ours.
+        written = LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
+            status=Status.READY, content=content, pdf=pdf, error="", compiled_at=compiled_at,
+            updated_at=timezone.now(),
+        )
+        if written:
+            audit_record(actor=None, action="engagements.summary.compiled", obj=summary,
+                         changes={"status": Status.READY})
+    return "ready" if written else "skipped"
+
+
+def _pdf_or_none(summary: LearningSummary, content: dict[str, Any],
+                 compiled_at: dt.datetime) -> bytes | None:
+    """The PDF, rendered here in the worker (seconds for a long quarter). A rendering failure
+    does not fail the summary: the page and Markdown still work, and the PDF view renders on
+    request when none is stored."""
+    from .summary_render import summary_pdf_bytes
+
+    summary.content, summary.compiled_at = content, compiled_at
+    try:
+        return summary_pdf_bytes(summary)
+    except Exception:
+        logger.exception("Rendering the PDF of learning summary %s failed", summary.pk)
+        return None
+
+
+def failure_text(exc: BaseException) -> str:
+    return (
+        f"Compiling stopped with an error ({type(exc).__name__}). Try again; if it fails "
+        "again, tell the Fieldbook team the summary's address."
+    )
+
+
+def summary_fail(*, summary_id: int, error: str) -> bool:
+    """Record a final failure: status failed and the (non-private) error text."""
+    with transaction.atomic():
+        failed = LearningSummary.objects.filter(pk=summary_id).exclude(status=Status.READY).update(
+            status=Status.FAILED, error=error[:2000], updated_at=timezone.now()
+        )
+        if failed:
+            audit_record(actor=None, action="engagements.summary.failed",
+                         obj=LearningSummary.objects.get(pk=summary_id),
+                         changes={"status": Status.FAILED})
+    return bool(failed)
+
+
+def summary_release(summary_id: int) -> bool:
+    """Give a claim back (compiling → queued) before a retry, so nothing else waits on it."""
+    return LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
+        status=Status.QUEUED, updated_at=timezone.now()
+    ) == 1
+
+
+# ---- the scheduler ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScheduleReport:
+    period: Period
+    created: int
+    requeued: int
+
+
+def _due_scopes(programmes: list[Programme], *, with_regions: bool) -> dict[str, dict[str, Any]]:
+    scopes: dict[str, dict[str, Any]] = {}
+    for programme in programmes:
+        key = LearningSummary.make_scope_key(scope=Scope.PROGRAMME, programme_id=programme.pk,
+                                             region_id=None, place_id=None)
+        scopes[key] = {"scope": Scope.PROGRAMME, "programme_id": programme.pk}
+    if with_regions:
+        pairs = (
+            Engagement.objects.filter(programme__in=programmes)
+            .values_list("programme_id", "place__region_id").distinct().order_by()
+        )
+        for programme_id, region_id in pairs:
+            key = LearningSummary.make_scope_key(scope=Scope.REGION, programme_id=programme_id,
+                                                 region_id=region_id, place_id=None)
+            scopes[key] = {"scope": Scope.REGION, "programme_id": programme_id,
+                           "region_id": region_id}
+    return scopes
+
+
+@transaction.atomic
+def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> ScheduleReport:
+    """Create the summaries due for the last whole ``kind`` period, and queue them.
+
+    Monthly: per programme and per region within it; quarterly: per programme; weekly: per
+    programme whose cadence is weekly. Programmes running in the period only. Idempotent: rows
+    that exist are not duplicated; a failed one, or one compiled before its period had ended
+    (asked for on demand mid-month), is queued again. Five queries whatever the size.
+    """
+    period = Period.last_completed(kind, today or timezone.localdate())
+    programmes = Programme.objects.filter(starts_on__lte=period.end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.start)
+    )
+    if kind == Kind.WEEK:
+        programmes = programmes.filter(summary_cadence=Programme.Cadence.WEEKLY)
+    scopes = _due_scopes(list(programmes), with_regions=kind == Kind.MONTH)
+    existing = LearningSummary.objects.filter(
+        scope_key__in=scopes, period_start=period.start, period_end=period.end
+    )
+    have = {row.scope_key: row for row in existing.only("id", "scope_key", "status", "compiled_at")}
+    LearningSummary.objects.bulk_create(
+        [LearningSummary(scope_key=key, period=kind, period_start=period.start,
+                         period_end=period.end, **fields)
+         for key, fields in scopes.items() if key not in have],
+        # Two schedulers at once (a beat restart): the unique constraint keeps one of each.
+        ignore_conflicts=True,
+    )
+    period_over = timezone.make_aware(
+        dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)
+    )
+    stale = [row.pk for row in have.values()
+             if row.status == Status.FAILED
+             or (row.status == Status.READY and (row.compiled_at is None
+                                                 or row.compiled_at < period_over))]
+    requeued = LearningSummary.objects.filter(pk__in=stale).update(
+        status=Status.QUEUED, error="", updated_at=timezone.now()
+    ) if stale else 0
+    to_queue = list(
+        LearningSummary.objects.filter(
+            scope_key__in=scopes, period_start=period.start, period_end=period.end,
+            status=Status.QUEUED,
+        ).values_list("id", flat=True)
+    )
+    created = len(scopes) - len(have)
+    if created or requeued:
+        audit_record(actor=None, action="engagements.summary.scheduled", changes={
+            "period": kind, "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(), "created": created, "requeued": requeued,
+        })
+    for summary_id in to_queue:
+        summary_enqueue(summary_id)
+    return ScheduleReport(period=period, created=created, requeued=requeued)
+
+
+@transaction.atomic
+def summaries_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue again what nobody is working on: rows queued for longer than
+    ``QUEUED_STALE_AFTER`` (the broker was down when they were asked for) and rows compiling
+    for longer than ``COMPILING_STALE_AFTER`` (their worker died). Touching ``updated_at``
+    spaces the next attempt by the same interval if the broker is still down.
+    """
+    now = now or timezone.now()
+    stale = Q(status=Status.QUEUED, updated_at__lt=now - QUEUED_STALE_AFTER) | Q(
+        status=Status.COMPILING, updated_at__lt=now - COMPILING_STALE_AFTER
+    )
+    ids = list(
+        LearningSummary.objects.select_for_update(skip_locked=True).filter(stale)
+        .order_by("updated_at").values_list("id", flat=True)[:500]
+    )
+    if ids:
+        LearningSummary.objects.filter(stale, pk__in=ids).update(
+            status=Status.QUEUED, updated_at=now
+        )
+        for summary_id in ids:
+            summary_enqueue(summary_id)
+    return ids
+

@@ -1,0 +1,106 @@
+"""Celery tasks: thin. They take ids, call a service, and retry database errors with a bound.
+
+Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
+- ``schedule_due_summaries("month")`` on the 1st at 06:00 and ``("quarter")`` on the 1st of
+  January, April, July and October at 06:00 (Europe/London); ``("week")`` on Mondays;
+- ``requeue_stale_summaries`` every five minutes (rows queued while the broker was down);
+- ``send_enabler_digests`` on Mondays at 07:00.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.db import InterfaceError, OperationalError
+
+from . import reminders, summaries
+
+logger = logging.getLogger(__name__)
+
+# Database errors worth trying again: the server restarting, a failover, a dropped connection.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+MAX_RETRIES = 5
+
+
+def retry_countdown(retries: int) -> int:
+    """5 s, 10 s, 20 s, 40 s, 80 s (capped at five minutes), with full jitter."""
+    return int(get_exponential_backoff_interval(
+        factor=5, retries=retries, maximum=300, full_jitter=True
+    )) or 1
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
+             name="engagements.compile_learning_summary")
+def compile_learning_summary(  # type: ignore[no-untyped-def]
+    self, summary_id: int, reclaim: bool = False
+) -> str:
+    """Compile one learning summary. Idempotent: the claim makes a second run a no-op.
+
+    ``acks_late``: a worker killed mid-compile leaves the message to be delivered again; the
+    row it left "compiling" becomes claimable after ``COMPILING_STALE_AFTER``.
+    """
+    try:
+        return summaries.summary_compile(summary_id=summary_id, reclaim=reclaim)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            _fail_quietly(summary_id, exc)
+            raise
+        logger.warning("Summary %s: database error (%s); retrying", summary_id,
+                       type(exc).__name__)
+        _release_quietly(summary_id)
+        # The retry may take its own claim back (reclaim) if the release failed because the
+        # database is still away.
+        raise self.retry(
+            exc=exc, countdown=retry_countdown(self.request.retries),
+            args=[summary_id], kwargs={"reclaim": True},
+        ) from exc
+
+
+def _release_quietly(summary_id: int) -> None:
+    """Show the row as queued again while the retry waits, if the database lets us."""
+    try:
+        summaries.summary_release(summary_id)
+    except TRANSIENT_ERRORS:
+        pass
+
+
+def _fail_quietly(summary_id: int, exc: BaseException) -> None:
+    """Record the final failure if the database lets us; if not, the stale sweep will find the
+    row still "compiling" and queue it again."""
+    try:
+        summaries.summary_fail(
+            summary_id=summary_id,
+            error=(f"The database could not be reached after {MAX_RETRIES + 1} attempts "
+                   f"({type(exc).__name__}). Try again later."),
+        )
+    except TRANSIENT_ERRORS:
+        logger.error("Summary %s: could not record the failure", summary_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.schedule_due_summaries")
+def schedule_due_summaries(self, kind: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Create (or queue again) the summaries due for the last whole week, month or quarter."""
+    try:
+        report = summaries.summaries_schedule_due(kind=kind)
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+    return {"period": report.period.label, "created": report.created,
+            "requeued": report.requeued}
+
+
+@shared_task(name="engagements.requeue_stale_summaries")
+def requeue_stale_summaries() -> int:
+    """Queue again the summaries nobody picked up. Not retried: beat runs it again soon."""
+    return len(summaries.summaries_requeue_stale())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.send_enabler_digests")
+def send_enabler_digests(self) -> int:  # type: ignore[no-untyped-def]
+    """Monday's email to each enabler: their places with no session logged last week.
+    Each enabler's email is sent at most once a week (a retry skips those already sent)."""
+    try:
+        return reminders.enabler_digests_send()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc

@@ -1,0 +1,110 @@
+"""A lead in a real browser: asks for a summary, watches the status panel follow the summary from
+queued to ready without a reload (htmx polling under our CSP), reads it, and finds the downloads.
+
+The "worker" here is the test itself moving the row on: the browser must notice by polling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import ConsoleMessage, Error, Page, expect
+
+from engagements import tasks
+from engagements.models import LearningSummary
+from engagements.summaries import Period
+from fieldbook.celery import app as celery_app
+from fieldbook.roles import Role
+
+from .factories import (
+    EngagementFactory,
+    LearningItemFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    UserFactory,
+)
+from .test_browser import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("role_groups"),
+]
+
+
+@pytest.fixture
+def console_errors(page: Page) -> Iterator[list[str]]:
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        errors.append(f"page error: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    yield errors
+    assert errors == [], "\n".join(errors)
+
+
+@pytest.fixture
+def no_worker() -> Iterator[None]:
+    """Nothing compiles by itself: publishing is stubbed out, so rows stay queued."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager
+    conf.task_always_eager = False
+    original = tasks.compile_learning_summary.delay
+    tasks.compile_learning_summary.delay = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        tasks.compile_learning_summary.delay = original  # type: ignore[method-assign]
+        conf.task_always_eager = saved
+
+
+def test_a_lead_asks_watches_and_reads(
+    page: Page, live_server: Any, console_errors: list[str], no_worker: None
+) -> None:
+    UserFactory(username="lee-lead", roles=[Role.LEAD])
+    programme = ProgrammeFactory(name="Browser Programme", starts_on=dt.date(2023, 1, 1))
+    engagement = EngagementFactory(programme=programme)
+    month = Period.last_completed("month", timezone.localdate())
+    session = SessionFactory(engagement=engagement, date=month.start)
+    LearningItemFactory(session=session, text="Meet where the pressure is.")
+
+    sign_in(page, live_server, "lee-lead")
+    page.wait_for_url(f"{live_server.url}/programmes/")
+    page.goto(f"{live_server.url}/summaries/new/?programme={programme.pk}")
+    page.get_by_label("What should the summary cover?").select_option("programme")
+    page.get_by_label("Which period?").select_option(f"month:{month.start.isoformat()}")
+    page.get_by_role("button", name="Ask for the summary").click()
+
+    summary = LearningSummary.objects.get()
+    page.wait_for_url(f"{live_server.url}/summaries/{summary.pk}/")
+    expect(page.locator("#summary-status")).to_contain_text("Waiting to be compiled")
+    page.evaluate("window.notReloaded = true")
+
+    # The worker takes it...
+    LearningSummary.objects.filter(pk=summary.pk).update(status=LearningSummary.Status.COMPILING)
+    expect(page.locator("#summary-status")).to_contain_text("Gathering the figures", timeout=8000)
+    # ...and finishes.
+    LearningSummary.objects.filter(pk=summary.pk).update(status=LearningSummary.Status.QUEUED)
+    assert tasks.compile_learning_summary(summary.pk) == "ready"
+    expect(page.locator("#summary-status")).to_contain_text("The summary is ready", timeout=8000)
+    assert page.evaluate("window.notReloaded") is True  # swapped in place, never reloaded
+    expect(page.locator("#summary-status")).not_to_have_attribute("hx-trigger", "every 2s")
+
+    page.get_by_role("link", name="Read the summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser Programme")
+    expect(page.get_by_text("Meet where the pressure is.")).to_be_visible()
+    expect(page.get_by_role("link", name="Download PDF")).to_have_attribute(
+        "href", f"/summaries/{summary.pk}/pdf/")
+    page.get_by_role("navigation", name="Sections of this summary").get_by_role(
+        "link", name="Themes").click()
+    assert page.evaluate("location.hash") == "#themes"
