@@ -10,6 +10,7 @@ in as this Fieldbook admin (staff, in the Admin group, not a superuser). Use ``a
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -115,3 +116,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def console_errors(page: Any) -> Iterator[list[str]]:
+    """Console errors and uncaught exceptions in a browser test's page; any of them fails it.
+
+    CSP violations show up here too, so every browser test also checks the policy holds.
+    """
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    yield errors
+    assert errors == [], "\n".join(errors)

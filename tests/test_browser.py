@@ -7,11 +7,10 @@ lands each role on its page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Page, expect
 
 from fieldbook.roles import Role
 
@@ -26,24 +25,6 @@ pytestmark = [
 ]
 
 NHS_BLUE = "rgb(0, 94, 184)"
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    """Console errors and uncaught exceptions on the page; the test fails if any appear."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        errors.append(f"page error: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    yield errors
-    assert errors == [], "\n".join(errors)
 
 
 def test_login_page_is_styled_and_error_free(

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Page, expect
 
 from fieldbook.roles import Role
 
@@ -29,23 +28,6 @@ pytestmark = [
 
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}}"
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        errors.append(f"page error: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    yield errors
-    assert errors == [], "\n".join(errors)
 
 
 def axe_violations(page: Page) -> list[str]:

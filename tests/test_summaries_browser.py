@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Page, expect
 
 from engagements import tasks
 from engagements.models import LearningSummary
@@ -34,23 +34,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("role_groups"),
 ]
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        errors.append(f"page error: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    yield errors
-    assert errors == [], "\n".join(errors)
 
 
 @pytest.fixture

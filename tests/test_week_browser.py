@@ -8,12 +8,11 @@ reload; and with JavaScript off the plain form still logs a visit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from engagements.models import Session
@@ -31,24 +30,6 @@ NOTE = "Board agreed a joint discharge huddle"
 @pytest.fixture
 def demo() -> None:
     demo_seed(today=timezone.localdate())
-
-
-@pytest.fixture
-def console_errors(page: Page) -> Iterator[list[str]]:
-    """Console errors (a CSP violation is one) and uncaught exceptions fail the test."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    def on_page_error(error: Error) -> None:
-        errors.append(f"page error: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    yield errors
-    assert errors == [], "\n".join(errors)
 
 
 def sign_in(page: Page, live_server: Any) -> None:
