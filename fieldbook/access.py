@@ -1,7 +1,8 @@
 """Every view declares who may use it with ``@role_required``.
 
-The decorator requires login (anonymous users go to the login page), then checks the user's
-roles (others get 403). It records the roles on the view so the URL x role test can prove every
+The decorator requires login (anonymous users go to the login page; an htmx request is told to
+load it as a whole page, not to swap it into a fragment), then checks the user's roles (others
+get 403). It records the roles on the view so the URL x role test can prove every
 URL declares them.
 """
 
@@ -14,10 +15,21 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 from .roles import Role, user_roles
 
 View = Callable[..., HttpResponse]
+
+
+def to_login(request: HttpRequest) -> HttpResponse:
+    """Send an anonymous visitor to sign in, then back here. For an htmx request "here" is the
+    page in the address bar, not the fragment's URL."""
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        response = redirect_to_login(htmx.current_url_abs_path or request.get_full_path())
+        return HttpResponseClientRedirect(response.url)
+    return redirect_to_login(request.get_full_path())
 
 
 def role_required(*roles: Role) -> Callable[[View], View]:
@@ -29,7 +41,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return to_login(request)
             if not (user_roles(request.user) & allowed):
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
@@ -53,7 +65,7 @@ def signed_in(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return to_login(request)
         return view(request, *args, **kwargs)
 
     wrapped.allowed_roles = frozenset(Role)  # type: ignore[attr-defined]

@@ -6,3 +6,6 @@ class FieldbookConfig(AppConfig):
 
     name = "fieldbook"
     verbose_name = "Fieldbook"
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401  (connects receivers, registers checks)

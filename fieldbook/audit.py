@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 
 from .models import AuditEvent
+from .security import current_ip
 
 # Field names whose values never enter the audit trail: only the fact they changed.
 REDACTED_FIELDS = frozenset({"private_notes", "password"})
@@ -17,7 +18,8 @@ def audit_record(
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. ``changes`` maps field -> new value; redacted fields keep only a flag."""
+    """Write one audit row. ``changes`` maps field -> new value; redacted fields keep only a flag.
+    The client's address comes from the request being served (``ClientIPMiddleware``), if any."""
     safe_changes = {
         key: ("(changed)" if key in REDACTED_FIELDS else value)
         for key, value in (changes or {}).items()
@@ -29,4 +31,5 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=safe_changes,
+        ip_address=current_ip(),
     )

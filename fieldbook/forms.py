@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -19,3 +20,20 @@ class LoginForm(AuthenticationForm):
         username.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         password.error_messages["required"] = "Enter your password"
         password.widget.attrs.update({"autocomplete": "current-password"})
+
+
+class OTPTokenForm(forms.Form):
+    """A six-digit code from an authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label="Security code",
+        max_length=32,
+        error_messages={"required": "Enter the security code from your authenticator app"},
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none",
+        }),
+    )
+
+    def clean_token(self) -> str:
+        # People type codes as "123 456" or paste "ab3d-ef7g": keep letters and digits only.
+        return "".join(ch for ch in self.cleaned_data["token"].lower() if ch.isalnum())

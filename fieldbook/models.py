@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 
@@ -35,6 +36,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # Where the request came from (fieldbook.security.client_ip), for sign-ins and every change
+    # made through a web request; empty for Celery tasks and management commands.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -46,3 +50,30 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         who = self.actor.get_username() if self.actor_id and self.actor else "system"
         return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session, plus the signed-in user, so that signing out, deactivation or
+    an admin can end every session a user has (``fieldbook.security.sessions_end``).
+
+    The engine is ``fieldbook.sessions`` (``SESSION_ENGINE``); the user is copied from the
+    session data on each save, so the column costs no extra query.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "fieldbook_user_session"
+        indexes = [models.Index(fields=["user"], name="user_session_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Session {self.session_key[:8]}… of user {self.user_id or '-'}"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -7,6 +7,7 @@ the project folder and with no ``REDIS_URL`` Celery runs tasks inline, so no ser
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "fieldbook",
     "places",
     "enablers",
@@ -52,14 +57,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fieldbook.middleware.ClientIPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fieldbook.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fieldbook.middleware.TwoFactorMiddleware",
+    "fieldbook.middleware.PrivateNotesMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fieldbook.urls"
@@ -90,13 +102,57 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ---- Authentication (OWASP ASVS 5.0 level 2; README "Security") ---------------------------------
+# Passwords: 12+ characters, not like the user's name or email, not among Django's 20,000 common
+# passwords, and not in (or built from) zxcvbn's breach and word lists. All offline.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fieldbook.security.BreachedPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-in for a locked-out username before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: after AXES_FAILURE_LIMIT wrong passwords for one username, that username
+# is locked for AXES_COOLOFF_MINUTES (a soft lockout; a right password resets the count). Keyed
+# on the username alone, not the address: NHS staff share a few internet addresses (HSCN), so an
+# address lockout would shut out whole trusts.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a lockout without the address can be dodged by changing User-Agent or
+# cookies; ours is keyed on neither, only on the username, so it does not apply (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fieldbook.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "fieldbook.security.axes_client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our audit log (fieldbook.signals)
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "csrfmiddlewaretoken"]
+# How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR). The
+# audit log and the throttling trust exactly that many, and no client-written entry.
+FIELDBOOK_PROXY_COUNT = env_int("FIELDBOOK_PROXY_COUNT", 0)
+
+# Two-factor authentication (TOTP, django-otp) for programme leads, admins and Django-admin
+# users. On in production; `make run` (DEBUG) turns it off unless FIELDBOOK_REQUIRE_2FA=true,
+# and the sign-in page then says so.
+FIELDBOOK_REQUIRE_2FA = env_bool("FIELDBOOK_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "Fieldbook"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sessions: the user is recorded with each session (fieldbook.sessions), so signing out or
+# deactivation ends all of them. A session ends after FIELDBOOK_SESSION_IDLE_MINUTES without a
+# request, FIELDBOOK_SESSION_MAX_HOURS after sign-in, or when the browser closes.
+SESSION_ENGINE = "fieldbook.sessions"
+FIELDBOOK_SESSION_IDLE_SECONDS = env_int("FIELDBOOK_SESSION_IDLE_MINUTES", 30) * 60
+FIELDBOOK_SESSION_MAX_SECONDS = env_int("FIELDBOOK_SESSION_MAX_HOURS", 12) * 60 * 60
+SESSION_COOKIE_AGE = FIELDBOOK_SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -120,8 +176,11 @@ STORAGES = {
     },
 }
 
-# Email: console by default, so password-reset links appear in the terminal running the app.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: SMTP in production. With DEBUG (`make run`) the console backend is the default, so
+# password-reset links appear in the terminal running the app; in production that would put
+# sign-in links into the logs (fieldbook.checks W002 refuses it).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                        if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -176,10 +235,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# htmx sends the token from the page (base.html's hx-headers), so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# Load balancers and docker-compose check /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -191,9 +258,14 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
         "base-uri": ["'self'"],
     }
 }
+
+# Error reports (mailed to ADMINS, if set, when DEBUG is off) show no submitted values and no
+# local variables: a failing form may hold private notes.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fieldbook.security.PrivateExceptionReporterFilter"
 
 # Logging: plain text to stderr. Nothing here logs request bodies, so private notes never
 # reach a log line.
@@ -207,6 +279,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint logs every rendering step at INFO: noise, not news.
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (what matters) come at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

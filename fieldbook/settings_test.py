@@ -36,5 +36,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"fieldbook-test-{os.getpid()}.sqlite3"),
     }
+# Two-factor authentication is off for the suite as a whole (the persona clients sign in with
+# force_login, which proves no second factor); the security tests switch it on with the
+# ``settings`` fixture and sign leads and admins in with a verified device
+# (tests/security_support.py). Production turns it on: see fieldbook.checks (W001).
+FIELDBOOK_REQUIRE_2FA = False
+# Django's test client signs in (Client.login) without a request, which django-axes refuses;
+# this backend throttles every sign-in that has one, exactly as production's does.
+AUTHENTICATION_BACKENDS = [
+    "tests.security_support.RequestOptionalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 # Serve static files through the finders (no collectstatic before tests), without warnings.
 WHITENOISE_AUTOREFRESH = True

@@ -5,17 +5,12 @@ from django.urls import include, path
 
 from . import views
 from .access import public
-from .forms import LoginForm
 
 auth_urls = [
-    path(
-        "login/",
-        public(auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        )),
-        name="login",
-    ),
-    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", public(views.LoginView.as_view()), name="login"),
+    path("logout/", public(views.LogoutView.as_view()), name="logout"),
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
     path(
         "password-reset/",
         public(auth_views.PasswordResetView.as_view(
@@ -47,8 +42,15 @@ urlpatterns = [
     path("accounts/", include(auth_urls)),
     path("", include("engagements.urls")),
     path("", include("places.urls")),
+    # One way in: the Django admin's own sign-in page would skip our audit and two-factor pages.
+    path(f"{settings.ADMIN_URL}login/", views.admin_login, name="admin-login"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+if getattr(settings, "FIELDBOOK_BENCH", False):  # bench/settings.py only (``make bench``)
+    from .bench_views import bench_urlpatterns
+
+    urlpatterns += bench_urlpatterns
 
 handler403 = "fieldbook.errors.permission_denied"
 handler404 = "fieldbook.errors.page_not_found"

@@ -34,7 +34,7 @@ from engagements.models import (
     Theme,
 )
 from fieldbook.audit import audit_record
-from fieldbook.models import AuditEvent
+from fieldbook.models import AuditEvent, UserSession
 from places.models import (
     BoardMembership,
     DeliveryBoard,
@@ -390,6 +390,9 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     OnboardingDraft: lambda: f.OnboardingDraftFactory(place_name="Northgate"),
     ImportBatch: lambda: f.ImportBatchFactory(filename="places.csv"),
     Invitation: lambda: f.InvitationFactory(email="new.enabler@example.org"),
+    UserSession: lambda: UserSession.objects.create(
+        session_key="k" * 32, session_data="", user=f.UserFactory(),
+        expire_date=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)),
 }
 
 

@@ -31,6 +31,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 from enablers.models import Enabler
 from fieldbook.access import role_required
 from fieldbook.roles import Role
+from fieldbook.security import private_notes
 
 from .. import services
 from ..errors import DomainError, StaleEditError
@@ -229,6 +230,7 @@ def _logged_message(session: Session) -> str:
 
 @require_http_methods(["GET"])
 @role_required(Role.ENABLER)
+@private_notes
 @vary_on_headers("HX-Request")
 def my_week(request: HttpRequest) -> HttpResponse:
     enabler = get_enabler_for(request)
@@ -255,6 +257,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
+@private_notes
 @vary_on_headers("HX-Request")
 def session_log(request: HttpRequest) -> HttpResponse:
     """Log a visit: a full page that works without JavaScript, or the panel inside My week."""
@@ -307,6 +310,7 @@ def session_log(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
+@private_notes
 @vary_on_headers("HX-Request")
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
@@ -367,6 +371,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
+@private_notes
 def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then soft delete; My week then offers to undo it."""
     enabler = get_enabler_for(request)
@@ -379,6 +384,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ENABLER)
+@private_notes
 def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk, include_deleted=True)
@@ -389,6 +395,7 @@ def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
+@private_notes
 def week_repeat(request: HttpRequest) -> HttpResponse:
     """Copy last week's regular sessions into this week, after the enabler reviews them."""
     enabler = get_enabler_for(request)

@@ -1,0 +1,60 @@
+"""Fieldbook's own deployment checks, run by ``manage.py check --deploy`` next to Django's.
+
+CI runs ``check --deploy --fail-level WARNING`` with the production settings, so each of these
+stops a release that would weaken the controls the tests prove.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+_LOCAL_MAIL = ("django.core.mail.backends.console.EmailBackend",
+               "django.core.mail.backends.locmem.EmailBackend",
+               "django.core.mail.backends.filebased.EmailBackend")
+
+
+@register(Tags.security, deploy=True)
+def production_security(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    problems: list[Warning] = []
+    if not settings.FIELDBOOK_REQUIRE_2FA:
+        problems.append(Warning(
+            "Two-factor authentication is switched off (FIELDBOOK_REQUIRE_2FA=false).",
+            hint="Programme leads and admins must use TOTP in production: unset "
+                 "FIELDBOOK_REQUIRE_2FA or set it to true.",
+            id="fieldbook.W001",
+        ))
+    if settings.EMAIL_BACKEND in _LOCAL_MAIL:
+        problems.append(Warning(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: password-reset and invitation links "
+            "would be written to the log or kept in the process, not sent.",
+            hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.",
+            id="fieldbook.W002",
+        ))
+    if not settings.AXES_ENABLED:
+        problems.append(Warning(
+            "Sign-in throttling (django-axes) is switched off.",
+            hint="Unset AXES_ENABLED.", id="fieldbook.W003",
+        ))
+    policy = settings.CONTENT_SECURITY_POLICY.get("DIRECTIVES", {})
+    script = " ".join(policy.get("script-src", policy.get("default-src", [])))
+    if "'unsafe-inline'" in script or "'unsafe-eval'" in script:
+        problems.append(Warning(
+            "The Content Security Policy allows inline or eval'd script.",
+            id="fieldbook.W004",
+        ))
+    if policy.get("frame-ancestors") != ["'none'"]:
+        problems.append(Warning(
+            "The Content Security Policy lets other sites frame Fieldbook.",
+            hint="frame-ancestors 'none'.", id="fieldbook.W005",
+        ))
+    if settings.FIELDBOOK_SESSION_IDLE_SECONDS > 60 * 60 or \
+            settings.FIELDBOOK_SESSION_MAX_SECONDS > 24 * 60 * 60:
+        problems.append(Warning(
+            "Sessions outlive an hour of inactivity or a day in all.",
+            hint="FIELDBOOK_SESSION_IDLE_MINUTES <= 60 and FIELDBOOK_SESSION_MAX_HOURS <= 24.",
+            id="fieldbook.W006",
+        ))
+    return problems

@@ -1,0 +1,778 @@
+"""Who may open what: the URL x role matrix for the whole site, sign-in, and error pages.
+
+``EXPECTED`` is written out by hand on purpose. A view whose roles change, or a new URL, fails
+here until someone decides, in this table, who should see it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
+
+from engagements.summaries import summary_compile
+from fieldbook.roles import Role
+
+from .factories import (
+    TEST_PASSWORD,
+    EnablerFactory,
+    ImportBatchFactory,
+    LearningSummaryFactory,
+    OnboardingDraftFactory,
+    SessionFactory,
+    SystemFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from .security_support import verified_client
+
+# The personas of the matrix. "enabler" owns the objects the URLs point at; "other_enabler"
+# works on another place; "lead" and "admin" have proved a second factor; "deactivated" was
+# signed in when an admin switched the account off; "lead_2fa_pending" has typed the password
+# but not yet a security code. (The anonymous visitor is a bare client.)
+PERSONAS = ("anonymous", "enabler", "other_enabler", "lead", "admin", "roleless", "deactivated",
+            "lead_2fa_pending")
+CANARY = "CANARY-xyz-5b1e"
+
+PUBLIC = "public"
+SIGNED_IN = "signed in"
+ENABLER = frozenset({Role.ENABLER})
+LEAD_OR_ADMIN = frozenset({Role.LEAD, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
+
+LOGIN = "login"  # expected status shorthand: a redirect to the login page, back here after
+TWO_FA = "2fa"  # a redirect to the two-factor page, back here after
+R = 302
+OK = 200
+NO = 403
+NF = 404  # someone else's object: its existence is not confirmed
+NA = 405
+
+# Path arguments for URLs that need an object, built around ``enabler_user``'s engagement
+# (see ``url_for``). "own-session" is that enabler's session, so the enabler persona opens
+# their own; drafts and imports belong to ``admin_user``. Everyone else is turned away by role
+# before any lookup.
+OWN_SESSION = "own-session"
+PROGRAMME = "programme"
+PLACE = "place"
+PLACE_PK = "place-pk"
+OWN_DRAFT = "own-draft"
+OWN_IMPORT = "own-import"
+USER_PK = "user-pk"
+REGION_PK = "region-pk"
+SYSTEM_PK = "system-pk"
+THEME_PK = "theme-pk"
+PROGRAMME_PK = "programme-pk"
+SUMMARY = "summary"
+READY_SUMMARY = "ready-summary"
+
+
+def row(**statuses: Any) -> dict[str, Any]:
+    assert set(statuses) == set(PERSONAS), set(PERSONAS) ^ set(statuses)
+    return statuses
+
+
+# Who gets past the view's gate ("in"), and how everyone else is turned away. Signed-out and
+# deactivated people are sent to sign in; a lead who has not proved the second factor is sent
+# to do so first, whatever the page (TwoFactorMiddleware runs before any view).
+IN = "in"
+EVERYONE = {p: IN for p in PERSONAS}
+ENABLERS = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=NO, admin=NO, roleless=NO,
+               deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+OWN_ENABLER = {**ENABLERS, "other_enabler": NF}  # the enabler's own session: others' is 404
+LEADS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=IN, admin=IN, roleless=NO,
+            deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, admin=IN, roleless=NO,
+             deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admin=IN,
+                    roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
+
+# url name -> (declared roles, path arguments, who gets in, what a GET gets them, what an
+# empty POST gets them). A status may be {persona: status, "*": default}.
+# A method the view does not answer is 405 before any sign-in check (the require_* decorator
+# is outermost), except for the lead owing a security code, who is sent to give it first.
+EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
+    # Home sends each role to its start page; a user with no role is told so.
+    "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "*": R}, NA),
+    "healthz": (PUBLIC, {}, EVERYONE, OK, NA),
+    # Signed-in users are sent on from the login page (redirect_authenticated_user); an empty
+    # form is shown again with its errors.
+    "login": (PUBLIC, {}, EVERYONE,
+              {"anonymous": OK, "deactivated": OK, "*": R},
+              {"anonymous": OK, "deactivated": OK, "*": R}),
+    # Signing out is a POST (a link could sign people out from another site).
+    "logout": (PUBLIC, {}, EVERYONE, NA, R),
+    # Only those who need two-factor authentication stay on these pages; others are sent on.
+    # A verified lead or admin has a device, so set-up sends them to the code page, and the
+    # code page sends them on.
+    "two-factor": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, R, R),
+    "two-factor-setup": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES,
+                         {"lead_2fa_pending": OK, "*": R}, {"lead_2fa_pending": OK, "*": R}),
+    "password_reset": (PUBLIC, {}, EVERYONE, OK, OK),
+    "password_reset_done": (PUBLIC, {}, EVERYONE, OK, NA),
+    # A bad link renders the "link no longer valid" page.
+    "password_reset_confirm": (PUBLIC, {"uidb64": "MA", "token": "not-a-token"}, EVERYONE,
+                               OK, OK),
+    "password_reset_complete": (PUBLIC, {}, EVERYONE, OK, NA),
+    # The emailed token is moved into the session, then the token-free URL is shown.
+    "places:invitation-accept": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
+    # The Django admin's sign-in page is ours (and sends back to the admin).
+    "admin-login": (PUBLIC, {}, EVERYONE, R, NA),
+
+    # An enabler's week. Another enabler's session is "not found".
+    "engagements:my-week": (ENABLER, {}, ENABLERS, OK, NA),
+    "engagements:session-log": (ENABLER, {}, ENABLERS, OK, OK),
+    "engagements:week-repeat": (ENABLER, {}, ENABLERS, OK, OK),
+    "engagements:session-edit": (ENABLER, OWN_SESSION, OWN_ENABLER, OK, OK),
+    "engagements:session-delete": (ENABLER, OWN_SESSION, OWN_ENABLER, OK, R),
+    # Restoring is a POST from the "deleted" banner.
+    "engagements:session-restore": (ENABLER, OWN_SESSION, OWN_ENABLER, NA, R),
+
+    # Programme leads (and admins): dashboards, places, themes, caseload, summaries.
+    "engagements:dashboard": (LEAD_OR_ADMIN, {}, LEADS, OK, NA),
+    "engagements:programme-dashboard": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:dashboard-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+    "engagements:place": (LEAD_OR_ADMIN, PLACE, LEADS, OK, NA),
+    "engagements:place-export": (LEAD_OR_ADMIN, (PLACE, {"fmt": "csv"}), LEADS, OK, NA),
+    "engagements:heatmap": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:caseload": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:summary-list": (LEAD_OR_ADMIN, {}, LEADS, OK, NA),
+    "engagements:summary-request": (LEAD_OR_ADMIN, {}, LEADS, OK, OK),
+    "engagements:summary-detail": (LEAD_OR_ADMIN, SUMMARY, LEADS, OK, NA),
+    "engagements:summary-compile": (LEAD_OR_ADMIN, SUMMARY, LEADS, NA, R),
+    "engagements:summary-pdf": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
+    "engagements:summary-markdown": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
+
+    # Admins: the Manage area. (An empty POST re-shows a form with its errors, 200, or is a
+    # complete request: starting or discarding a draft, an empty set of roles, deactivating.)
+    "places:admin-home": (ADMIN, {}, ADMINS, OK, NA),
+    "places:onboard": (ADMIN, {}, ADMINS, OK, NA),
+    "places:onboard-start": (ADMIN, {}, ADMINS, NA, R),
+    "places:onboard-discard": (ADMIN, OWN_DRAFT, ADMINS, OK, R),
+    "places:onboard-step": (ADMIN, (OWN_DRAFT, {"page": "place"}), ADMINS, OK, OK),
+    "places:onboard-done": (ADMIN, PLACE_PK, ADMINS, OK, NA),
+    "places:import": (ADMIN, {}, ADMINS, OK, OK),
+    "places:import-template": (ADMIN, {"kind": "places", "fmt": "csv"}, ADMINS, OK, NA),
+    "places:import-preview": (ADMIN, OWN_IMPORT, ADMINS, OK, OK),
+    "places:users": (ADMIN, {}, ADMINS, OK, NA),
+    "places:user-invite": (ADMIN, {}, ADMINS, OK, OK),
+    "places:user-detail": (ADMIN, USER_PK, ADMINS, OK, R),
+    "places:user-deactivate": (ADMIN, USER_PK, ADMINS, OK, R),
+    "places:user-reactivate": (ADMIN, USER_PK, ADMINS, NA, R),
+    "places:invitation-resend": (ADMIN, USER_PK, ADMINS, NA, R),
+    "places:regions": (ADMIN, {}, ADMINS, OK, NA),
+    "places:region-add": (ADMIN, {}, ADMINS, OK, OK),
+    "places:region-edit": (ADMIN, REGION_PK, ADMINS, OK, OK),
+    "places:systems": (ADMIN, {}, ADMINS, OK, NA),
+    "places:system-add": (ADMIN, {}, ADMINS, OK, OK),
+    "places:system-edit": (ADMIN, SYSTEM_PK, ADMINS, OK, OK),
+    "places:organisation-kinds": (ADMIN, {}, ADMINS, OK, NA),
+    "places:themes": (ADMIN, {}, ADMINS, OK, NA),
+    "places:theme-add": (ADMIN, {}, ADMINS, OK, OK),
+    "places:theme-merge": (ADMIN, {}, ADMINS, OK, OK),
+    "places:theme-edit": (ADMIN, THEME_PK, ADMINS, OK, OK),
+    "places:programmes": (ADMIN, {}, ADMINS, OK, NA),
+    "places:programme-add": (ADMIN, {}, ADMINS, OK, OK),
+    "places:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
+    "places:audit": (ADMIN, {}, ADMINS, OK, NA),
+}
+
+
+def expected_for(name: str, persona: str, method: str) -> Any:
+    """The expected outcome of ``method`` on ``name`` for ``persona``, from its row."""
+    declared, _, access, get_ok, post_ok = EXPECTED[name]
+    ok = get_ok if method == "GET" else post_ok
+    if isinstance(ok, dict):
+        ok = ok.get(persona, ok.get("*"))
+    gate = access[persona]
+    if gate == TWO_FA:
+        return TWO_FA
+    if ok == NA:
+        return NA
+    return ok if gate == IN else gate
+
+
+# Views that only answer GET (and HEAD): a POST is 405 whoever sends it.
+GET_ONLY = [name for name, row_ in EXPECTED.items() if row_[4] == NA]
+
+
+def iter_url_patterns(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str, Any]]:
+    """(namespaced name, route, callback) for every URL in the project, less the Django admin."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue  # the Django admin guards itself (is_staff + model permissions)
+            inner = ":".join(filter(None, [namespace, pattern.namespace]))
+            yield from iter_url_patterns(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            name = ":".join(filter(None, [namespace, pattern.name])) if pattern.name else ""
+            yield name, route, pattern.callback
+
+
+SITE_URLS = list(iter_url_patterns())
+
+
+def test_every_url_is_named_and_in_the_table() -> None:
+    unnamed = [route for name, route, _ in SITE_URLS if not name]
+    assert not unnamed, f"URLs without a name: {unnamed}"
+    names = {name for name, _, _ in SITE_URLS}
+    assert names - EXPECTED.keys() == set(), "add these URLs to EXPECTED in tests/test_access.py"
+    assert EXPECTED.keys() - names == set(), "these URLs in EXPECTED no longer exist"
+
+
+@pytest.mark.parametrize(("name", "route", "callback"), SITE_URLS, ids=[u[0] for u in SITE_URLS])
+def test_every_view_declares_its_roles(name: str, route: str, callback: Any) -> None:
+    allowed = getattr(callback, "allowed_roles", None)
+    if allowed is None and hasattr(callback, "view_class"):
+        allowed = getattr(callback.view_class, "allowed_roles", None)
+    assert allowed is not None, (
+        f"{name} ({route}) declares no roles: use role_required, signed_in or public"
+    )
+    assert name in EXPECTED, f"{name} ({route}) is missing from EXPECTED"
+    declared = EXPECTED[name][0]
+    if declared == PUBLIC:
+        assert getattr(callback, "is_public", False), f"{name} is expected to be public"
+    elif declared == SIGNED_IN:
+        assert getattr(callback, "allows_roleless", False), f"{name} is expected to be signed_in"
+    else:
+        assert not getattr(callback, "is_public", False)
+        assert allowed == declared, f"{name} allows {set(allowed)}, the table says {set(declared)}"
+
+
+def client_for(request: pytest.FixtureRequest, persona: str) -> Client:
+    if persona == "anonymous":
+        return Client()
+    if persona in ("lead", "admin"):
+        return verified_client(request.getfixturevalue(f"{persona}_user"))
+    if persona == "other_enabler":
+        client = Client()
+        client.force_login(request.getfixturevalue("other_enabler_user"))
+        return client
+    if persona == "deactivated":
+        user = EnablerFactory(user__username="switched-off").user
+        client = Client()
+        client.force_login(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        return client
+    if persona == "lead_2fa_pending":
+        client = Client()
+        client.force_login(UserFactory(username="lead-no-code", roles=[Role.LEAD]))
+        return client
+    return request.getfixturevalue(f"{persona}_client")
+
+
+def url_for(request: pytest.FixtureRequest, name: str) -> str:
+    """The URL to request for ``name``, creating the object its path needs, if any."""
+    spec = EXPECTED[name][1]
+    objects, extra = spec if isinstance(spec, tuple) else (spec, {})
+    if isinstance(objects, dict):
+        return reverse(name, kwargs={**objects, **extra})
+    enabler_user = request.getfixturevalue("enabler_user")
+    engagement = enabler_user.enabler.assignments.select_related(
+        "engagement__programme", "engagement__place__region").get().engagement
+    programme, place = engagement.programme, engagement.place
+
+    def ready_summary() -> int:
+        summary = LearningSummaryFactory(programme=programme)
+        summary_compile(summary_id=summary.pk)
+        return summary.pk
+
+    providers: dict[str, Callable[[], dict[str, Any]]] = {
+        OWN_SESSION: lambda: {"pk": SessionFactory(enabler=enabler_user.enabler,
+                                                   engagement=engagement).pk},
+        PROGRAMME: lambda: {"programme": programme.slug},
+        PLACE: lambda: {"programme": programme.slug, "place": place.slug},
+        PLACE_PK: lambda: {"pk": place.pk},
+        OWN_DRAFT: lambda: {"pk": OnboardingDraftFactory(
+            owner=request.getfixturevalue("admin_user")).pk},
+        OWN_IMPORT: lambda: {"token": ImportBatchFactory(
+            owner=request.getfixturevalue("admin_user")).token},
+        USER_PK: lambda: {"pk": enabler_user.pk},
+        REGION_PK: lambda: {"pk": place.region.pk},
+        SYSTEM_PK: lambda: {"pk": SystemFactory(region=place.region).pk},
+        THEME_PK: lambda: {"pk": ThemeFactory().pk},
+        PROGRAMME_PK: lambda: {"pk": programme.pk},
+        SUMMARY: lambda: {"pk": LearningSummaryFactory(programme=programme).pk},
+        READY_SUMMARY: lambda: {"pk": ready_summary()},
+    }
+    return reverse(name, kwargs={**providers[objects](), **extra})
+
+
+def assert_outcome(response: Any, expected: Any, url: str, persona: str, how: str) -> None:
+    where = (how, url, persona, response.status_code, response.get("Location", ""))
+    htmx = how == "HX-GET"
+    if expected in (LOGIN, TWO_FA):
+        page = reverse("login") if expected == LOGIN else reverse("two-factor")
+        target = f"{page}?next={quote(url, safe='/')}"
+        if htmx:  # htmx is told to load the page, not to swap it into a fragment
+            assert response.status_code == 200, where
+            assert response["HX-Redirect"] == target, where
+        else:
+            assert response.status_code == 302, where
+            assert response.url == target, where
+    else:
+        assert response.status_code == expected, where
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", EXPECTED)
+def test_url_role_matrix(
+    request: pytest.FixtureRequest, settings: Any, name: str, persona: str
+) -> None:
+    """GET, GET as htmx, and an empty POST (last: it may change the object) of every URL, by
+    every persona, with two-factor authentication on as in production."""
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    url = url_for(request, name)
+    client = client_for(request, persona)
+    expected = expected_for(name, persona, "GET")
+    assert_outcome(client.get(url), expected, url, persona, "GET")
+    assert_outcome(client.get(url, headers={"HX-Request": "true"}), expected, url, persona,
+                   "HX-GET")
+    assert_outcome(client.post(url), expected_for(name, persona, "POST"), url, persona, "POST")
+
+
+# ---- home sends each role to its page --------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("roles", "start"),
+    [
+        ([Role.ENABLER], "/week/"),
+        ([Role.LEAD], "/programmes/"),
+        ([Role.ADMIN], "/manage/"),
+        ([Role.ENABLER, Role.LEAD], "/programmes/"),
+        ([Role.ENABLER, Role.ADMIN], "/manage/"),
+        ([Role.ENABLER, Role.LEAD, Role.ADMIN], "/manage/"),
+    ],
+    ids=["enabler", "lead", "admin", "enabler+lead", "enabler+admin", "all-three"],
+)
+def test_home_sends_each_role_to_its_page(client: Client, roles: list[Role], start: str) -> None:
+    client.force_login(UserFactory(roles=roles))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == start
+
+
+def test_home_for_a_user_without_a_role(roleless_client: Client) -> None:
+    response = roleless_client.get("/")
+    assert response.status_code == 200
+    assert "fieldbook/home-no-role.html" in [t.name for t in response.templates]
+
+
+def test_an_inactive_user_has_no_role(client: Client, lead_user: Any) -> None:
+    client.force_login(lead_user)
+    lead_user.is_active = False
+    lead_user.save()
+    # Django signs the inactive user out on the next request.
+    assert client.get("/programmes/").status_code == 302
+
+
+# ---- signing in and out ----------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_login_page_renders(client: Client) -> None:
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+    assert b'autocomplete="current-password"' in response.content
+
+
+def test_wrong_password_keeps_the_username(client: Client, lead_user: Any) -> None:
+    typed = f"Wr0ng-{CANARY}"
+    response = client.post(reverse("login"), {"username": "lead", "password": typed})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert b'value="lead"' in response.content
+    assert typed.encode() not in response.content  # a password is never echoed back
+    assert "_auth_user_id" not in client.session
+
+
+def test_correct_password_signs_in_and_goes_home(client: Client, lead_user: Any) -> None:
+    response = client.post(reverse("login"), {"username": "lead", "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.session["_auth_user_id"] == str(lead_user.pk)
+    assert client.get(response.url).url == "/programmes/"
+
+
+def test_login_follows_a_safe_next_and_ignores_an_external_one(
+    client: Client, lead_user: Any
+) -> None:
+    data = {"username": "lead", "password": TEST_PASSWORD}
+    response = client.post(f"{reverse('login')}?next=/programmes/", data)
+    assert response.url == "/programmes/"
+    client.logout()
+    response = client.post(f"{reverse('login')}?next=https://evil.example/", data)
+    assert response.url == reverse("home")
+
+
+def test_logout_is_a_post(lead_client: Client) -> None:
+    assert lead_client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in lead_client.session
+    response = lead_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert "_auth_user_id" not in lead_client.session
+
+
+def test_password_reset_by_email(client: Client, lead_user: Any) -> None:
+    response = client.post(reverse("password_reset"), {"email": lead_user.email})
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [lead_user.email]
+    match = re.search(r"https?://[^/\s]+(/accounts/password-reset/[^/\s]+/[^/\s]+/)", message.body)
+    assert match, message.body
+
+    # The emailed link swaps its token into the session and redirects to a token-free URL.
+    response = client.get(match.group(1))
+    assert response.status_code == 302
+    response = client.get(response.url)
+    assert response.status_code == 200
+    assert response.context["validlink"]
+    new_password = "a-new-long-passphrase-42"
+    response = client.post(
+        urlsplit(response.request["PATH_INFO"]).path,
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_complete")
+    assert client.get(response.url).status_code == 200
+
+    lead_user.refresh_from_db()
+    assert lead_user.check_password(new_password)
+
+
+@pytest.mark.django_db
+def test_password_reset_for_an_unknown_email_sends_nothing(client: Client) -> None:
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    # Same answer as for a known address, so the form cannot be used to find accounts.
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    assert mail.outbox == []
+
+
+# ---- methods, health, errors -----------------------------------------------------------------
+
+@pytest.fixture
+def all_roles_client(db: None, client: Client) -> Client:
+    user = UserFactory(roles=list(Role), is_staff=True)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", GET_ONLY)
+def test_post_to_a_get_only_view_is_405(
+    request: pytest.FixtureRequest, all_roles_client: Client, name: str
+) -> None:
+    assert all_roles_client.post(url_for(request, name)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "name", ["engagements:session-edit", "engagements:session-delete"]
+)
+def test_another_enablers_session_is_404(
+    request: pytest.FixtureRequest, other_enabler_user: Any, name: str
+) -> None:
+    url = url_for(request, name)  # a session of enabler_user
+    client = Client()
+    client.force_login(other_enabler_user)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    restore = reverse("engagements:session-restore", kwargs=resolve(url).kwargs)
+    assert client.post(restore).status_code == 404
+
+
+@pytest.mark.django_db
+def test_healthz(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_404_page_does_not_echo_the_request(client: Client, settings: Any) -> None:
+    settings.DEBUG = False
+    response = client.get(f"/nope-{CANARY}?q={CANARY}")
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+    assert CANARY.encode() not in response.content
+
+
+def test_403_page_does_not_echo_the_request(enabler_client: Client, settings: Any) -> None:
+    settings.DEBUG = False
+    response = enabler_client.get(f"/manage/?q={CANARY}")
+    assert response.status_code == 403
+    assert "403.html" in [t.name for t in response.templates]
+    assert CANARY.encode() not in response.content
+
+
+def _boom(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError(f"private detail {CANARY}")
+
+
+def _denied(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied(f"private detail {CANARY}")
+
+
+# The site's URLconf plus two failing views, for the error-page test (pytest.mark.urls points
+# here); the real handlers, and the real URL names the error templates link to.
+urlpatterns = [path("boom/", _boom), path("denied/", _denied), path("", include("fieldbook.urls"))]
+handler403 = "fieldbook.errors.permission_denied"
+handler500 = "fieldbook.errors.server_error"
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_error_pages_do_not_echo_the_exception(settings: Any) -> None:
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/boom/?q={CANARY}")
+    assert response.status_code == 500
+    assert b"<html" in response.content.lower() or b"<!doctype" in response.content.lower()
+    assert CANARY.encode() not in response.content
+    response = client.get("/denied/")
+    assert response.status_code == 403
+    assert CANARY.encode() not in response.content
+
+
+# ---- a fixed number of queries per page ------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "url", "status", "budget"),
+    [
+        ("roleless_client", "/", 200, 6),
+        ("enabler_client", "/", 302, 6),
+        ("lead_client", "/", 302, 6),
+        ("admin_client_fb", "/", 302, 6),
+        ("enabler_client", "/week/", 200, 8),
+        ("lead_client", "/programmes/", 200, 8),
+        ("admin_client_fb", "/manage/", 200, 8),
+        ("admin_client_fb", "/manage/onboard/", 200, 8),
+    ],
+)
+def test_page_query_budget(
+    request: pytest.FixtureRequest, django_assert_max_num_queries: Any,
+    persona: str, url: str, status: int, budget: int,
+) -> None:
+    client = request.getfixturevalue(persona)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == status
+
+
+# ---- the Django admin: every URL it serves, for every persona -------------------------------
+
+# What a Fieldbook admin (staff, group Admin, not a superuser) may do with each model the
+# Django admin registers (migration fieldbook 0002). A newly registered model fails
+# test_django_admin_matrix until it is added here.
+ALL = frozenset({"view", "add", "change", "delete"})
+ADMIN_MODEL_PERMS: dict[str, frozenset[str]] = {
+    "auth.group": frozenset({"view"}),
+    "auth.user": frozenset({"view", "add", "change"}),
+    "axes.accessattempt": frozenset(),
+    "axes.accesslog": frozenset(),
+    "axes.accessfailurelog": frozenset(),
+    "otp_totp.totpdevice": frozenset(),
+    "otp_static.staticdevice": frozenset(),
+    "places.region": ALL, "places.system": ALL, "places.place": ALL,
+    "places.organisation": ALL, "places.deliveryboard": ALL, "places.person": ALL,
+    "enablers.enabler": ALL,
+    "engagements.theme": ALL, "engagements.programme": ALL, "engagements.engagement": ALL,
+    # Summaries are compiled, never typed in: the admin has no "add" page for them.
+    "engagements.learningsummary": frozenset({"view", "change", "delete"}),
+}
+
+
+def admin_urls() -> list[tuple[str, str]]:
+    """(id, route) of every URL pattern of the Django admin, model pages included."""
+    from django.contrib import admin as django_admin
+
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            else:
+                found.append((pattern.name or route, route))
+
+    walk(django_admin.site.urls[0], "")
+    return found
+
+
+ADMIN_URLS = admin_urls()
+
+
+@pytest.fixture
+def admin_world(db: None, admin_user: Any, enabler_user: Any) -> dict[str, Any]:
+    """One object of every model the Django admin registers: label -> object."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib import admin as django_admin
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from .factories import (
+        DeliveryBoardFactory,
+        LearningSummaryFactory,
+        OrganisationFactory,
+        PersonFactory,
+    )
+    from .security_support import totp_device_for
+
+    engagement = enabler_user.enabler.assignments.get().engagement
+    axes_fields = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone",
+                   "http_accept": "*/*", "path_info": "/accounts/login/"}
+    objects = {
+        "auth.group": Group.objects.get(name=Role.ADMIN.value),
+        "auth.user": enabler_user,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            **axes_fields, get_data="", post_data="password=********", failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(**axes_fields),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**axes_fields),
+        "otp_totp.totpdevice": totp_device_for(enabler_user),
+        "otp_static.staticdevice": StaticDevice.objects.create(user=enabler_user, name="codes"),
+        "places.region": engagement.place.region,
+        "places.system": SystemFactory(region=engagement.place.region),
+        "places.place": engagement.place,
+        "places.organisation": OrganisationFactory(),
+        "places.deliveryboard": DeliveryBoardFactory(place=engagement.place),
+        "places.person": PersonFactory(),
+        "enablers.enabler": enabler_user.enabler,
+        "engagements.theme": ThemeFactory(),
+        "engagements.programme": engagement.programme,
+        "engagements.engagement": engagement,
+        "engagements.learningsummary": LearningSummaryFactory(programme=engagement.programme),
+    }
+    registered = {m._meta.label_lower for m in django_admin.site._registry}
+    assert registered == set(objects) == set(ADMIN_MODEL_PERMS), registered ^ set(objects)
+    return objects
+
+
+def admin_expectation(route: str, name: str, world: dict[str, Any]) -> tuple[str, Any]:
+    """(concrete URL, what the Fieldbook admin gets) for one admin route."""
+    base = reverse("admin:index")
+    model_route = re.match(r"^(\w+)/(\w+)/(.*)$", route)
+    if model_route and f"{model_route[1]}.{model_route[2]}" in world:
+        label = f"{model_route[1]}.{model_route[2]}"
+        obj, perms = world[label], ADMIN_MODEL_PERMS[label]
+        rest = re.sub(r"<(?:path:object_id|id|int:pk)>", str(obj.pk), model_route[3])
+        url = f"{base}{model_route[1]}/{model_route[2]}/{rest}"
+        sees = bool(perms & {"view", "change"})
+        if rest == "":
+            return url, OK if sees else NO
+        if rest == "add/":
+            return url, OK if "add" in perms else NO
+        if rest.endswith("/delete/"):
+            return url, OK if "delete" in perms else NO
+        if rest.endswith(("/change/", "/history/")):
+            return url, OK if sees else NO
+        if rest.endswith(("/password/", "/config/", "/qrcode/")):
+            return url, OK if "change" in perms else NO
+        if rest == f"{obj.pk}/":  # the old-style URL, redirected to the change page
+            return url, R
+        raise AssertionError(f"add {route} to admin_expectation")
+    if name == "app_list":
+        return [(f"{base}{app}/", OK if any(ADMIN_MODEL_PERMS[label] for label in world
+                                            if label.startswith(f"{app}.")) else NF)
+                for app in sorted({label.split(".")[0] for label in world})]  # type: ignore
+    fixed: dict[str, tuple[str, Any]] = {
+        "index": (base, OK),
+        "logout": (f"{base}logout/", NA),  # signing out is a POST
+        "password_change": (f"{base}password_change/", OK),
+        "password_change_done": (f"{base}password_change/done/", OK),
+        "autocomplete": (f"{base}autocomplete/", NO),  # needs a field to complete
+        "jsi18n": (f"{base}jsi18n/", OK),
+        # Region has no page of its own on the site.
+        "view_on_site": (f"{base}r/0/{world['places.region'].pk}/", NF),
+        "(?P<url>.*)$": (f"{base}no-such-page/", NF),
+        "login": (f"{base}login/", R),  # shadowed by ours, which redirects to sign-in
+    }
+    if name in fixed:
+        return fixed[name]
+    raise AssertionError(f"add {name} ({route}) to admin_expectation")
+
+
+@pytest.mark.parametrize(("name", "route"), ADMIN_URLS, ids=[u[0] for u in ADMIN_URLS])
+def test_django_admin_matrix(
+    request: pytest.FixtureRequest, settings: Any, admin_world: dict[str, Any], name: str,
+    route: str,
+) -> None:
+    """GET every Django admin URL as every persona. Only staff get in, and a Fieldbook admin
+    only as far as their model permissions go; signed-out, deactivated and non-staff users are
+    sent to sign in (ours, via the admin's login URL); a lead owing a security code gives it
+    first. The admin's own sign-in page is replaced by ours for everyone."""
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    cases = admin_expectation(route, name, admin_world)
+    clients = {persona: client_for(request, persona) for persona in PERSONAS}
+    for url, staff_outcome in cases if isinstance(cases, list) else [cases]:
+        for persona in PERSONAS:
+            response = clients[persona].get(url)
+            where = (url, persona, response.status_code, response.get("Location", ""))
+            if name == "login":
+                assert response.status_code == 302, where
+                assert response.url.startswith(reverse("login")), where
+            elif persona == "admin":
+                assert response.status_code == staff_outcome, where
+            elif persona == "lead_2fa_pending":
+                assert response.status_code == 302, where
+                assert response.url.startswith(reverse("two-factor")), where
+            elif name == "logout":  # Django sends non-staff from admin logout to its index
+                assert response.status_code == 302, where
+            else:
+                assert response.status_code == 302, where
+                assert response.url.startswith(f"{reverse('admin:index')}login/"), where
+
+
+# ---- every form is protected against cross-site request forgery ------------------------------
+
+POSTABLE = [name for name, row_ in EXPECTED.items()
+            if row_[4] != NA and name not in ("two-factor", "two-factor-setup")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", POSTABLE)
+def test_a_post_without_the_csrf_token_is_refused(
+    request: pytest.FixtureRequest, settings: Any, name: str
+) -> None:
+    """Every URL that takes a POST refuses one without the CSRF token (403), for a persona
+    the view would otherwise serve."""
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    access = EXPECTED[name][2]
+    persona = next(p for p in ("anonymous", "enabler", "lead", "admin") if access[p] == IN)
+    url = url_for(request, name)
+    client = client_for(request, persona)
+    client.handler.enforce_csrf_checks = True
+    response = client.post(url)
+    assert response.status_code == 403, (url, persona)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["two-factor", "two-factor-setup"])
+def test_the_two_factor_forms_need_the_csrf_token(
+    settings: Any, name: str
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(username="lead-no-code", roles=[Role.LEAD]))
+    assert client.post(reverse(name), {"token": "123456"}).status_code == 403

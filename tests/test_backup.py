@@ -1,0 +1,140 @@
+"""Backups (issue 7, point 7): ``make backup`` then ``make restore`` into a fresh database gives
+back every table with the same number of rows.
+
+On PostgreSQL (CI) the test database itself is backed up, holding the demo world. On SQLite
+there is no PostgreSQL database to back up, so the test makes one on the PostgreSQL server at
+``FIELDBOOK_TEST_POSTGRES_URL`` (default: the local server, as on every developer machine and in
+CI), migrates it and loads the demo world into it first. Either way it is the real commands
+against a real server; the databases it makes are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVER_URL = os.environ.get("FIELDBOOK_TEST_POSTGRES_URL",
+                            "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def django_database_url() -> str:
+    """A libpq URL for the database Django is connected to (the test database)."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth + '@' if auth else ''}{host}/{db['NAME']}"
+
+
+def make(target: str, database_url: str, **variables: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    result = subprocess.run(
+        ["make", "--no-print-directory", target, *(f"{k}={v}" for k, v in variables.items())],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert urlsplit(database_url).password is None or \
+        urlsplit(database_url).password not in result.stdout + result.stderr
+    return result.stdout
+
+
+def row_counts(database_url: str) -> dict[str, int]:
+    with psycopg.connect(database_url, autocommit=True) as db:
+        tables = [row[0] for row in db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        return {table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+                for table in tables}
+
+
+@pytest.fixture
+def scratch_databases() -> Iterator[Any]:
+    """Makes databases on the server (with the rights of ``admin_url``) and drops them after."""
+    made: list[tuple[str, str]] = []
+
+    def create(admin_url: str) -> str:
+        name = f"fb_backup_test_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(admin_url, autocommit=True) as db:
+            db.execute(f'CREATE DATABASE "{name}"')
+        made.append((admin_url, name))
+        return with_database(admin_url, name)
+
+    yield create
+    for admin_url, name in made:
+        with psycopg.connect(admin_url, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def source_database(scratch_databases: Any) -> tuple[str, str]:
+    """(URL of the database to back up, URL to administer the server with)."""
+    if connection.vendor == "postgresql":
+        from engagements.demo.seed import demo_seed
+
+        demo_seed(today=timezone.localdate())  # committed: a transactional test
+        url = django_database_url()
+        return url, with_database(url, "postgres")
+    try:
+        psycopg.connect(SERVER_URL, connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"No PostgreSQL server at {SERVER_URL} to test backups against "
+                    f"(set FIELDBOOK_TEST_POSTGRES_URL): {exc}")
+    url = scratch_databases(SERVER_URL)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true",
+           "DJANGO_SETTINGS_MODULE": "fieldbook.settings"}
+    for command in (["migrate", "--no-input"], ["seed_demo"]):
+        result = subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return url, SERVER_URL
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_backup_and_restore_into_a_fresh_database(
+    scratch_databases: Any, tmp_path: Path
+) -> None:
+    source, admin = source_database(scratch_databases)
+    before = row_counts(source)
+
+    out = make("backup", source, BACKUP_DIR=str(tmp_path))
+    dumps = list(tmp_path.glob("fieldbook-*.dump"))
+    assert len(dumps) == 1 and dumps[0].name in out
+    assert dumps[0].read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+
+    fresh = scratch_databases(admin)
+    make("restore", fresh, FILE=str(dumps[0]))
+    after = row_counts(fresh)
+
+    assert after == before
+    assert len(before) > 30 and "engagements_session" in before
+    assert before["engagements_session"] > 100 and before["django_migrations"] > 20
+    # Restoring again over the restored copy (--clean) changes nothing.
+    make("restore", fresh, FILE=str(dumps[0]))
+    assert row_counts(fresh) == before
+
+
+def test_make_backup_refuses_a_database_that_is_not_postgresql() -> None:
+    result = subprocess.run(["make", "--no-print-directory", "backup"], cwd=BASE_DIR,
+                            env={**os.environ, "DATABASE_URL": "sqlite:///fieldbook.sqlite3"},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "PostgreSQL" in result.stderr
+    result = subprocess.run(["make", "--no-print-directory", "restore"], cwd=BASE_DIR,
+                            env={**os.environ, "DATABASE_URL": SERVER_URL},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "FILE=" in result.stderr

@@ -1,0 +1,402 @@
+"""The site-wide privacy canary (issue 7, point 2).
+
+One enabler (the author) writes a unique string into the private notes, next steps and unshared
+learning of every one of their sessions in the demo world. A second enabler works on the same
+engagement (a co-enabler: the sharpest case). Then every URL of the site — every pattern the
+resolver knows, with real objects, as a page, as an htmx fragment, and posted to — is fetched by
+the co-enabler, a programme lead and an admin; every export (CSV, XLSX, PDF, Markdown) is
+unpacked; a learning summary is compiled and read; every email the site sends is read; a
+superuser opens every page of the Django admin; errors happen with DEBUG off; and every log
+record written meanwhile, at DEBUG level, is read. The string must appear nowhere.
+
+Positive controls prove the checks can see: the author's own pages do show the string (and
+are never stored by a browser), so a check that read nothing would fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.contrib import admin as django_admin
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from enablers.models import Assignment, Enabler
+from engagements.demo.seed import demo_seed
+from engagements.models import Engagement, LearningItem, LearningSummary, Programme, Session
+from engagements.reminders import enabler_digests_send
+from engagements.summaries import summary_compile
+from fieldbook.roles import Role
+from places import accounts
+
+from .factories import (
+    ImportBatchFactory,
+    LearningSummaryFactory,
+    OnboardingDraftFactory,
+    SystemFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from .security_support import verified_client
+from .test_access import ADMIN_URLS, SITE_URLS, admin_expectation
+from .test_privacy_canary import urls_to_fetch
+
+pytestmark = pytest.mark.django_db
+
+NOTES = "CANARY-site-notes-d41c"
+STEPS = "CANARY-site-steps-8f02"
+UNSHARED = "CANARY-site-unshared-5a7e"
+CANARIES = (NOTES, STEPS, UNSHARED)
+HX = {"HX-Request": "true"}
+
+
+class World:
+    def __init__(self) -> None:
+        today = timezone.localdate()
+        demo_seed(today=today)
+        self.author = Enabler.objects.select_related("user").get(user__username="enabler")
+        mine = Session.objects.filter(enabler=self.author)
+        assert mine.count() >= 10
+        mine.update(private_notes=f"The chair and the COO do not speak. {NOTES}",
+                    next_steps=f"Call the chair privately. {STEPS}")
+        self.session = mine.filter(deleted_at__isnull=True).order_by("-date").first()
+        self.deleted = mine.filter(deleted_at__isnull=False).first() or self._deleted(mine)
+        LearningItem.objects.create(session=self.session, text=f"Not to share {UNSHARED}",
+                                    shareable=False)
+        self.engagement = self.session.engagement
+        self.other_engagements = set(Engagement.objects.exclude(pk=self.engagement.pk)
+                                     .order_by("pk").values_list("pk", flat=True)[:2])
+        # A co-enabler on the author's own engagement.
+        self.other = Enabler.objects.exclude(pk=self.author.pk).select_related("user").first()
+        if not self.engagement.assignments.filter(enabler=self.other, ended_on=None).exists():
+            Assignment.objects.create(enabler=self.other, engagement=self.engagement,
+                                      role=Assignment.Role.SUPPORTING,
+                                      started_on=self.engagement.started_on or today)
+        self.lead = UserFactory(username="canary-lead", roles=[Role.LEAD])
+        self.admin = UserFactory(username="canary-admin", roles=[Role.ADMIN], is_staff=True)
+        self.superuser = UserFactory(username="canary-root", is_staff=True, is_superuser=True)
+        # One summary per programme, compiled: they read every session of the period.
+        self.summaries = []
+        for programme in Programme.objects.order_by("pk"):
+            summary = LearningSummaryFactory(
+                programme=programme, period_start=today - dt.timedelta(days=365),
+                period_end=today, period=LearningSummary.Period.QUARTER)
+            summary_compile(summary_id=summary.pk)
+            self.summaries.append(summary)
+        assert LearningSummary.objects.filter(status="ready").exists()
+        self.draft = OnboardingDraftFactory(owner=self.admin)
+        self.batch = ImportBatchFactory(owner=self.admin)
+        self.system = SystemFactory(region=self.engagement.place.region)
+        self.theme = ThemeFactory()
+
+    @staticmethod
+    def _deleted(mine: Any) -> Session:
+        session = mine.order_by("date").first()
+        Session.objects.filter(pk=session.pk).update(deleted_at=timezone.now())
+        return session
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return World()
+
+
+# url name -> the path arguments to try, from the world. Every URL of the site is here: a new
+# one fails test_every_url_is_in_the_canary_crawl until it is added.
+def _engagements(w: World) -> Iterator[Engagement]:
+    return iter(Engagement.objects.select_related("programme", "place").order_by("pk"))
+
+
+ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
+    "home": lambda w: [{}], "healthz": lambda w: [{}], "login": lambda w: [{}],
+    "logout": lambda w: [{}], "two-factor": lambda w: [{}], "two-factor-setup": lambda w: [{}],
+    "password_reset": lambda w: [{}], "password_reset_done": lambda w: [{}],
+    "password_reset_confirm": lambda w: [{"uidb64": "MA", "token": "x"}],
+    "password_reset_complete": lambda w: [{}],
+    "places:invitation-accept": lambda w: [{"token": "set-password"}],
+    "admin-login": lambda w: [{}],
+    "engagements:my-week": lambda w: [{}], "engagements:session-log": lambda w: [{}],
+    "engagements:week-repeat": lambda w: [{}],
+    "engagements:session-edit": lambda w: [{"pk": w.session.pk}, {"pk": w.deleted.pk}],
+    "engagements:session-delete": lambda w: [{"pk": w.session.pk}],
+    "engagements:session-restore": lambda w: [{"pk": w.deleted.pk}],
+    "engagements:dashboard": lambda w: [{}],
+    "engagements:programme-dashboard": lambda w: [
+        {"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:dashboard-export": lambda w: [
+        {"programme": p.slug, "fmt": f} for p in Programme.objects.all() for f in ("csv", "xlsx")],
+    # The author's place, and two others (one place page is built like the next).
+    "engagements:place": lambda w: [
+        {"programme": e.programme.slug, "place": e.place.slug} for e in _engagements(w)
+        if e.pk == w.engagement.pk or e.pk in w.other_engagements],
+    "engagements:place-export": lambda w: [
+        {"programme": e.programme.slug, "place": e.place.slug, "fmt": f}
+        for e in _engagements(w) if e.pk == w.engagement.pk for f in ("csv", "xlsx")],
+    "engagements:heatmap": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:caseload": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:summary-list": lambda w: [{}], "engagements:summary-request": lambda w: [{}],
+    "engagements:summary-detail": lambda w: [{"pk": s.pk} for s in w.summaries],
+    "engagements:summary-compile": lambda w: [{"pk": w.summaries[0].pk}],
+    "engagements:summary-pdf": lambda w: [{"pk": s.pk} for s in w.summaries],
+    "engagements:summary-markdown": lambda w: [{"pk": s.pk} for s in w.summaries],
+    "places:admin-home": lambda w: [{}], "places:onboard": lambda w: [{}],
+    "places:onboard-start": lambda w: [{}],
+    "places:onboard-discard": lambda w: [{"pk": w.draft.pk}],
+    "places:onboard-step": lambda w: [{"pk": w.draft.pk, "page": p} for p in
+                                      ("place", "board", "organisations", "members",
+                                       "engagement", "enablers", "review")],
+    "places:onboard-done": lambda w: [{"pk": w.engagement.place.pk}],
+    "places:import": lambda w: [{}],
+    "places:import-template": lambda w: [{"kind": "places", "fmt": "csv"}],
+    "places:import-preview": lambda w: [{"token": w.batch.token}],
+    "places:users": lambda w: [{}], "places:user-invite": lambda w: [{}],
+    "places:user-detail": lambda w: [{"pk": w.author.user.pk}, {"pk": w.other.user.pk}],
+    "places:user-deactivate": lambda w: [{"pk": w.author.user.pk}],
+    "places:user-reactivate": lambda w: [{"pk": w.author.user.pk}],
+    "places:invitation-resend": lambda w: [{"pk": w.author.user.pk}],
+    "places:regions": lambda w: [{}], "places:region-add": lambda w: [{}],
+    "places:region-edit": lambda w: [{"pk": w.engagement.place.region.pk}],
+    "places:systems": lambda w: [{}], "places:system-add": lambda w: [{}],
+    "places:system-edit": lambda w: [{"pk": w.system.pk}],
+    "places:organisation-kinds": lambda w: [{}], "places:themes": lambda w: [{}],
+    "places:theme-add": lambda w: [{}], "places:theme-merge": lambda w: [{}],
+    "places:theme-edit": lambda w: [{"pk": w.theme.pk}],
+    "places:programmes": lambda w: [{}], "places:programme-add": lambda w: [{}],
+    "places:programme-edit": lambda w: [{"pk": w.engagement.programme.pk}],
+    "places:audit": lambda w: [{}],
+}
+# Query strings that change what a page shows (filters, sorting, pages, weeks).
+QUERIES: dict[str, list[str]] = {
+    "engagements:my-week": ["", "?week=2024-01-08"],
+    "engagements:session-log": ["", "?engagement={engagement}"],
+    "places:audit": ["", "?area=engagements.", "?area=accounts."],
+    "places:users": ["", "?q=enabler", "?status=deactivated"],
+}
+
+
+def text_of(response: Any) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if raw[:2] == b"PK":  # XLSX: every XML part
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            return "\n".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    if raw[:5] == b"%PDF-":
+        assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read PDFs"
+        out = subprocess.run(["pdftotext", "-", "-"], input=raw, capture_output=True,
+                             check=True, timeout=60)
+        return out.stdout.decode("utf-8", "replace")
+    return raw.decode("utf-8", "replace") + "\n" + "\n".join(
+        f"{k}: {v}" for k, v in response.items())
+
+
+def assert_clean(text: str, where: Any) -> None:
+    for canary in CANARIES:
+        assert canary not in text, (canary, where)
+
+
+def site_urls(w: World) -> Iterator[tuple[str, str]]:
+    """(url name, URL) for every URL pattern of the site, with the world's objects."""
+    for name, _, _ in SITE_URLS:
+        for kwargs in ARGS[name](w):
+            base = reverse(name, kwargs=kwargs)
+            for query in QUERIES.get(name, [""]):
+                yield name, base + query.format(engagement=w.engagement.pk)
+
+
+def test_every_url_is_in_the_canary_crawl() -> None:
+    assert {name for name, _, _ in SITE_URLS} == set(ARGS)
+
+
+def test_nothing_private_reaches_anyone_but_its_author(
+    world: World, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    caplog.set_level(logging.DEBUG)
+    co_enabler = Client()
+    co_enabler.force_login(world.other.user)
+    personas = {
+        "co-enabler": co_enabler,
+        "lead": verified_client(world.lead),
+        "admin": verified_client(world.admin),
+        "anonymous": Client(),
+    }
+    urls = list(site_urls(world))
+    dashboard_urls = [(name, url, headers) for url, headers, name in urls_to_fetch()]
+    fetched = 0
+    statuses: dict[str, set[int]] = {}
+    for who, client in personas.items():
+        for _name, url in urls:
+            for headers in ({}, HX):
+                response = client.get(url, headers=headers)
+                assert_clean(text_of(response), (who, url, headers, response.status_code))
+                statuses.setdefault(who, set()).add(response.status_code)
+                fetched += 1
+        for _name, url, headers in dashboard_urls:
+            # Every filter, sort and page of the dashboards (tests/test_privacy_canary.py also
+            # fetches them, as an admin too, with every session's notes marked).
+            if who == "lead":
+                response = client.get(url, headers=headers)
+                assert response.status_code == 200, url
+                assert_clean(text_of(response), (who, url, headers))
+                fetched += 1
+    assert 200 in statuses["lead"] and 200 in statuses["co-enabler"]
+
+    # Every email the site sends: digests (the author's own included), an invitation and a
+    # password reset.
+    mail.outbox.clear()
+    sent = enabler_digests_send(today=timezone.localdate() + dt.timedelta(days=60))
+    accounts.user_invite(actor=world.admin, email="new.person@example.nhs.uk",
+                         first_name="New", last_name="Person", role=Role.ENABLER.value,
+                         link_for=lambda token: f"https://fieldbook.example/{token}")
+    Client().post(reverse("password_reset"), {"email": world.author.user.email})
+    assert sent >= 1 and len(mail.outbox) >= 3
+    assert any(world.author.user.email in m.to for m in mail.outbox)
+    for message in mail.outbox:
+        bodies = [message.subject, message.body] + [
+            content for content, _ in getattr(message, "alternatives", [])]
+        assert_clean("\n".join(bodies), (message.to, message.subject))
+
+    # Positive control: the author's own pages do show the string, so the checks above could
+    # see it; and a page that shows it is never kept by a browser.
+    author = Client()
+    author.force_login(world.author.user)
+    page = author.get(reverse("engagements:session-edit", args=[world.session.pk]))
+    assert NOTES in text_of(page) and STEPS in text_of(page)
+    assert "no-store" in page["Cache-Control"]
+    shown = 0
+    for _name, url in site_urls(world):
+        response = author.get(url)
+        if any(c in text_of(response) for c in CANARIES):
+            assert "no-store" in response.get("Cache-Control", ""), url
+            shown += 1
+    assert shown >= 2
+
+    # Then every URL posted to (empty: what a form re-shows, and what an action answers), the
+    # lead and admin last, as an admin's POSTs change things (e.g. deactivating the author).
+    for who in ("anonymous", "co-enabler", "lead", "admin"):
+        for name, url in urls:
+            if name == "logout":
+                continue
+            response = personas[who].post(url)
+            assert_clean(text_of(response), (who, "POST", url, response.status_code))
+            fetched += 1
+    assert fetched > 1000
+    print(f"\nsite canary: {fetched} responses checked")
+
+    # And every log record written meanwhile.
+    assert_clean(caplog.text + "\n".join(str(r.args) for r in caplog.records), "logs")
+
+
+def test_the_django_admin_shows_a_superuser_no_private_notes(world: World, settings: Any
+                                                             ) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from .security_support import totp_device_for
+
+    author = world.author.user
+    fields = {"user_agent": "t", "ip_address": "127.0.0.1", "username": author.username,
+              "http_accept": "*/*", "path_info": "/accounts/login/"}
+    objects = {
+        "auth.group": Group.objects.get(name=Role.ENABLER.value),
+        "auth.user": author,
+        "axes.accessattempt": AccessAttempt.objects.create(
+            **fields, get_data="", post_data="", failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(**fields),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**fields),
+        "otp_totp.totpdevice": totp_device_for(author),
+        "otp_static.staticdevice": StaticDevice.objects.create(user=author, name="codes"),
+        "places.region": world.engagement.place.region,
+        "places.system": world.system,
+        "places.place": world.engagement.place,
+        "places.organisation": world.engagement.place.organisations.first(),
+        "places.deliveryboard": world.engagement.place.boards.first()
+        if hasattr(world.engagement.place, "boards") else None,
+        "places.person": None,
+        "enablers.enabler": world.author,
+        "engagements.theme": world.session.themes.first() or world.theme,
+        "engagements.programme": world.engagement.programme,
+        "engagements.engagement": world.engagement,
+        "engagements.learningsummary": world.summaries[0],
+    }
+    from places.models import DeliveryBoard, Person
+
+    objects["places.deliveryboard"] = DeliveryBoard.objects.filter(
+        place=world.engagement.place).first() or DeliveryBoard.objects.first()
+    objects["places.person"] = Person.objects.first()
+    assert {m._meta.label_lower for m in django_admin.site._registry} == set(objects)
+    assert all(objects.values())
+    root = verified_client(world.superuser)
+    opened = 0
+    for name, route in ADMIN_URLS:
+        cases = admin_expectation(route, name, objects)
+        for url, _ in cases if isinstance(cases, list) else [cases]:
+            response = root.get(url)
+            assert response.status_code in (200, 302, 403, 404, 405), (url, response.status_code)
+            assert_clean(text_of(response), url)
+            opened += 1
+            if url.endswith("/") and "/delete/" not in url and response.status_code == 200:
+                # The changelist searched for words of the notes, as a curious admin might.
+                searched = root.get(url, {"q": "chair"})
+                assert_clean(text_of(searched), (url, "search"))
+    assert opened > 80
+
+
+def test_error_pages_and_error_reports_carry_no_private_notes(
+    world: World, settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: Any
+) -> None:
+    """The author's own request fails while it holds their notes: the 500 page, the log and
+    the error report emailed to ADMINS must not repeat them (DEBUG off)."""
+    from engagements import services
+
+    settings.DEBUG = False
+    settings.ADMINS = [("Ops", "ops@example.nhs.uk")]
+    caplog.set_level(logging.DEBUG)
+    mail.outbox.clear()
+
+    def boom(**kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "session_log", boom)
+    monkeypatch.setattr(services, "session_update", boom, raising=False)
+    author = Client(raise_request_exception=False)
+    author.force_login(world.author.user)
+    page = author.get(reverse("engagements:session-log"))
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {key: (value if value is not None else "") for key, value in form.initial.items()}
+    data.update({
+        "engagement": world.engagement.pk, "date": world.session.date.isoformat(),
+        "kind": Session.Kind.SITE_VISIT, "status": Session.Status.HELD,
+        "duration_minutes": 60, "duration": 60, "private_notes": f"Typed now {NOTES}",
+        "next_steps": f"Then {STEPS}", "learning-TOTAL_FORMS": "0",
+        "learning-INITIAL_FORMS": "0", "learning-MIN_NUM_FORMS": "0",
+        "learning-MAX_NUM_FORMS": "20",
+    })
+    response = author.post(reverse("engagements:session-log"), data)
+    assert response.status_code == 500, response.context["form"].errors
+    assert_clean(text_of(response), "500 page")
+    assert len(mail.outbox) == 1 and "RuntimeError" in mail.outbox[0].body  # the report went
+    # Not found and forbidden pages, for someone else.
+    lead = Client(raise_request_exception=False)
+    lead.force_login(world.lead)
+    for url in ("/nope/", reverse("engagements:my-week"),
+                reverse("engagements:session-edit", args=[world.session.pk])):
+        response = lead.get(url)
+        assert response.status_code in (403, 404)
+        assert_clean(text_of(response), url)
+    for message in mail.outbox:
+        assert_clean(message.subject + message.body, "error report")
+    assert_clean(caplog.text + "\n".join(str(r.args) + str(r.exc_info) for r in caplog.records),
+                 "logs")
