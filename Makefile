@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test assets lint clean ci
+.PHONY: run test install install-test assets lint clean ci bench backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,35 @@ clean:
 
 ci:
 	bash .ci/run
+
+# Performance at national scale (bench/README.md): PostgreSQL at 127.0.0.1:5432, databases
+# fb_bench_10k and fb_bench_100k (BENCH_FULL=1 adds fb_bench_1m), kept and reused between runs.
+bench: install assets
+	$(BIN)/python bench/run.py
+
+# Backups of the PostgreSQL database in $DATABASE_URL (README "Backups"). pg_dump's custom
+# format is compressed and restores selectively; the password in the URL is never echoed.
+#   make backup                          -> backups/fieldbook-<UTC time>.dump
+#   make restore FILE=backups/<name>.dump   (replaces what is in $DATABASE_URL)
+BACKUP_DIR ?= backups
+
+define require_postgres
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make $@: set DATABASE_URL to a PostgreSQL database (postgres://...)" >&2; exit 2;; \
+	esac
+endef
+
+backup:
+	$(require_postgres)
+	@mkdir -p "$(BACKUP_DIR)"
+	@file="$(BACKUP_DIR)/fieldbook-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" \
+	  && echo "make backup: wrote $$file"
+
+restore:
+	$(require_postgres)
+	@test -n "$(FILE)" || { echo "make restore: say which dump, FILE=backups/<name>.dump" >&2; exit 2; }
+	@test -r "$(FILE)" || { echo "make restore: cannot read $(FILE)" >&2; exit 2; }
+	@pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error \
+	  --single-transaction --dbname="$$DATABASE_URL" "$(FILE)" \
+	  && echo "make restore: restored $(FILE)"

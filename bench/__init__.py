@@ -1,0 +1,1 @@
+"""``make bench``: load-generated PostgreSQL databases measured through gunicorn."""

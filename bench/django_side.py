@@ -1,0 +1,234 @@
+"""The Django side of ``make bench``, run in its own process against one bench database.
+
+    python bench/django_side.py personas <tag> <load-users>   -> JSON: URLs, ids, session keys
+    python bench/django_side.py compile <tag>                  -> JSON: summary time, peak RSS
+    python bench/django_side.py import <rows>                  -> JSON: import time
+
+A subprocess per measurement, so peak RSS (``resource.getrusage``) is that job's alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import resource
+import secrets
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from enablers.models import Enabler  # noqa: E402
+from engagements.loadgen import LOAD_PASSWORD  # noqa: E402
+from engagements.models import Engagement, LearningSummary, Programme, Session  # noqa: E402
+
+WORKING = ("diagnostic", "active", "paused")
+
+
+def _session_cookie(user: Any) -> str:
+    """A signed-in session, minted the way the test client signs in (the project's session
+    engine and sign-in signals), with a verified TOTP device for anyone who owes a second
+    factor. The password hash (deliberately slow) and the code entry are sign-in costs, not
+    page costs: fifty of them would dominate the load test's start."""
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+
+    client = DjangoClient()
+    client.force_login(user)
+    try:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from fieldbook.security import needs_two_factor
+    except ImportError:  # before two-factor authentication existed
+        pass
+    else:
+        if needs_two_factor(user):
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="bench", defaults={"confirmed": True})
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _enabler_post(enabler: Enabler) -> dict[str, Any] | None:
+    """What the log form needs for this enabler: an engagement, two board members, themes."""
+    engagement = (Engagement.objects.assigned_to(enabler).select_related("place")
+                  .order_by("pk").first())
+    if engagement is None:
+        return None
+    members = list(engagement.place.board.members.order_by("pk").values_list("pk", flat=True)[:2])
+    themes = list(Session.themes.through.objects.filter(session__engagement=engagement)
+                  .values_list("theme_id", flat=True).distinct()[:2])
+    return {"engagement": engagement.pk, "attendees": members, "themes": themes}
+
+
+def personas(tag: str, load_users: int) -> dict[str, Any]:
+    User = get_user_model()
+    programme = Programme.objects.get(slug=f"{tag}-programme-00")
+    busiest = (Engagement.objects.filter(programme=programme)
+               .annotate(n=Count("sessions")).order_by("-n").select_related("place").first())
+    assert busiest is not None
+    # Typical caseload: the median enabler by current working assignments (then sessions).
+    caseloads = list(
+        Enabler.objects.filter(user__username__startswith=f"{tag}-enabler-")
+        .annotate(current=Count("assignments", filter=Q(
+            assignments__ended_on__isnull=True,
+            assignments__engagement__status__in=WORKING)))
+        .filter(current__gte=1).order_by("current", "pk").values_list("pk", "current"))
+    typical_pk, typical_current = caseloads[len(caseloads) // 2]
+    typical = Enabler.objects.select_related("user").get(pk=typical_pk)
+    places = list(Engagement.objects.filter(programme=programme)
+                  .values_list("place__slug", flat=True).order_by("place__slug"))
+    p = programme.slug
+    out: dict[str, Any] = {
+        "programme": p,
+        "programme_places": len(places),
+        "busiest_place": busiest.place.slug,
+        "busiest_place_sessions": busiest.n,  # type: ignore[attr-defined]
+        "enabler": typical.user.username,
+        "enabler_current_engagements": typical_current,
+        "enabler_sessions": Session.objects.filter(enabler=typical).count(),
+        "enabler_post": _enabler_post(typical),
+        "lead": f"{tag}-lead-00",
+        "admin": f"{tag}-admin-0",
+        "place_urls": [f"/programmes/{p}/places/{slug}/" for slug in places],
+        "load_users": [],
+        "password": LOAD_PASSWORD,
+        "sessions": {
+            "enabler": _session_cookie(typical.user),
+            "lead": _session_cookie(User.objects.get(username=f"{tag}-lead-00")),
+            "admin": _session_cookie(User.objects.get(username=f"{tag}-admin-0")),
+        },
+    }
+    # Load users: 70% enablers (each with their own engagement to log against), 20% leads,
+    # 10% admins. Leads and admins may repeat; every virtual user has its own session.
+    n_enablers = round(load_users * 0.7)
+    n_leads = round(load_users * 0.2)
+    n_admins = load_users - n_enablers - n_leads
+    enablers = [e for _, e in zip(range(n_enablers * 3), Enabler.objects.filter(
+        user__username__startswith=f"{tag}-enabler-",
+        assignments__ended_on__isnull=True,
+        assignments__engagement__status__in=WORKING).distinct().select_related("user")
+        .order_by("pk"), strict=False)]
+    chosen = []
+    for e in enablers:
+        post = _enabler_post(e)
+        if post and post["attendees"] and post["themes"]:
+            chosen.append((e, post))
+        if len(chosen) == n_enablers:
+            break
+    for e, post in chosen:
+        out["load_users"].append({"role": "enabler", "username": e.user.username,
+                                  "sessionid": _session_cookie(e.user), "post": post})
+    leads = list(User.objects.filter(username__startswith=f"{tag}-lead-"))
+    admins = list(User.objects.filter(username__startswith=f"{tag}-admin-"))
+    for i in range(n_leads):
+        out["load_users"].append({"role": "lead", "username": leads[i % len(leads)].username,
+                                  "sessionid": _session_cookie(leads[i % len(leads)])})
+    for i in range(n_admins):
+        out["load_users"].append({"role": "admin", "username": admins[i % len(admins)].username,
+                                  "sessionid": _session_cookie(admins[i % len(admins)])})
+    return out
+
+
+def compile_summary(tag: str) -> dict[str, Any]:
+    """The quarterly learning summary of the 200-place programme, compiled by the real
+    service (claim, content, PDF, save), as the Celery task would."""
+    import engagements.summary_compile as compile_module
+    from engagements.summaries import Period, summary_compile
+
+    programme = Programme.objects.get(slug=f"{tag}-programme-00")
+    period = Period.last_completed("quarter", timezone.localdate())
+    key = LearningSummary.make_scope_key(scope="programme", programme_id=programme.pk,
+                                         region_id=None, place_id=None)
+    LearningSummary.objects.filter(scope_key=key, period_start=period.start,
+                                   period_end=period.end).delete()
+    summary = LearningSummary.objects.create(
+        scope="programme", programme=programme, scope_key=key, period="quarter",
+        period_start=period.start, period_end=period.end)
+    content_timing: dict[str, float] = {}
+    real_content = compile_module.summary_content
+
+    def timed_content(s: LearningSummary) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            return real_content(s)
+        finally:
+            content_timing["seconds"] = time.perf_counter() - started
+
+    compile_module.summary_content = timed_content  # type: ignore[assignment]
+    sessions = Session.objects.filter(engagement__programme=programme, date__gte=period.start,
+                                      date__lte=period.end).count()
+    started = time.perf_counter()
+    result = summary_compile(summary_id=summary.pk)
+    seconds = time.perf_counter() - started
+    summary.refresh_from_db()
+    return {
+        "result": result, "seconds": round(seconds, 2),
+        "content_seconds": round(content_timing.get("seconds", 0), 2),
+        "pdf_kb": round(len(summary.pdf or b"") / 1000),
+        "period": f"{period.start}..{period.end}", "sessions_in_quarter": sessions,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def import_places(rows: int) -> dict[str, Any]:
+    """A ``rows``-row places spreadsheet through upload, preview and commit (the admin's three
+    steps, the service calls the views make), then rolled back so reruns import again."""
+    from places.imports.service import import_commit, import_preview, import_upload
+    from places.models import Region
+
+    admin = get_user_model().objects.filter(username__endswith="-admin-0").first()
+    regions = list(Region.objects.values_list("code", flat=True))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["place_name", "region", "description"])
+    run = secrets.token_hex(3)
+    for i in range(rows):
+        writer.writerow([f"Imported place {run} {i:04}", regions[i % len(regions)],
+                         "A locality joining the programme"])
+    data = buffer.getvalue().encode()
+    timings: dict[str, float] = {}
+    with transaction.atomic():
+        started = time.perf_counter()
+        batch = import_upload(actor=admin, kind="places", name="places.csv", data=data)
+        timings["upload"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        preview = import_preview(batch=batch)
+        timings["preview"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        done = import_commit(actor=admin, batch=batch)
+        timings["commit"] = time.perf_counter() - mark
+        timings["total"] = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {"rows": rows, "new": done.counts.get("new", 0), "preview_errors": preview.has_errors,
+            **{k: round(v, 2) for k, v in timings.items()},
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "personas":
+        print(json.dumps(personas(sys.argv[2], int(sys.argv[3]))))
+    elif command == "compile":
+        print(json.dumps(compile_summary(sys.argv[2])))
+    elif command == "import":
+        print(json.dumps(import_places(int(sys.argv[2]))))
+    else:
+        raise SystemExit(f"unknown command {command}")

@@ -1,0 +1,475 @@
+"""``make bench``: Fieldbook's pages measured through gunicorn at 10k, 100k (and 1M) sessions.
+
+For each scale: a PostgreSQL database ``fb_bench_<scale>`` filled by ``generate_load`` (kept
+and reused while it holds exactly that many generated sessions), gunicorn with 2 workers and
+production settings (``bench.settings``: DEBUG off, query-count headers on), then
+- p50/p95 over BENCH_REQUESTS requests (default 60) per page, with the SQL query count, and
+  each page's p95 as a ratio to the bare view (the framework floor);
+- the quarterly learning summary of the 200-place programme, in a subprocess (time, peak RSS);
+- a 2,000-row places import (upload, preview, commit; rolled back);
+- on the largest scale, BENCH_USERS (50) concurrent users for BENCH_LOAD_SECONDS (120).
+
+A page still under way after BENCH_PAGE_SECONDS (150) stops there (after at least 10 requests)
+and is marked ``capped`` with its request count.
+
+Environment: BENCH_FULL=1 adds 1M; BENCH_SCALES=10k,100k overrides; BENCH_LOAD=0 skips the
+load test; BENCH_PORT (8765); BENCH_RESULTS (another results file, for experiments).
+Results merge into bench/results.json (a scale not run keeps its last figures) and print as a
+table. Touches only databases named fb_bench_*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results.json"))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+REQUESTS = max(50, int(os.environ.get("BENCH_REQUESTS", "60")))
+WARMUP = 5
+MIN_REQUESTS = 10
+PAGE_SECONDS = int(os.environ.get("BENCH_PAGE_SECONDS", "150"))
+LOAD_USERS = int(os.environ.get("BENCH_USERS", "50"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
+LOAD_MAX_REQUESTS = 50_000
+SEED = 1
+TAG = f"l{SEED}"
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+# (key, label, target p95 in ms at 1M)
+PAGES = [
+    ("bare", "Bare view (floor)", None),
+    ("my_week", "My week", 100),
+    ("log_post", "Log a visit (POST)", 100),
+    ("dashboard", "Programme dashboard (200 places)", 250),
+    ("place", "Place page (busiest place)", 250),
+    ("heatmap", "Themes heatmap", 250),
+    ("caseload", "Caseload", 250),
+]
+BENCH_NOTE = "Bench visit."
+SECRET = "bench-" + "x7Qm2pL9vR4tK8wZ3nB6cY1dF5gH0jS2aE7uI9oP4lM8"[:44]  # 50 characters
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+# ---- databases -----------------------------------------------------------------------------
+
+def psql(db: str, sql: str) -> str:
+    out = subprocess.run(["psql", f"{PG}/{db}", "-qAtX", "-c", sql], check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def django_env(db: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "DJANGO_"))}
+    env.pop("REDIS_URL", None)  # summaries compile inline in the measured subprocess
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": f"{PG}/{db}", "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.update(extra)
+    return env
+
+
+def manage(db: str, *args: str, debug: bool = False) -> str:
+    env = django_env(db, **({"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "fieldbook.settings"}
+                            if debug else {}))
+    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+def ensure_database(scale: str, sessions: int, previous: dict[str, Any]) -> dict[str, Any]:
+    """Reuse fb_bench_<scale> if it holds exactly ``sessions`` generated sessions (logged
+    visits from earlier runs carry an idempotency key and do not count); else rebuild it."""
+    db = f"fb_bench_{scale}"
+    exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
+    if exists:
+        manage(db, "migrate", "--no-input", "-v0")
+        generated = psql(db, "SELECT count(*) FROM engagements_session "
+                             "WHERE idempotency_key IS NULL")
+        if generated == str(sessions) and psql(
+                db, f"SELECT count(*) FROM engagements_programme WHERE slug = '{TAG}-programme-00'"
+        ) == "1":
+            log(f"{db}: reusing ({sessions:,} generated sessions)")
+            return {"database": db, "reused": True,
+                    "generate_seconds": previous.get("generate_seconds")}
+        log(f"{db}: wrong size ({generated} generated sessions), rebuilding")
+        psql("postgres", f"DROP DATABASE {db}")
+    psql("postgres", f"CREATE DATABASE {db}")
+    manage(db, "migrate", "--no-input", "-v0")
+    log(f"{db}: generating {sessions:,} sessions (load {loadavg()})")
+    started = time.monotonic()
+    out = manage(db, "generate_load", "--sessions", str(sessions), "--seed", str(SEED),
+                 debug=True)
+    seconds = round(time.monotonic() - started, 1)
+    log(f"{db}: {out.strip().splitlines()[0]}")
+    return {"database": db, "reused": False, "generate_seconds": seconds,
+            "generate_load": loadavg()}
+
+
+# ---- HTTP ----------------------------------------------------------------------------------
+
+class Client:
+    """A tiny cookie-keeping HTTP client (one connection per request: gunicorn's sync
+    workers close them anyway)."""
+
+    def __init__(self, cookies: dict[str, str] | None = None) -> None:
+        self.cookies = dict(cookies or {})
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes, float]:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=90)
+        h = {"Host": "127.0.0.1", **(headers or {})}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, body, h)
+            response = conn.getresponse()
+            data = response.read()
+        finally:
+            conn.close()
+        elapsed = (time.perf_counter() - started) * 1000
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, dict(response.headers.items()), data, elapsed
+
+    def login(self, username: str, password: str) -> None:
+        status, _, body, _ = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        assert status == 200 and token, f"login page: {status}"
+        status, headers, _, _ = self.request("POST", "/accounts/login/", {
+            "username": username, "password": password,
+            "csrfmiddlewaretoken": token.group(1).decode()})
+        assert status == 302, f"login of {username} failed ({status})"
+
+    @property
+    def csrf(self) -> str:
+        return self.cookies.get("csrftoken", "")
+
+
+def log_form(post: dict[str, Any], csrf: str) -> dict[str, Any]:
+    return {
+        "csrfmiddlewaretoken": csrf, "engagement": post["engagement"],
+        "date": dt.date.today().isoformat(), "kind": "site_visit", "duration": "120",
+        "status": "held", "status_reason": "", "attendees": post["attendees"],
+        "themes": post["themes"], "private_notes": BENCH_NOTE, "next_steps": "",
+        "idempotency_key": str(uuid.uuid4()), "learning-TOTAL_FORMS": "0",
+        "learning-INITIAL_FORMS": "0", "learning-MIN_NUM_FORMS": "0",
+        "learning-MAX_NUM_FORMS": "20",
+    }
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+
+
+def measure(name: str, call: Any, expect: int) -> dict[str, Any]:
+    """WARMUP + REQUESTS sequential requests; a page slower than PAGE_SECONDS in all stops
+    early (after at least MIN_REQUESTS), and says so: a page taking seconds is a finding
+    already, and 60 of them at 1M would take the bench hours."""
+    client_ms: list[float] = []
+    server_ms: list[float] = []
+    queries: list[int] = []
+    started = time.monotonic()
+    for i in range(WARMUP + REQUESTS):
+        if i >= WARMUP + MIN_REQUESTS and time.monotonic() - started > PAGE_SECONDS:
+            break
+        status, headers, _, elapsed = call()
+        assert status == expect, f"{name}: HTTP {status}, expected {expect}"
+        if i < WARMUP:
+            continue
+        client_ms.append(elapsed)
+        server_ms.append(float(headers.get("X-Bench-Server-Ms", "nan")))
+        queries.append(int(headers.get("X-Bench-Queries", "-1")))
+    return {
+        "requests": len(client_ms), "capped": len(client_ms) < REQUESTS,
+        "p50_ms": pct(client_ms, 50), "p95_ms": pct(client_ms, 95),
+        "server_p50_ms": pct(server_ms, 50), "server_p95_ms": pct(server_ms, 95),
+        # The usual count; "queries_seen" also shows the once-a-minute session write that the
+        # sign-in middleware adds to whichever request comes due (not a cost of the page).
+        "queries": Counter(queries).most_common(1)[0][0],
+        "queries_seen": sorted(set(queries)),
+    }
+
+
+# ---- gunicorn ------------------------------------------------------------------------------
+
+def start_server(db: str) -> subprocess.Popen[bytes]:
+    env = django_env(db)
+    subprocess.run([PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env,
+                   check=True)
+    server = subprocess.Popen(
+        [GUNICORN, "fieldbook.wsgi:application", "--workers", "2", "--bind",
+         f"127.0.0.1:{PORT}", "--timeout", "600", "--backlog", "256", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if Client().request("GET", "/healthz")[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+# ---- one scale -----------------------------------------------------------------------------
+
+def django_side(db: str, *args: str, required: bool = True) -> dict[str, Any]:
+    out = subprocess.run([PY, "bench/django_side.py", *args], cwd=ROOT, env=django_env(db),
+                         capture_output=True, text=True)
+    if out.returncode:
+        error = [line for line in out.stderr.splitlines() if line.strip()][-3:]
+        log(f"  {args[0]} failed: {' / '.join(error)}")
+        if required:
+            raise SystemExit(1)
+        return {"error": " / ".join(error)}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_pages(info: dict[str, Any]) -> dict[str, Any]:
+    # One real sign-in through the form (the enabler: no second factor), then the personas'
+    # minted sessions (see django_side._session_cookie).
+    Client().login(info["enabler"], info["password"])
+    enabler, lead, admin = (
+        Client({"sessionid": info["sessions"][role], "csrftoken": uuid.uuid4().hex})
+        for role in ("enabler", "lead", "admin"))
+    p = info["programme"]
+    post = info["enabler_post"]
+    # One visit this week first, so My week shows a week with sessions at every scale (that
+    # costs one query more, for their themes, than an empty week).
+    assert enabler.request("POST", "/week/log/", log_form(post, enabler.csrf))[0] == 302
+    calls = {
+        "bare": (lambda: enabler.request("GET", "/bench/bare/"), 200),
+        "my_week": (lambda: enabler.request("GET", "/week/"), 200),
+        "log_post": (lambda: enabler.request("POST", "/week/log/", log_form(post, enabler.csrf)),
+                     302),
+        "dashboard": (lambda: lead.request("GET", f"/programmes/{p}/"), 200),
+        "place": (lambda: lead.request("GET", f"/programmes/{p}/places/{info['busiest_place']}/"),
+                  200),
+        "heatmap": (lambda: lead.request("GET", f"/programmes/{p}/themes/"), 200),
+        "caseload": (lambda: admin.request("GET", f"/programmes/{p}/enablers/"), 200),
+    }
+    pages = {}
+    for key, label, _ in PAGES:
+        call, expect = calls[key]
+        pages[key] = measure(key, call, expect)
+        pages[key]["loadavg"] = loadavg()
+        log(f"  {label}: p50 {pages[key]['p50_ms']} ms, p95 {pages[key]['p95_ms']} ms, "
+            f"{pages[key]['queries']} queries")
+    floor = pages["bare"]["p95_ms"] or 1
+    for key in pages:
+        pages[key]["ratio_to_floor"] = round(pages[key]["p95_ms"] / floor, 1)
+    return pages
+
+
+def load_test(info: dict[str, Any]) -> dict[str, Any]:
+    """BENCH_USERS virtual users (70% enablers, 20% leads, 10% admins), each a thread with
+    its own session and a 0.5-1.5 s think time, for BENCH_LOAD_SECONDS."""
+    p = info["programme"]
+    places = info["place_urls"]
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+    by_role: dict[str, int] = {}
+    stop_at = time.monotonic() + LOAD_SECONDS
+
+    def user(spec: dict[str, Any], rng: random.Random) -> None:
+        csrf = uuid.uuid4().hex
+        client = Client({"sessionid": spec["sessionid"], "csrftoken": csrf})
+        while time.monotonic() < stop_at:
+            with lock:
+                if len(latencies) + len(errors) >= LOAD_MAX_REQUESTS:
+                    return
+            roll = rng.random()
+            if spec["role"] == "enabler":
+                if roll < 0.7:
+                    call, expect = ("GET", "/week/", None), 200
+                elif roll < 0.85:
+                    call, expect = ("GET", "/week/log/", None), 200
+                else:
+                    call, expect = ("POST", "/week/log/", log_form(spec["post"], csrf)), 302
+            else:
+                choices = [f"/programmes/{p}/", rng.choice(places), f"/programmes/{p}/themes/",
+                           f"/programmes/{p}/enablers/"]
+                if spec["role"] == "admin":
+                    choices += ["/manage/", "/manage/audit/"]
+                call, expect = ("GET", rng.choice(choices), None), 200
+            try:
+                status, _, _, elapsed = client.request(*call)
+                with lock:
+                    if status == expect:
+                        latencies.append(elapsed)
+                        by_role[spec["role"]] = by_role.get(spec["role"], 0) + 1
+                    else:
+                        errors.append(f"{call[0]} {call[1]}: HTTP {status}")
+            except Exception as exc:  # a timeout or reset is an error, not a crash
+                with lock:
+                    errors.append(f"{call[0]} {call[1]}: {type(exc).__name__}")
+            time.sleep(rng.uniform(0.5, 1.5))
+
+    threads = [threading.Thread(target=user, args=(spec, random.Random(i)), daemon=True)
+               for i, spec in enumerate(info["load_users"])]
+    started = time.monotonic()
+    load_before = loadavg()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(LOAD_SECONDS + 120)
+    seconds = time.monotonic() - started
+    return {
+        "users": len(threads), "seconds": round(seconds, 1),
+        "roles": {r: sum(1 for u in info["load_users"] if u["role"] == r)
+                  for r in ("enabler", "lead", "admin")},
+        "requests": len(latencies) + len(errors), "errors": len(errors),
+        "error_samples": sorted(set(errors))[:10],
+        "requests_per_second": round((len(latencies) + len(errors)) / seconds, 1),
+        "p50_ms": pct(latencies, 50) if latencies else None,
+        "p95_ms": pct(latencies, 95) if latencies else None,
+        "p99_ms": pct(latencies, 99) if latencies else None,
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        "requests_by_role": by_role, "loadavg_before": load_before, "loadavg_after": loadavg(),
+    }
+
+
+def forget_bench_visits(db: str) -> None:
+    """Delete the visits earlier bench runs logged (they carry an idempotency key; generated
+    sessions do not), so every run measures the generated database as it was made."""
+    logged = f"SELECT id FROM engagements_session WHERE idempotency_key IS NOT NULL " \
+             f"AND private_notes = '{BENCH_NOTE}'"
+    psql(db, f"DELETE FROM engagements_session_themes WHERE session_id IN ({logged}); "
+             f"DELETE FROM engagements_session_attendees WHERE session_id IN ({logged}); "
+             f"DELETE FROM engagements_session WHERE id IN ({logged});")
+
+
+def run_scale(scale: str, sessions: int, previous: dict[str, Any], with_load: bool
+              ) -> dict[str, Any]:
+    result: dict[str, Any] = {"sessions": sessions, "measured_at": time.strftime("%Y-%m-%d %H:%M")}
+    result.update(ensure_database(scale, sessions, previous))
+    db = result["database"]
+    forget_bench_visits(db)
+    info = django_side(db, "personas", TAG, str(LOAD_USERS if with_load else 0))
+    private = ("place_urls", "load_users", "enabler_post", "password", "sessions")
+    result["personas"] = {k: v for k, v in info.items() if k not in private}
+    result["loadavg_start"] = loadavg()
+    server = start_server(db)
+    try:
+        log(f"{db}: pages ({REQUESTS} requests each, load {loadavg()})")
+        result["pages"] = run_pages(info)
+        if with_load:
+            log(f"{db}: {LOAD_USERS} users for {LOAD_SECONDS} s")
+            result["load_test"] = load_test(info)
+            log(f"  load: {result['load_test']['requests']} requests, "
+                f"{result['load_test']['errors']} errors, p95 {result['load_test']['p95_ms']} ms")
+    finally:
+        stop_server(server)
+    log(f"{db}: learning summary (quarter, 200-place programme)")
+    result["summary_compile"] = django_side(db, "compile", TAG, required=False)
+    result["summary_compile"]["loadavg"] = loadavg()
+    log(f"  {result['summary_compile']}")
+    result["import_2000"] = django_side(db, "import", "2000", required=False)
+    result["import_2000"]["loadavg"] = loadavg()
+    log(f"  import: {result['import_2000']}")
+    return result
+
+
+# ---- report --------------------------------------------------------------------------------
+
+def table(results: dict[str, Any]) -> str:
+    scales = [s for s in SCALES if s in results.get("scales", {})]
+    head = f"{'page':34}" + "".join(f"| {s + ' p50/p95 ms':>19} {'q':>3} {'×floor':>6} {'':<5}"
+                                    for s in scales) + "| target p95"
+    lines = [head, "-" * len(head)]
+    for key, label, target in PAGES:
+        row = f"{label:34}"
+        for s in scales:
+            page = results["scales"][s].get("pages", {}).get(key)
+            if page is None:
+                row += f"| {'—':>19} {'':>3} {'':>6} {'':<5}"
+                continue
+            capped = f"n={page['requests']}" if page.get("capped") else ""
+            row += (f"| {page['p50_ms']:>9.1f}/{page['p95_ms']:<9.1f} {str(page['queries']):>3} "
+                    f"{page['ratio_to_floor']:>6} {capped:<5}")
+        lines.append(row + f"| {'≤ ' + str(target) + ' ms' if target else ''}")
+    lines.append("")
+    for s in scales:
+        r = results["scales"][s]
+        sc, im = r.get("summary_compile", {}), r.get("import_2000", {})
+        lines.append(
+            f"{s}: generate {r.get('generate_seconds') or '(reused)'} s; "
+            f"summary compile {sc.get('seconds')} s "
+            f"(content {sc.get('content_seconds')} s, {sc.get('sessions_in_quarter')} sessions), "
+            f"peak RSS {sc.get('peak_rss_mb')} MB; 2,000-row import {im.get('total')} s; "
+            f"load at start {r.get('loadavg_start')}")
+        lt = r.get("load_test")
+        if lt:
+            lines.append(
+                f"{s}: load test {lt['users']} users × {lt['seconds']} s: {lt['requests']} "
+                f"requests ({lt['requests_per_second']}/s), {lt['errors']} errors, p50 "
+                f"{lt['p50_ms']} ms, p95 {lt['p95_ms']} ms, p99 {lt['p99_ms']} ms")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    wanted = os.environ.get("BENCH_SCALES")
+    scales = wanted.split(",") if wanted else ["10k", "100k"] + (
+        ["1m"] if os.environ.get("BENCH_FULL") == "1" else [])
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.setdefault("scales", {})
+    with_load = os.environ.get("BENCH_LOAD", "1") != "0"
+    for scale in scales:
+        previous = results["scales"].get(scale, {})
+        results["scales"][scale] = run_scale(scale, SCALES[scale], previous,
+                                             with_load and scale == scales[-1])
+        results["machine"] = {"cpus": os.cpu_count(), "note": "load average = other engineers' "
+                              "test runs sharing the machine"}
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

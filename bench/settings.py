@@ -1,0 +1,16 @@
+"""Production settings plus the benchmark's query-count headers and bare view.
+
+Used only by ``make bench`` (bench/run.py starts gunicorn with
+``DJANGO_SETTINGS_MODULE=bench.settings``, ``DEBUG=false``, a 50-character ``SECRET_KEY`` and
+``ALLOWED_HOSTS=127.0.0.1``). Static files are collected into a folder of the bench's own.
+"""
+
+import os
+from pathlib import Path
+
+from fieldbook.settings import *  # noqa: F403
+from fieldbook.settings import MIDDLEWARE
+
+FIELDBOOK_BENCH = True
+MIDDLEWARE = ["fieldbook.bench_views.BenchHeadersMiddleware", *MIDDLEWARE]
+STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", "/tmp/fieldbook-bench-static"))
