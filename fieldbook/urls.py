@@ -2,15 +2,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from . import views
-from .access import public
+from .access import public, signed_in
 
 auth_urls = [
     path("login/", public(views.LoginView.as_view()), name="login"),
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path("password/", signed_in(views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "password/changed/",
+        require_GET(signed_in(auth_views.PasswordChangeDoneView.as_view())),
+        name="password_change_done",
+    ),
     path(
         "password-reset/",
         public(auth_views.PasswordResetView.as_view(

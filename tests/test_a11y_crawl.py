@@ -49,6 +49,9 @@ NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
 NOT_LINKED = {
     # Opened from a button (a POST) or only mid-flow, and covered by the keyboard tests below.
     "places:onboard-done", "places:import-preview",
+    # Shown only after a password change, which the crawl must not make (it signs the crawl's
+    # other sessions out); its form page is crawled from the header link.
+    "password_change_done",
     # The sign-in and two-factor pages are crawled before signing in.
     "login", "two-factor", "two-factor-setup", "home",
     "password_reset", "password_reset_done", "password_reset_confirm",

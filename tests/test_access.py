@@ -117,6 +117,9 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "two-factor": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, R, R),
     "two-factor-setup": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES,
                          {"lead_2fa_pending": OK, "*": R}, {"lead_2fa_pending": OK, "*": R}),
+    # Changing one's own password: any signed-in user; an empty form is shown with its errors.
+    "password_change": (SIGNED_IN, {}, SIGNED_IN_ANY, OK, OK),
+    "password_change_done": (SIGNED_IN, {}, SIGNED_IN_ANY, OK, NA),
     "password_reset": (PUBLIC, {}, EVERYONE, OK, OK),
     "password_reset_done": (PUBLIC, {}, EVERYONE, OK, NA),
     # A bad link renders the "link no longer valid" page.

@@ -420,3 +420,35 @@ def test_a_deactivated_user_cannot_sign_in(enabler_user: Any) -> None:
     response = sign_in(Client(), "enabler")
     assert response.status_code == 200
     assert isinstance(response.wsgi_request.user, AnonymousUser)
+
+
+def test_a_signed_in_user_changes_their_own_password(client: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = UserFactory(username="changer", roles=[Role.ENABLER])
+    user.set_password("an old passphrase 1234")
+    user.save()
+    elsewhere = Client()
+    assert elsewhere.login(username="changer", password="an old passphrase 1234")
+    assert client.login(username="changer", password="an old passphrase 1234")
+
+    page = client.get(reverse("password_change"))
+    assert page.status_code == 200 and b"Change your password" in page.content
+
+    wrong = client.post(reverse("password_change"), {
+        "old_password": "not it", "new_password1": "x", "new_password2": "x"})
+    assert wrong.status_code == 200
+    assert b"There is a problem" in wrong.content
+
+    done = client.post(reverse("password_change"), {
+        "old_password": "an old passphrase 1234",
+        "new_password1": "heather moorland kestrel 77",
+        "new_password2": "heather moorland kestrel 77"})
+    assert done.status_code == 302 and done.url == reverse("password_change_done")
+    assert get_user_model().objects.get(pk=user.pk).check_password("heather moorland kestrel 77")
+    # This browser stays signed in; the other session is ended by the changed password hash.
+    assert client.get(reverse("password_change_done")).status_code == 200
+    assert elsewhere.get(reverse("password_change")).status_code == 302
+    event = AuditEvent.objects.get(action="accounts.password.changed")
+    assert event.actor_id == user.pk
+    assert "heather" not in str(event.changes)

@@ -121,6 +121,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "home": lambda w: [{}], "healthz": lambda w: [{}], "login": lambda w: [{}],
     "logout": lambda w: [{}], "two-factor": lambda w: [{}], "two-factor-setup": lambda w: [{}],
     "password_reset": lambda w: [{}], "password_reset_done": lambda w: [{}],
+    "password_change": lambda w: [{}], "password_change_done": lambda w: [{}],
     "password_reset_confirm": lambda w: [{"uidb64": "MA", "token": "x"}],
     "password_reset_complete": lambda w: [{}],
     "places:invitation-accept": lambda w: [{"token": "set-password"}],
