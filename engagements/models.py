@@ -199,6 +199,13 @@ class Session(TimeStampedModel):
             models.Index(fields=["engagement", "-date"], name="session_engagement_date_idx"),
             models.Index(fields=["enabler", "-date"], name="session_enabler_date_idx"),
             models.Index(fields=["date"], name="session_date_idx"),
+            # The dashboard's per-engagement figures (held sessions, days, last session):
+            # index-only scans over held, live sessions. duration_minutes is a trailing key
+            # column rather than an ``include``: the same covering scan on PostgreSQL, and no
+            # models.W040 on SQLite, which has no non-key index columns.
+            models.Index(fields=["engagement", "-date", "duration_minutes"],
+                         condition=Q(deleted_at__isnull=True, status="held"),
+                         name="session_held_engagement_idx"),
         ]
 
     def __str__(self) -> str:

@@ -100,6 +100,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT off for the app's connections: PostgreSQL's cost model JIT-compiles the dashboard's
+    # aggregate queries, which cost ~800 ms of compilation for a query that runs in tens of ms
+    # (bench/README.md, "Known gaps"). The cost: a long analytical query that really would
+    # gain from JIT (none in the app today) runs interpreted; psql and other clients keep it.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---- Authentication (OWASP ASVS 5.0 level 2; README "Security") ---------------------------------

@@ -302,7 +302,7 @@ def test_dashboard_csv_has_every_filtered_row(lead_client: Client, world: dict[s
     assert ashby["In the room last quarter: Acute"] == "Yes"
     assert ashby["In the room last quarter: Voluntary"] == "Yes"
     assert ashby["In the room last quarter: Mental health"] == "No"
-    assert ashby["Top themes"] == "Discharge"
+    assert ashby["Top themes (last 12 months)"] == "Discharge"
 
 
 def test_dashboard_xlsx(lead_client: Client, world: dict[str, Any]) -> None:
@@ -348,7 +348,7 @@ def test_exports_neutralise_formulas(lead_client: Client, world: dict[str, Any])
     csv_rows = read_csv(lead_client.get(urls(world)["dashboard-csv"]))
     assert csv_rows[1][0] == "'=HYPERLINK(\"http://evil.example\",\"Ashby\")"
     # Themes tie on one session each and sort by name: "@SUM(1+1)" comes first.
-    assert csv_rows[1][csv_rows[0].index("Top themes")] == "'@SUM(1+1); Discharge"
+    assert csv_rows[1][csv_rows[0].index("Top themes (last 12 months)")] == "'@SUM(1+1); Discharge"
     xlsx_rows = read_xlsx(lead_client.get(urls(world)["dashboard-xlsx"]))
     assert xlsx_rows[1][0] == "'=HYPERLINK(\"http://evil.example\",\"Ashby\")"
     timeline = read_csv(lead_client.get(urls(world)["place-csv"]))

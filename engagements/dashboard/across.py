@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.core.paginator import Page
 from django.db.models import (
@@ -25,6 +26,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from enablers.models import Assignment, Enabler
 
@@ -41,12 +43,19 @@ class HeatCell:
     theme: Theme
     n: int
     level: int  # 0 (none) .. HEAT_LEVELS (the busiest cell on the page)
+    href: str = ""  # the place's sessions about the theme last quarter ("" when n is 0)
+    label: str = ""  # the link's hidden text: "sessions about <theme> at <place>"
+
+    @property
+    def shade(self) -> str:
+        return f"app-heat--{self.level}"
 
 
 @dataclass
 class HeatRow:
     engagement: Engagement
     cells: list[HeatCell]
+    url: str = ""  # the place's page
 
 
 @dataclass
@@ -102,11 +111,20 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
         # conversations are, not a score (there is no "good" amount of any theme).
         return 0 if not n else max(1, -(-n * HEAT_LEVELS // peak))
 
-    rows = [
-        HeatRow(e, [HeatCell(t, counts.get((e.pk, t.pk), 0), level(counts.get((e.pk, t.pk), 0)))
-                    for t in themes])
-        for e in engagements
-    ]
+    # Each row's URL is reversed once and each cell's link built here: ~1,000 {% url %} calls
+    # a page were ~80% of the request (bench/README.md, "Known gaps").
+    since = f"&since={w.quarter_from:%Y-%m-%d}#timeline"
+    theme_query = {t.pk: f"?theme={quote(t.slug)}" for t in themes}
+    rows = []
+    for e in engagements:
+        url = reverse("engagements:place", args=[programme.slug, e.place.slug])
+        cells = []
+        for t in themes:
+            n = counts.get((e.pk, t.pk), 0)
+            cells.append(HeatCell(
+                t, n, level(n), f"{url}{theme_query[t.pk]}{since}" if n else "",
+                f"session{'' if n == 1 else 's'} about {t.name} at {e.place.name}" if n else ""))
+        rows.append(HeatRow(e, cells, url))
     return Heatmap(page=page, themes=themes, rows=rows, totals=totals, peak=peak)
 
 

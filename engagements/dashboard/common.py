@@ -8,6 +8,7 @@ Definitions (each tested on its boundaries in tests/test_dashboard_figures.py):
 - *Days* = minutes / ``MINUTES_PER_DAY`` (450, a 7.5 hour day).
 - *Last 4 weeks* = the 28 days ending today (today - 27 days .. today).
 - *Last quarter* = the 91 days (13 weeks) ending today (today - 90 days .. today).
+- *Last 12 months* = the 365 days ending today (today - 364 days .. today): top themes.
 - *Weeks since* the last session = whole weeks: (today - date) // 7. 20 days is 2 weeks.
 - A place is *quiet* when its engagement is in diagnostic or active work and no session was held
   in the last 3 weeks: the last held session is 21 or more days ago (or, with none held, the
@@ -32,6 +33,7 @@ from ..models import MINUTES_PER_DAY, Engagement, Session
 
 FOUR_WEEKS_DAYS = 28
 QUARTER_DAYS = 91
+YEAR_DAYS = 365
 QUIET_DAYS = 21
 QUIET_STATUSES = (Engagement.Status.DIAGNOSTIC, Engagement.Status.ACTIVE)
 PAGE_SIZE = 50
@@ -50,6 +52,10 @@ class Windows:
     @property
     def quarter_from(self) -> dt.date:
         return self.today - dt.timedelta(days=QUARTER_DAYS - 1)
+
+    @property
+    def year_from(self) -> dt.date:
+        return self.today - dt.timedelta(days=YEAR_DAYS - 1)
 
     @property
     def quiet_on_or_before(self) -> dt.date:

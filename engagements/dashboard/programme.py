@@ -25,7 +25,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -131,17 +130,34 @@ def _outcome_count() -> Coalesce:
     )
 
 
+def _held_figure(w: Windows, aggregate: Count | Sum, *, since: dt.date | None = None
+                 ) -> Subquery:
+    """One aggregate over an engagement's held sessions (optionally from ``since``), as a
+    correlated subquery: an index-only scan of ``session_held_engagement_idx`` on PostgreSQL
+    (engagement, date, with duration_minutes included; held, live sessions only)."""
+    held = Session.objects.filter(held_q(today=w.today), engagement=OuterRef("pk"))
+    if since is not None:
+        held = held.filter(date__gte=since)
+    return Subquery(
+        held.order_by().values("engagement").annotate(figure=aggregate).values("figure"),
+        output_field=IntegerField(),
+    )
+
+
 def with_figures(qs: QuerySet[Engagement], w: Windows) -> QuerySet[Engagement]:
-    """Annotate each engagement with its activity figures: one pass over its sessions (a join
-    with conditional aggregation), plus two correlated subqueries (lead enabler, outcomes)."""
-    held = held_q("sessions__", today=w.today)
-    recent = held & Q(sessions__date__gte=w.four_weeks_from)
+    """Annotate each engagement with its activity figures. Each figure is a correlated
+    subquery per engagement over the partial index of held sessions (no join of the
+    programme's sessions, no GROUP BY), so the cost follows the engagements on the page, and
+    the paginator's count drops them all unless the quiet filter needs the last session.
+    The lead enabler and the outcome count are also correlated subqueries (one index
+    lookup per engagement)."""
+    minutes = Sum("duration_minutes")
     return qs.annotate(
-        last_session_on=Max("sessions__date", filter=held),
-        sessions_to_date=Count("sessions", filter=held),
-        minutes_to_date=Sum("sessions__duration_minutes", filter=held),
-        sessions_recent=Count("sessions", filter=recent),
-        minutes_recent=Sum("sessions__duration_minutes", filter=recent),
+        last_session_on=last_held_subquery(w),
+        sessions_to_date=Coalesce(_held_figure(w, Count("*")), 0),
+        minutes_to_date=_held_figure(w, minutes),
+        sessions_recent=Coalesce(_held_figure(w, Count("*"), since=w.four_weeks_from), 0),
+        minutes_recent=_held_figure(w, minutes, since=w.four_weeks_from),
         start_on=_start_of(),
         status_order=Case(*[When(status=s, then=Value(i)) for s, i in STATUS_ORDER.items()],
                           output_field=IntegerField()),
@@ -296,15 +312,19 @@ def dashboard_queryset(programme: Programme, values: dict[str, Any], w: Windows
 
 def top_themes(engagement_ids: list[int], w: Windows, *, limit: int = TOP_THEMES
                ) -> dict[int, list[dict[str, Any]]]:
-    """Each engagement's most frequent themes in held sessions to date. One query, grouped in
-    the database (at most one row per engagement and theme)."""
+    """Each engagement's most frequent themes in held sessions of the last 12 months (the whole
+    history of a long engagement made this the page's slowest query, and what it talks about
+    now matters more). One query, grouped in the database (one row per engagement and theme)."""
     rows = (
         Session.themes.through.objects.filter(
             session__engagement_id__in=engagement_ids, session__deleted_at__isnull=True,
             session__status=Session.Status.HELD, session__date__lte=w.today,
+            session__date__gte=w.year_from,
         )
         .values("session__engagement_id", "theme__name", "theme__slug")
-        .annotate(n=Count("pk"))
+        # COUNT(*), not the through row's id: (session_id, theme_id) is then read from the
+        # unique index alone.
+        .annotate(n=Count("*"))
         .order_by()
     )
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
