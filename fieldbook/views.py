@@ -55,15 +55,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def placeholder(request: HttpRequest, *, title: str, issue: int, summary: str) -> HttpResponse:
-    """A page a later issue builds. It says so plainly rather than pretending to work."""
-    return render(
-        request,
-        "fieldbook/placeholder.html",
-        {"title": title, "issue": issue, "summary": summary},
-    )
-
-
 # ---- signing in and out ------------------------------------------------------------------------
 
 class LoginView(auth_views.LoginView):
