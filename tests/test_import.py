@@ -572,3 +572,27 @@ def test_upload_page_query_budget(admin_client_fb: Client, admin_user: Any,
         upload(admin_user, "places", "place_name,region\nX,y\n")
     with django_assert_max_num_queries(4):
         assert admin_client_fb.get(reverse("places:import")).status_code == 200
+
+
+def test_the_cohort_story_three_bad_rows_fixed_then_a_clean_reupload(
+    world: dict[str, Any], admin_client_fb: Client
+) -> None:
+    """Issue 6's story: a 25-row cohort with three wrong rows imports nothing and says which;
+    fixed, it imports all 25; uploaded again, it changes nothing."""
+    lines = COHORT.split("\n")
+    lines[3] = "Cohort place 3,Nroth,,Wave one"            # unknown region
+    lines[8] = "Cohort place 8,London,Made-up ICS,Wave one"  # unknown system
+    lines[15] = lines[14]                                   # a duplicate row
+    broken = post_file(admin_client_fb, "places", csv_bytes("\n".join(lines)))
+    page = admin_client_fb.get(broken.url).content.decode()
+    assert "Fix 3 rows and upload the file again" in page
+    assert "Nothing has been imported" in page
+    assert not Place.objects.filter(name__startswith="Cohort place").exists()
+
+    fixed = post_file(admin_client_fb, "places", csv_bytes(COHORT))
+    admin_client_fb.post(fixed.url)
+    assert Place.objects.filter(name__startswith="Cohort place").count() == 25
+
+    again = post_file(admin_client_fb, "places", csv_bytes(COHORT))
+    assert "Nothing to import" in admin_client_fb.get(again.url).content.decode()
+    assert Place.objects.filter(name__startswith="Cohort place").count() == 25
