@@ -25,6 +25,7 @@ from places.models import BoardMembership, ImportBatch, Organisation, Person, Pl
 from .factories import (
     BoardMembershipFactory,
     DeliveryBoardFactory,
+    EngagementFactory,
     OrganisationFactory,
     PersonFactory,
     PlaceFactory,
@@ -274,6 +275,178 @@ def test_a_batch_imports_once_and_expires(world: dict[str, Any], admin_user: Any
             admin_user, "places", "place_name,region\nGamma,north\n"), today=TODAY)
 
 
+def places_file(rows: list[tuple[str, str]], description: str = "") -> str:
+    return "place_name,region,description\n" + "\n".join(
+        f"{name},{region},{description}" for name, region in rows)
+
+
+def test_places_commit_costs_the_same_for_n_and_4n_rows(
+    world: dict[str, Any], admin_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    """New places are written in bulk (slugs from one read, one INSERT per 500 rows) and updated
+    ones likewise, so a bigger file is not more queries: 13 in all (lock the batch, load regions,
+    places and systems, read the slugs, a savepoint around one INSERT and one UPDATE, save the
+    batch, its audit row, and the savepoint of import_commit's atomic inside the test's
+    transaction); it was five a row before."""
+    counts = []
+    for n in (25, 100):
+        existing = [PlaceFactory(name=f"Existing {n}-{i}", region=world["north"],
+                                 description="old") for i in range(n // 5)]
+        rows = [(place.name, "north") for place in existing] + [
+            (f"Size {n} place {i}", "london" if i % 2 else "north") for i in range(n)]
+        batch = upload(admin_user, "places", places_file(rows, "Wave two"))
+        with django_assert_max_num_queries(13) as captured:
+            preview = imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+        counts.append(len(captured))
+        assert preview.counts == {"new": n, "updated": n // 5, "unchanged": 0, "error": 0}
+        assert Place.objects.filter(name__startswith=f"Size {n} place").count() == n
+        assert set(Place.objects.filter(pk__in=[p.pk for p in existing]).values_list(
+            "description", flat=True)) == {"Wave two"}
+    assert counts[0] == counts[1]
+    assert AuditEvent.objects.filter(action="places.import.committed").count() == 2
+
+
+def test_new_slugs_are_the_ones_a_place_at_a_time_would_get(
+    world: dict[str, Any], admin_user: Any
+) -> None:
+    """The slugs handed out in bulk are those ``unique_slug()`` gives when the rows are saved one
+    at a time in file order: collisions with places in Fieldbook and within the file get the
+    first free ``-2``, ``-3``..."""
+    from django.db import transaction
+
+    from places.slugs import unique_slug
+
+    midlands = RegionFactory(name="Midlands", code="midlands")
+    PlaceFactory(name="Wakefield", slug="wakefield", region=world["london"])
+    PlaceFactory(name="Wakefield Two", slug="wakefield-2", region=midlands)
+    PlaceFactory(name="York", slug="york-2", region=midlands)
+    long_name = "Upper " + "and lower " * 19 + "Dale"  # 200 characters: the slug is cut at 194
+    rows = [("Wakefield", "north"), ("Wakefield", "midlands"), ("St. Helens", "north"),
+            ("St Helens", "north"), ("St-Helens", "midlands"), ("York", "north"),
+            ("York", "london"), ("Saint-Étienne", "london"), ("!!!", "north"),
+            ("???", "london"), (long_name, "north"), (long_name, "london"),
+            ("Wakefield 2", "london")]
+
+    names = {"north": world["north"], "london": world["london"], "midlands": midlands}
+    with transaction.atomic():
+        one_at_a_time = []
+        for name, region in rows:
+            slug = unique_slug(Place, name)
+            Place.objects.create(name=name, slug=slug, region=names[region])
+            one_at_a_time.append(slug)
+        transaction.set_rollback(True)
+
+    batch = upload(admin_user, "places", places_file(rows))
+    imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    imported = [Place.objects.get(name=name, region=names[region]).slug for name, region in rows]
+    assert imported == one_at_a_time
+    long_slug = ("upper-" + "and-lower-" * 19)[:194].strip("-")
+    assert imported == [
+        "wakefield-3", "wakefield-4", "st-helens", "st-helens-2", "st-helens-3", "york",
+        "york-3", "saint-etienne", "item", "item-2", long_slug, f"{long_slug}-2",
+        "wakefield-2-2",
+    ]
+
+
+@pytest.mark.parametrize("clash", ["slug", "name"])
+def test_a_place_saved_by_someone_else_meanwhile_imports_nothing(
+    clash: str, world: dict[str, Any], admin_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the plan and the bulk INSERT another writer takes a new row's slug (or its name
+    in its region): the constraint refuses it, the admin is told which row, nothing stays."""
+    from places.imports.place_rows import PlacesPlanner
+
+    original = PlacesPlanner.flush
+
+    def racing_flush(self: PlacesPlanner) -> None:
+        if clash == "slug":
+            PlaceFactory(name="Someone else's", slug="gamma", region=world["london"])
+        else:
+            PlaceFactory(name="Gamma", slug="someone-elses", region=world["north"])
+        original(self)
+
+    monkeypatch.setattr(PlacesPlanner, "flush", racing_flush)
+    batch = upload(admin_user, "places", "place_name,region,description\nAlpha,north,\n"
+                                         "Gamma,north,\nLeeds,north,Changed\n")
+    with pytest.raises(DomainError) as failed:
+        imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert str(failed.value) == ("Row 3 could not be imported (it clashes with a record saved a "
+                                 "moment ago). Nothing was imported.")
+    assert not Place.objects.filter(name__in=["Alpha", "Gamma"]).exists()
+    world["leeds"].refresh_from_db()
+    assert world["leeds"].description == "City of Leeds"
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert not AuditEvent.objects.filter(action="places.import.committed").exists()
+
+
+def organisations_file(world: dict[str, Any], n: int) -> str:
+    """n new organisations serving two places; a fifth as many existing ones change kind and
+    take on a place."""
+    existing = [OrganisationFactory(name=f"Existing org {n}-{i}", kind="voluntary")
+                for i in range(n // 5)]
+    return "organisation_name,kind,ods_code,places\n" + "\n".join(
+        [f"Org {n}-{i},voluntary,,Leeds; Barnet (london)" for i in range(n)]
+        + [f"{org.name},independent,,Leeds" for org in existing])
+
+
+def board_members_file(world: dict[str, Any], n: int) -> str:
+    """n new members of n new boards; a fifth as many current members change role and title."""
+    rows = []
+    for i in range(n):
+        PlaceFactory(name=f"Board place {n}-{i}", region=world["north"])
+        rows.append(f"Board place {n}-{i},north,Member {n}-{i},Director,RR8,member")
+    for i in range(n // 5):
+        member = BoardMembershipFactory(
+            board=DeliveryBoardFactory(place=PlaceFactory(name=f"Boarded {n}-{i}",
+                                                          region=world["north"])),
+            person=PersonFactory(full_name=f"Sitting {n}-{i}", organisation=world["lth"]))
+        rows.append(f"Boarded {n}-{i},north,Sitting {n}-{i},Chief Executive,RR8,vice-chair")
+        assert member.ended_on is None
+    return "place_name,region,full_name,role_title,organisation,board_role\n" + "\n".join(rows)
+
+
+def engagements_file(world: dict[str, Any], n: int) -> str:
+    """n new engagements; a fifth as many existing ones move on to active."""
+    rows = []
+    for i in range(n):
+        PlaceFactory(name=f"Cohort {n}-{i}", region=world["north"])
+        rows.append(f"sld,Cohort {n}-{i},north,2024-03-01,requested,,Discharge,5")
+    for i in range(n // 5):
+        engagement = EngagementFactory(
+            programme=world["programme"], status="requested", started_on=None,
+            requested_on=dt.date(2024, 3, 1),
+            place=PlaceFactory(name=f"Engaged {n}-{i}", region=world["north"]))
+        rows.append(f"sld,{engagement.place.name},north,2024-03-01,active,2024-03-18,,")
+    return ("programme,place_name,region,requested_on,status,started_on,focus,days_allocated\n"
+            + "\n".join(rows))
+
+
+@pytest.mark.parametrize(("kind", "make_file", "budget"), [
+    ("organisations", organisations_file, 13),
+    ("board_members", board_members_file, 19),
+    ("engagements", engagements_file, 13),
+])
+def test_other_commits_cost_the_same_for_n_and_4n_rows(
+    kind: str, make_file: Any, budget: int, world: dict[str, Any], admin_user: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """Every planner queues its rows and writes them in bulk: one INSERT or UPDATE per model
+    and kind of change (up to 500 rows each), not several queries a row."""
+    counts = []
+    for n in (10, 40):
+        text = make_file(world, n)
+        batch = upload(admin_user, kind, text)
+        with django_assert_max_num_queries(budget) as captured:
+            preview = imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+        counts.append(len(captured))
+        assert preview.counts == {"new": n, "updated": n // 5, "unchanged": 0, "error": 0}
+        # Everything was written: the same file again changes nothing.
+        again = imports.import_preview(batch=upload(admin_user, kind, text), today=TODAY)
+        assert again.counts == {"new": 0, "updated": 0, "unchanged": n + n // 5, "error": 0}
+    assert counts[0] == counts[1]
+
+
 # ---- organisations ----------------------------------------------------------------------------
 
 ORGANISATIONS = """
@@ -463,6 +636,72 @@ def test_an_xlsx_cohort(world: dict[str, Any], admin_user: Any) -> None:
                                   data=data)
     imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
     assert Engagement.objects.get(place=world["leeds"]).started_on == dt.date(2024, 3, 4)
+
+
+def test_an_engagement_update_must_fit_the_dates_on_record(world: dict[str, Any],
+                                                          admin_user: Any) -> None:
+    """The check constraints are no longer asked of the database row by row, so a change that
+    would break one against what the file leaves as it is shows in the preview."""
+    EngagementFactory(programme=world["programme"], place=world["leeds"],
+                      requested_on=dt.date(2024, 3, 1), started_on=dt.date(2024, 3, 18),
+                      ended_on=dt.date(2024, 6, 1), status="closed")
+    barnet = Place.objects.get(name="Barnet")
+    EngagementFactory(programme=world["programme"], place=barnet,
+                      requested_on=dt.date(2024, 3, 1), started_on=dt.date(2024, 3, 18),
+                      ended_on=dt.date(2024, 6, 1), status="closed")
+    result = outcomes(upload(admin_user, "engagements", (
+        "programme,place_name,region,requested_on,status,started_on\n"
+        "sld,Leeds,north,2024-04-01,closed,\n"
+        "sld,Barnet,london,2024-03-01,closed,2024-07-01\n")))
+    assert result[2] == ("error", [("requested_on", "Support started on 2024-03-18, before this "
+                                                    "date: give the date it started as well")])
+    assert result[3] == ("error", [("started_on", "The engagement ended on 2024-06-01: support "
+                                                  "cannot start after it ended")])
+
+
+def race_organisations(world: dict[str, Any]) -> None:
+    OrganisationFactory(name="Forum Central", kind="voluntary")
+
+
+def race_board_members(world: dict[str, Any]) -> None:
+    DeliveryBoardFactory(place=Place.objects.get(name="Barnet"))
+
+
+def race_engagements(world: dict[str, Any]) -> None:
+    EngagementFactory(programme=world["programme"], place=Place.objects.get(name="Barnet"))
+
+
+@pytest.mark.parametrize(("kind", "text", "race"), [
+    ("organisations", "organisation_name,kind,places\nLeeds City Council,local_authority,"
+                      "Barnet (london)\nForum Central,voluntary,Leeds\n", race_organisations),
+    ("board_members", "place_name,region,full_name,role_title,organisation\n"
+                      "Leeds,north,Sam Example,COO,RR8\nBarnet,london,Kim Lowe,CEO,RR8\n",
+     race_board_members),
+    ("engagements", "programme,place_name,region,requested_on,status\n"
+                    "sld,Leeds,north,2024-03-01,requested\nsld,Barnet,london,2024-03-01,"
+                    "requested\n", race_engagements),
+])
+def test_a_clash_with_a_record_saved_meanwhile_imports_nothing(
+    kind: str, text: str, race: Any, world: dict[str, Any], admin_user: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    planner = imports.PLANNERS[kind]
+    original = planner.flush
+
+    def racing_flush(self: Any) -> None:
+        race(world)  # another writer, between the plan and the bulk write
+        original(self)
+
+    monkeypatch.setattr(planner, "flush", racing_flush)
+    batch = upload(admin_user, kind, text)
+    with pytest.raises(DomainError) as failed:
+        imports.import_commit(actor=admin_user, batch=batch, today=TODAY)
+    assert str(failed.value) == ("Row 3 could not be imported (it clashes with a record saved a "
+                                 "moment ago). Nothing was imported.")
+    assert not world["council"].places.filter(name="Barnet").exists()
+    assert not Person.objects.exists() and not Engagement.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
 
 
 # ---- templates --------------------------------------------------------------------------------

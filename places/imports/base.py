@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from ..models import Place, Region
@@ -39,6 +40,15 @@ class Column:
     required: bool
     description: str
     example: str = ""
+
+
+class RowClash(Exception):
+    """The database refused a row at write time: another writer saved a clashing record between
+    the plan and the write. ``row`` is the row it clashed on, when it can be told."""
+
+    def __init__(self, row: int | None) -> None:
+        super().__init__(row)
+        self.row = row
 
 
 def lower_text(text: str) -> str:
@@ -91,6 +101,25 @@ class Planner:
 
     def run(self) -> list[RowOutcome]:
         return [self.plan(number, row) for number, row in self.rows]
+
+    def flush(self) -> None:
+        """Write what the rows' ``apply`` functions queued, after the last of them. Planners
+        that write row by row have nothing queued; one that writes in bulk does it through
+        ``write_in_bulk()``."""
+
+    def write_in_bulk(self, write: Callable[[], None]) -> None:
+        """Run ``write`` (bulk INSERTs and UPDATEs) in a savepoint: two more queries, so that
+        when the database refuses a row (another writer saved a clashing record since the
+        plan) the transaction can still be asked which row it was. Raises ``RowClash``."""
+        try:
+            with transaction.atomic():
+                write()
+        except IntegrityError as exc:
+            raise RowClash(self.clashing_row()) from exc
+
+    def clashing_row(self) -> int | None:
+        """After a refused bulk write: the first row a record saved meanwhile clashes with."""
+        return None
 
     def values(self, column: str) -> set[str]:
         return {lower_text(row.get(column, "")) for _, row in self.rows if row.get(column)}

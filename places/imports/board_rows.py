@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from ..models import (
     BoardMembership,
@@ -14,6 +15,9 @@ from ..models import (
 )
 from ..onboarding import BOARD_ROLE_WORDS
 from .base import NEW, UNCHANGED, UPDATED, Column, Planner, RowOutcome, lower_text
+
+# Rows per INSERT or UPDATE statement.
+WRITE_BATCH = 500
 
 
 class BoardMembersPlanner(Planner):
@@ -57,6 +61,16 @@ class BoardMembersPlanner(Planner):
         }
         self.file_people: dict[tuple[int, str], tuple[int, str]] = {}
         self.file_chairs: dict[int, tuple[int, str]] = {}
+        # Filled on confirm only, by the rows' apply functions, and written by flush().
+        self.new_boards: list[tuple[int, DeliveryBoard]] = []
+        self.new_people: list[Person] = []
+        self.new_memberships: list[tuple[int, BoardMembership]] = []
+        # New memberships of people already on record to boards that exist: the only ones the
+        # "one current membership" constraint can refuse (rows, board ids, person ids).
+        self.joined: list[tuple[int, int, int]] = []
+        self.retitled: list[Person] = []
+        self.reroled: list[BoardMembership] = []
+        self.links: set[tuple[int, int]] = set()
 
     def plan(self, number: int, row: dict[str, str]) -> RowOutcome:
         outcome = RowOutcome(number)
@@ -118,32 +132,77 @@ class BoardMembersPlanner(Planner):
             return outcome
 
         def apply() -> None:
-            # Earlier rows may have created the board or the person: look again at write time.
+            # Earlier rows may have queued the board or the person: reuse them. Nothing is
+            # written until flush(); the planner already looked up the place, organisation,
+            # person and current membership, so full_clean() is not asked to (a query each).
             current_board = self.boards.get(place.pk)
             if current_board is None:
                 current_board = DeliveryBoard(place=place, name=f"{place.name} A&E Delivery Board")
-                current_board.full_clean()
-                current_board.save()
+                current_board.full_clean(exclude=["place"])
                 self.boards[place.pk] = current_board
+                self.new_boards.append((number, current_board))
             current_person = self.people.get(person_key)
             if current_person is None:
                 current_person = Person(full_name=name, role_title=role_title, organisation=org)
-                current_person.full_clean()
-                current_person.save()
+                current_person.full_clean(exclude=["organisation"])
                 self.people[person_key] = current_person
+                self.new_people.append(current_person)
             elif current_person.role_title != role_title:
                 current_person.role_title = role_title
-                current_person.save(update_fields=["role_title", "updated_at"])
-            current = self.memberships.get((current_board.pk, current_person.pk))
+                self.retitled.append(current_person)
+            current = (self.memberships.get((current_board.pk, current_person.pk))
+                       if current_board.pk and current_person.pk else None)
             if current is None:
                 current = BoardMembership(board=current_board, person=current_person,
                                           board_role=board_role)
-                current.full_clean()
-                current.save()
-                self.memberships[(current_board.pk, current_person.pk)] = current
+                current.full_clean(exclude=["board", "person"], validate_constraints=False)
+                self.new_memberships.append((number, current))
+                if current_board.pk and current_person.pk:
+                    self.joined.append((number, current_board.pk, current_person.pk))
             elif current.board_role != board_role:
                 current.board_role = board_role
-                current.save(update_fields=["board_role", "updated_at"])
-            org.places.add(place)
+                self.reroled.append(current)
+            self.links.add((org.pk, place.pk))
         outcome.apply = apply
         return outcome
+
+    def flush(self) -> None:
+        if self.new_memberships or self.retitled or self.reroled or self.links:
+            self.write_in_bulk(self.write)
+
+    def write(self) -> None:
+        # Boards and people first: their INSERTs return the ids (RETURNING, on PostgreSQL and
+        # SQLite) that the memberships queued with them then take.
+        DeliveryBoard.objects.bulk_create([board for _, board in self.new_boards],
+                                          batch_size=WRITE_BATCH)
+        Person.objects.bulk_create(self.new_people, batch_size=WRITE_BATCH)
+        BoardMembership.objects.bulk_create([m for _, m in self.new_memberships],
+                                            batch_size=WRITE_BATCH)
+        now = timezone.now()
+        for person in self.retitled:
+            person.updated_at = now  # bulk_update() does not apply auto_now
+        Person.objects.bulk_update(self.retitled, ["role_title", "updated_at"],
+                                   batch_size=WRITE_BATCH)
+        for membership in self.reroled:
+            membership.updated_at = now
+        BoardMembership.objects.bulk_update(self.reroled, ["board_role", "updated_at"],
+                                            batch_size=WRITE_BATCH)
+        link = Organisation.places.through
+        # As places.add() does: a link that exists already is left as it is.
+        link.objects.bulk_create(
+            [link(organisation_id=org_id, place_id=place_id) for org_id, place_id in self.links],
+            batch_size=WRITE_BATCH, ignore_conflicts=True)
+
+    def clashing_row(self) -> int | None:
+        """The first row whose new board, or new current membership of an existing person on an
+        existing board, another writer has saved meanwhile."""
+        boards_taken = set(DeliveryBoard.objects.filter(
+            place_id__in=[board.place_id for _, board in self.new_boards]
+        ).order_by().values_list("place_id", flat=True))
+        members_taken = set(BoardMembership.objects.filter(
+            board_id__in={board_id for _, board_id, _ in self.joined}, ended_on__isnull=True,
+        ).order_by().values_list("board_id", "person_id")) if self.joined else set()
+        rows = [number for number, board in self.new_boards if board.place_id in boards_taken]
+        rows += [number for number, board_id, person_id in self.joined
+                 if (board_id, person_id) in members_taken]
+        return min(rows, default=None)

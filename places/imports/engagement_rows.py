@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from engagements.models import Engagement, Programme
 
@@ -17,6 +18,13 @@ from .base import NEW, UPDATED, Column, Planner, RowOutcome, iso, lower_text, pa
 STATUS_WORDS = {v: v for v in Engagement.Status.values}
 STATUS_WORDS.update({lower_text(str(label)): value for value, label in Engagement.Status.choices})
 NEEDS_START = {Engagement.Status.DIAGNOSTIC, Engagement.Status.ACTIVE, Engagement.Status.PAUSED}
+# Rows per INSERT or UPDATE statement.
+WRITE_BATCH = 500
+# What full_clean() would otherwise look up row by row (six queries a row): the planner found
+# the programme and place in load(), checks programme + place against the file and the
+# database, and checks the rows against the check constraints (days, start after request,
+# end after start) itself. The constraints still stand behind it, for a race.
+CHECKED_IN_BULK = ["programme", "place"]
 
 
 class EngagementsPlanner(Planner):
@@ -51,6 +59,9 @@ class EngagementsPlanner(Planner):
             (e.programme_id, e.place_id): e
             for e in Engagement.objects.filter(place_id__in=place_ids)
         } if place_ids else {}
+        # Filled on confirm only, by the rows' apply functions, and written by flush().
+        self.to_create: list[tuple[int, Engagement]] = []
+        self.to_update: dict[tuple[str, ...], list[Engagement]] = {}
 
     def plan(self, number: int, row: dict[str, str]) -> RowOutcome:
         outcome = RowOutcome(number)
@@ -108,9 +119,21 @@ class EngagementsPlanner(Planner):
                 new = Engagement(programme=programme, place=place, requested_on=requested,
                                  status=status, started_on=started, focus=focus,
                                  days_allocated=days)
-                new.full_clean()
-                new.save()
+                new.full_clean(exclude=CHECKED_IN_BULK, validate_constraints=False)
+                self.to_create.append((number, new))
             outcome.apply = create
+            return outcome
+
+        # What the file leaves as it is must still fit what it changes (the engagement's
+        # check constraints, which are no longer asked of the database row by row).
+        started_then = started or engagement.started_on
+        if started_then and started_then < requested and not started:
+            outcome.error("requested_on", f"Support started on {iso(started_then)}, before this "
+                                          "date: give the date it started as well")
+        if started_then and engagement.ended_on and engagement.ended_on < started_then:
+            outcome.error("started_on", f"The engagement ended on {iso(engagement.ended_on)}: "
+                                        "support cannot start after it ended")
+        if outcome.errors:
             return outcome
 
         updates: dict[str, Any] = {}
@@ -139,11 +162,34 @@ class EngagementsPlanner(Planner):
             def update() -> None:
                 for attr, value in updates.items():
                     setattr(engagement, attr, value)
-                engagement.full_clean()
+                engagement.full_clean(exclude=CHECKED_IN_BULK, validate_constraints=False)
                 engagement.version = F("version") + 1
-                engagement.save(update_fields=[*updates, "version", "updated_at"])
+                # Grouped by the fields that change, so a row writes only its own changes.
+                self.to_update.setdefault(tuple(updates), []).append(engagement)
             outcome.apply = update
         return outcome
+
+    def flush(self) -> None:
+        if self.to_create or self.to_update:
+            self.write_in_bulk(self.write)
+
+    def write(self) -> None:
+        Engagement.objects.bulk_create([new for _, new in self.to_create],
+                                       batch_size=WRITE_BATCH)
+        now = timezone.now()
+        for fields, engagements in self.to_update.items():
+            for engagement in engagements:
+                engagement.updated_at = now  # bulk_update() does not apply auto_now
+            Engagement.objects.bulk_update(engagements, [*fields, "version", "updated_at"],
+                                           batch_size=WRITE_BATCH)
+
+    def clashing_row(self) -> int | None:
+        """The first new row whose programme and place another writer has engaged meanwhile."""
+        taken = set(Engagement.objects.filter(
+            place_id__in={new.place_id for _, new in self.to_create}
+        ).order_by().values_list("programme_id", "place_id"))
+        return next((number for number, new in self.to_create
+                     if (new.programme_id, new.place_id) in taken), None)
 
     def date(self, outcome: RowOutcome, row: dict[str, str], column: str, *,
              required: bool) -> dt.date | None:

@@ -8,10 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from ..models import ImportBatch, Organisation, Place, ods_code_validator
 from .base import NEW, UPDATED, Column, Planner, RowOutcome, lower_text, shown
 
+# Rows per INSERT or UPDATE statement.
+WRITE_BATCH = 500
 KIND_WORDS: dict[str, str] = {}
 for _value, _label in Organisation.Kind.choices:
     KIND_WORDS[_value] = _value
@@ -51,6 +54,10 @@ class OrganisationsPlanner(Planner):
             ).filter(lname__in=place_names):
                 self.places_by_name.setdefault(lower_text(place.name), []).append(place)
         self.kinds_help = ", ".join(Organisation.Kind.values)
+        # Filled on confirm only, by the rows' apply functions, and written by flush().
+        self.to_create: list[tuple[int, Organisation, list[Place]]] = []
+        self.to_update: dict[tuple[str, ...], list[Organisation]] = {}
+        self.to_link: list[tuple[Organisation, Place]] = []
 
     def resolve_places(self, outcome: RowOutcome, text: str) -> list[Place]:
         found: list[Place] = []
@@ -129,9 +136,10 @@ class OrganisationsPlanner(Planner):
 
             def create() -> None:
                 new = Organisation(name=name, kind=kind, ods_code=ods)
-                new.full_clean()
-                new.save()
-                new.places.add(*places)
+                # The name and ODS code were checked against the file and the database in bulk;
+                # the unique constraints still stand behind that, for a race (write_in_bulk()).
+                new.full_clean(validate_constraints=False)
+                self.to_create.append((number, new, places))
             outcome.apply = create
             return outcome
 
@@ -157,8 +165,43 @@ class OrganisationsPlanner(Planner):
                 for attr, value in updates.items():
                     setattr(org, attr, value)
                 if updates:
-                    org.full_clean()
-                    org.save(update_fields=[*updates, "updated_at"])
-                org.places.add(*new_places)
+                    org.full_clean(validate_constraints=False)
+                    # Grouped by the fields that change, so a row writes only its own changes.
+                    self.to_update.setdefault(tuple(updates), []).append(org)
+                self.to_link.extend((org, place) for place in new_places)
             outcome.apply = update
         return outcome
+
+    def flush(self) -> None:
+        if self.to_create or self.to_update or self.to_link:
+            self.write_in_bulk(self.write)
+
+    def write(self) -> None:
+        # The new organisations get their ids back from the INSERT (RETURNING), for the links.
+        Organisation.objects.bulk_create([new for _, new, _ in self.to_create],
+                                         batch_size=WRITE_BATCH)
+        now = timezone.now()
+        for fields, orgs in self.to_update.items():
+            for org in orgs:
+                org.updated_at = now  # bulk_update() does not apply auto_now
+            Organisation.objects.bulk_update(orgs, [*fields, "updated_at"],
+                                             batch_size=WRITE_BATCH)
+        links = [*self.to_link,
+                 *((new, place) for _, new, places in self.to_create for place in places)]
+        link = Organisation.places.through
+        # As places.add() does: a link someone made meanwhile is left as it is.
+        link.objects.bulk_create(
+            [link(organisation_id=org.pk, place_id=place.pk) for org, place in links],
+            batch_size=WRITE_BATCH, ignore_conflicts=True)
+
+    def clashing_row(self) -> int | None:
+        """The first new row whose name or ODS code another writer has taken meanwhile."""
+        names = {lower_text(new.name) for _, new, _ in self.to_create}
+        codes = {new.ods_code for _, new, _ in self.to_create if new.ods_code}
+        taken = list(Organisation.objects.annotate(lname=Lower("name")).filter(
+            Q(lname__in=names) | Q(ods_code__in=codes)).order_by())
+        taken_names = {lower_text(o.name) for o in taken}
+        taken_codes = {o.ods_code for o in taken if o.ods_code}
+        return next((number for number, new, _ in self.to_create
+                     if lower_text(new.name) in taken_names or new.ods_code in taken_codes),
+                    None)

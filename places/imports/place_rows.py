@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+from django.utils.text import slugify
+
 from ..models import ImportBatch, Place, System
-from ..slugs import unique_slug
 from .base import NEW, UPDATED, Column, Planner, RowOutcome, lower_text, shown
+
+# Rows per INSERT or UPDATE statement: 2,000 new places are four INSERTs on PostgreSQL (SQLite,
+# with its cap on query parameters, splits a batch further by itself).
+WRITE_BATCH = 500
+# What full_clean() would otherwise look up row by row (a query each): the planner resolved the
+# region and system from the database in load(), checked name + region against the file and
+# the database, and hands out slugs from one read of the slug column. The unique constraints
+# still stand behind it at the INSERT, for a race with another writer (write_in_bulk()).
+CHECKED_IN_BULK = ["region", "system"]
+# places.slugs.unique_slug()'s default: its base leaves room for a "-NN" suffix.
+SLUG_MAX_LENGTH = 200
+
+
+def slug_base(name: str) -> str:
+    """The slug ``unique_slug(Place, name)`` starts from, before any ``-2``, ``-3``..."""
+    return (slugify(name) or "item")[: SLUG_MAX_LENGTH - 6].strip("-") or "item"
 
 
 class PlacesPlanner(Planner):
@@ -29,6 +47,10 @@ class PlacesPlanner(Planner):
         self.systems_by_name: dict[str, list[System]] = {}
         for system in self.systems.values():
             self.systems_by_name.setdefault(lower_text(system.name), []).append(system)
+        # Filled on confirm only, by the rows' apply functions, and written by flush().
+        self.slugs_in_use: set[str] | None = None
+        self.to_create: list[tuple[int, Place]] = []
+        self.to_update: dict[tuple[str, ...], list[Place]] = {}
 
     def plan(self, number: int, row: dict[str, str]) -> RowOutcome:
         outcome = RowOutcome(number)
@@ -58,14 +80,11 @@ class PlacesPlanner(Planner):
             outcome.status = NEW
 
             def create() -> None:
-                # The slug is found at write time (a query a row, on confirm only), so the
-                # preview stays a fixed number of queries.
-                slug = unique_slug(Place, name)
-                new = Place(name=name, slug=slug, region=region, system=system,
+                new = Place(name=name, slug=self.new_slug(name), region=region, system=system,
                             description=description,
                             onboarding_status=Place.OnboardingStatus.ONBOARDING)
-                new.full_clean()
-                new.save()
+                new.full_clean(exclude=CHECKED_IN_BULK, validate_constraints=False)
+                self.to_create.append((number, new))
             outcome.apply = create
             return outcome
 
@@ -82,7 +101,51 @@ class PlacesPlanner(Planner):
             def update() -> None:
                 for attr, value in updates.items():
                     setattr(place, attr, value)
-                place.full_clean()
-                place.save(update_fields=[*updates, "updated_at"])
+                place.full_clean(exclude=CHECKED_IN_BULK, validate_constraints=False)
+                # Grouped by the fields that change, so a row writes only its own changes.
+                self.to_update.setdefault(tuple(updates), []).append(place)
             outcome.apply = update
         return outcome
+
+    def new_slug(self, name: str) -> str:
+        """What ``unique_slug(Place, name)`` gives when the rows are saved one by one in file
+        order: the base, else the first free ``-2``, ``-3``... among the slugs in use and those
+        handed to earlier rows."""
+        if self.slugs_in_use is None:
+            # One read of the whole slug column, on the first new row. Places are few by design
+            # (2,000 at ten times the country: ~50 kB of slugs, an index-only scan), so this
+            # stays cheaper than a LIKE per row (no index serves it: each is a scan of places),
+            # and SQLite refuses a single query of more than 1,000 ORed LIKEs.
+            self.slugs_in_use = set(Place.objects.order_by().values_list("slug", flat=True))
+        base = slug_base(name)
+        slug, n = base, 2
+        while slug in self.slugs_in_use:
+            slug, n = f"{base}-{n}", n + 1
+        self.slugs_in_use.add(slug)
+        return slug
+
+    def flush(self) -> None:
+        if not self.to_create and not self.to_update:
+            return
+        self.write_in_bulk(self.write)
+
+    def write(self) -> None:
+        Place.objects.bulk_create([place for _, place in self.to_create], batch_size=WRITE_BATCH)
+        now = timezone.now()
+        for fields, places in self.to_update.items():
+            for place in places:
+                place.updated_at = now  # bulk_update() does not apply auto_now
+            Place.objects.bulk_update(places, [*fields, "updated_at"], batch_size=WRITE_BATCH)
+
+    def clashing_row(self) -> int | None:
+        """The first new row whose name (in its region) or slug another writer has taken."""
+        names, slugs = set(), set()
+        for region_id, name, slug in Place.objects.order_by().values_list(
+            "region_id", "name", "slug"
+        ):
+            names.add((region_id, name))
+            slugs.add(slug)
+        for number, place in self.to_create:
+            if place.slug in slugs or (place.region_id, place.name) in names:
+                return number
+        return None

@@ -3,7 +3,9 @@
 One planner per file type. A planner loads everything the file could refer to up front, in a
 fixed number of queries (one per model, filtered by the names in the file), then decides each
 row in Python. The same plan is made for the preview and again, inside the import's
-transaction, when the admin confirms; only then are the rows' ``apply`` functions called.
+transaction, when the admin confirms; only then are the rows' ``apply`` functions called, in
+file order, and then the planner's ``flush()``, which writes in bulk what they queued (places:
+a fixed number of queries for the whole file).
 
 Rows are matched to what Fieldbook holds by natural keys, so importing the same file twice
 changes nothing the second time:

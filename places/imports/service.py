@@ -17,12 +17,14 @@ from fieldbook.audit import audit_record
 
 from ..errors import DomainError
 from ..models import ImportBatch
+from .base import RowClash
 from .reading import file_read, rows_parse
-from .rows import ERROR, NEW, PLANNERS, UNCHANGED, UPDATED, RowOutcome
+from .rows import ERROR, NEW, PLANNERS, UNCHANGED, UPDATED, Planner, RowOutcome
 
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
 # The audit row lists this many changed rows; the batch itself keeps them all.
 AUDITED_ROWS = 100
+CLASH = "it clashes with a record saved a moment ago"
 
 
 @dataclass
@@ -63,11 +65,22 @@ def import_upload(*, actor: Any, kind: str, name: str, data: bytes) -> ImportBat
 
 def import_preview(*, batch: ImportBatch, today: dt.date | None = None) -> Preview:
     """What each row would do now. A fixed number of queries, whatever the number of rows."""
+    return _planned(batch, today)[1]
+
+
+def _planned(batch: ImportBatch, today: dt.date | None) -> tuple[Planner, Preview]:
     planner = PLANNERS[batch.kind](
         [(int(number), row) for number, row in batch.rows],
         today=today or timezone.localdate(),
     )
-    return Preview(planner.run(), ignored_columns=list(batch.results.get("ignored_columns", [])))
+    preview = Preview(planner.run(),
+                      ignored_columns=list(batch.results.get("ignored_columns", [])))
+    return planner, preview
+
+
+def _not_imported(row: int | None, detail: str) -> str:
+    which = f"Row {row}" if row is not None else "A row"
+    return f"{which} could not be imported ({detail}). Nothing was imported."
 
 
 def is_expired(batch: ImportBatch) -> bool:
@@ -82,22 +95,24 @@ def import_commit(*, actor: Any, batch: ImportBatch, today: dt.date | None = Non
         raise DomainError("This file has already been imported.")
     if is_expired(locked):
         raise DomainError("This preview is more than a day old. Upload the file again.")
-    preview = import_preview(batch=locked, today=today)
+    planner, preview = _planned(locked, today)
     if preview.has_errors:
         raise DomainError("Some rows have errors, so nothing was imported. Fix them in the file "
                           "and upload it again.")
+    # A rule the preview did not foresee, or a race with another writer: the DomainError leaves
+    # this atomic block, so everything written so far is rolled back.
     for outcome in preview.outcomes:
         if outcome.apply is None:
             continue
         try:
             outcome.apply()
         except (ValidationError, IntegrityError) as exc:
-            # A rule the preview did not foresee, or a race with another writer: the exception
-            # leaves this atomic block, so everything written so far is rolled back.
-            detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else \
-                "it clashes with a record saved a moment ago"
-            raise DomainError(f"Row {outcome.row} could not be imported ({detail}). "
-                              "Nothing was imported.") from exc
+            detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else CLASH
+            raise DomainError(_not_imported(outcome.row, detail)) from exc
+    try:
+        planner.flush()  # what the rows queued, written in bulk
+    except RowClash as exc:
+        raise DomainError(_not_imported(exc.row, CLASH)) from exc
     locked.status = ImportBatch.Status.IMPORTED
     locked.imported_at = timezone.now()
     # The cells (names of people among them) are not needed once imported: the outcomes are.
