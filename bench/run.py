@@ -441,6 +441,7 @@ def table(results: dict[str, Any]) -> str:
             f"{s}: generate {r.get('generate_seconds') or '(reused)'} s; "
             f"summary compile {sc.get('seconds')} s "
             f"(content {sc.get('content_seconds')} s, {sc.get('sessions_in_quarter')} sessions), "
+            f"then its PDF {sc.get('pdf_seconds')} s ({sc.get('pdf_kb')} kB), "
             f"peak RSS {sc.get('peak_rss_mb')} MB; 2,000-row import {im.get('total')} s; "
             f"load at start {r.get('loadavg_start')}")
         lt = r.get("load_test")

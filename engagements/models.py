@@ -357,9 +357,15 @@ class LearningSummary(TimeStampedModel):
     period_end = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     content = models.JSONField(default=dict, blank=True)
-    # The PDF, rendered by the worker with the content (a long quarter takes WeasyPrint tens of
-    # seconds: too long for a web request). Empty if rendering failed; the view renders then.
+    # The PDF of the current content, rendered by a task of its own once the content is saved
+    # (WeasyPrint takes seconds for a long quarter: too long for the compile job, which readers
+    # wait on, and far too long for a web request). Compiling clears it; ``pdf_compiled_at`` is
+    # the ``compiled_at`` of the content it was rendered from, so a PDF of older content is never
+    # stored over newer content. ``pdf_error``: why the PDF of the current content could not be
+    # made, in our words (never data).
     pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_compiled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pdf_error = models.TextField(blank=True, editable=False)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
@@ -385,6 +391,11 @@ class LearningSummary(TimeStampedModel):
                 | (Q(scope="place") & Q(place__isnull=False) & Q(region__isnull=True)),
                 name="summary_scope_matches_fields",
             ),
+            models.CheckConstraint(
+                condition=Q(pdf__isnull=True, pdf_compiled_at__isnull=True)
+                | Q(pdf__isnull=False, pdf_compiled_at__isnull=False, pdf_error=""),
+                name="summary_pdf_with_its_content_time",
+            ),
         ]
         indexes = [
             models.Index(fields=["programme", "-period_start"], name="summary_programme_idx"),
@@ -393,6 +404,14 @@ class LearningSummary(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.scope_label} — {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    @property
+    def pdf_state(self) -> str:
+        """The PDF of the current content: "stored", "failed" (``pdf_error`` says why) or
+        "preparing". Reads no bytes: ``pdf`` may stay deferred."""
+        if self.pdf_compiled_at is not None and self.pdf_compiled_at == self.compiled_at:
+            return "stored"
+        return "failed" if self.pdf_error else "preparing"
 
     @property
     def scope_label(self) -> str:
@@ -410,3 +429,4 @@ class LearningSummary(TimeStampedModel):
         if scope == LearningSummary.Scope.PLACE:
             return f"place:{programme_id}:{place_id}"
         return f"programme:{programme_id}"
+

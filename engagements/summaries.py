@@ -1,7 +1,7 @@
 """Learning summaries: periods, scopes, and the writes that move a summary through its states.
 
-    queued ──claim──▶ compiling ──▶ ready
-       ▲                  │
+    queued ──claim──▶ compiling ──▶ ready ──▶ PDF: preparing ──render──▶ stored
+       ▲                  │                                  └────────▶ failed (pdf_error)
        └──── retry ◀── failed (error text only; never private data)
 
 One row per (scope, period): ``LearningSummary`` has a unique constraint on (scope_key,
@@ -10,9 +10,16 @@ again, and compiling replaces its content. The Celery task (``engagements.tasks`
 with one conditional UPDATE and checks the count, so two runs of the same summary — a message
 delivered twice, a retry racing the scheduler — compile it once.
 
-Writes never depend on Redis: the task is queued with ``transaction.on_commit(..., robust=True)``,
-so a dead broker leaves the row "queued" and the request still succeeds;
-``summaries_requeue_stale`` (run by beat) queues such rows again once the broker is back.
+The PDF is not part of compiling. WeasyPrint takes seconds for a long quarter (~6 s for 675
+items of learning), and readers should not wait for it: ``summary_compile`` saves the content,
+marks the summary ready (the page and the Markdown work at once) and queues
+``render_summary_pdf``, whose service ``summary_render_pdf`` renders the PDF of the content as
+it is then and stores it only if the content has not been compiled again meanwhile.
+
+Writes never depend on Redis: tasks are queued with ``transaction.on_commit(..., robust=True)``,
+so a dead broker leaves the row "queued" (or its PDF "preparing") and the request still
+succeeds; ``summaries_requeue_stale`` and ``summary_pdfs_requeue_stale`` (run by beat) queue such
+rows again once the broker is back.
 
 What goes into a summary is decided in ``summary_compile.py``; how it reads, in
 ``summary_render.py``.
@@ -23,10 +30,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -46,6 +54,9 @@ Scope = LearningSummary.Scope
 # message was lost); a row "compiling" for this long lost its worker (killed mid-compile).
 QUEUED_STALE_AFTER = dt.timedelta(minutes=10)
 COMPILING_STALE_AFTER = dt.timedelta(minutes=15)
+# A ready summary still without its PDF (or a reason why not) this long after its last write:
+# the render task was never published (broker down) or its worker died mid-render.
+PDF_STALE_AFTER = dt.timedelta(minutes=10)
 # Custom periods up to a year and a bit: longer ones read badly and compare with nothing.
 MAX_CUSTOM_DAYS = 400
 
@@ -149,6 +160,15 @@ def summary_enqueue(summary_id: int) -> None:
     from .tasks import compile_learning_summary
 
     transaction.on_commit(lambda: compile_learning_summary.delay(summary_id), robust=True)
+
+
+def summary_pdf_enqueue(summary_id: int) -> None:
+    """Queue rendering the PDF after the surrounding transaction commits; like
+    ``summary_enqueue``, a dead broker costs the PDF a wait (``summary_pdfs_requeue_stale``),
+    never the write. With no broker configured the task runs inline at the commit."""
+    from .tasks import render_summary_pdf
+
+    transaction.on_commit(lambda: render_summary_pdf.delay(summary_id), robust=True)
 
 
 def _validate_scope(*, scope: str, programme: Programme, region: Region | None,
@@ -267,12 +287,14 @@ def summary_claim(summary_id: int, *, reclaim: bool = False) -> bool:
 def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
     """Claim and compile one summary. Returns "ready", "failed" or "skipped" (not claimed).
 
+    Ready means readable: the content is saved and the row is ready in one UPDATE, which also
+    clears the PDF of the previous content; the PDF of this content is queued after the commit
+    (``summary_pdf_enqueue``) and made by a task of its own.
+
     Database errors (OperationalError, InterfaceError) propagate for the task to retry; any
     other error is recorded on the row as failed, by its type only (an error message might
     quote data), and logged with its traceback.
     """
-    from django.db import InterfaceError, OperationalError
-
     from .summary_compile import summary_content
 
     if not summary_claim(summary_id, reclaim=reclaim):
@@ -288,33 +310,75 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
         logger.exception("Compiling learning summary %s failed", summary_id)
         summary_fail(summary_id=summary_id, error=failure_text(exc))
         return "failed"
-    compiled_at = timezone.now()
-    pdf = _pdf_or_none(summary, content, compiled_at)
+    now = timezone.now()
     with transaction.atomic():
         # Only the holder of the claim writes: a row taken back as stale meanwhile is not ours.
         written = LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
-            status=Status.READY, content=content, pdf=pdf, error="", compiled_at=compiled_at,
-            updated_at=timezone.now(),
+            status=Status.READY, content=content, error="", compiled_at=now, updated_at=now,
+            # The previous content's PDF no longer matches; the new one is queued below.
+            pdf=None, pdf_compiled_at=None, pdf_error="",
         )
         if written:
             audit_record(actor=None, action="engagements.summary.compiled", obj=summary,
                          changes={"status": Status.READY})
+            summary_pdf_enqueue(summary_id)
     return "ready" if written else "skipped"
 
 
-def _pdf_or_none(summary: LearningSummary, content: dict[str, Any],
-                 compiled_at: dt.datetime) -> bytes | None:
-    """The PDF, rendered here in the worker (seconds for a long quarter). A rendering failure
-    does not fail the summary: the page and Markdown still work, and the PDF view renders on
-    request when none is stored."""
+def summary_render_pdf(*, summary_id: int) -> str:
+    """Render the PDF of a ready summary's current content and store it.
+
+    Returns "stored", "failed" (recorded in ``pdf_error``) or "skipped": the row is gone or not
+    ready (being compiled again: that compile queues its own PDF), or this content's PDF is
+    already stored or has already failed — so a message delivered again is a no-op.
+
+    The content may be compiled again while WeasyPrint runs. The result is written with one
+    conditional UPDATE — still ready, still the ``compiled_at`` it was rendered from, no PDF
+    yet — so a PDF of older content is never stored over newer content; two overlapping runs
+    store one PDF. Database errors propagate for the task to retry. Any other error is
+    recorded by its type only and logged with the stack but without the message, which could
+    quote the content (a URL typed into learning, say); the summary stays ready.
+    """
     from .summary_render import summary_pdf_bytes
 
-    summary.content, summary.compiled_at = content, compiled_at
+    summary = (LearningSummary.objects.select_related("programme", "region", "place")
+               .defer("pdf").filter(pk=summary_id).first())
+    if (summary is None or summary.status != Status.READY or not summary.content
+            or summary.compiled_at is None or summary.pdf_state != "preparing"):
+        return "skipped"
+    this_content = LearningSummary.objects.filter(
+        pk=summary_id, status=Status.READY, compiled_at=summary.compiled_at,
+        pdf_compiled_at__isnull=True, pdf_error="",
+    )
     try:
-        return summary_pdf_bytes(summary)
-    except Exception:
-        logger.exception("Rendering the PDF of learning summary %s failed", summary.pk)
-        return None
+        pdf = summary_pdf_bytes(summary)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        logger.error("Rendering the PDF of learning summary %s failed (%s); stack:\n%s",
+                     summary_id, type(exc).__name__,
+                     "".join(traceback.format_tb(exc.__traceback__)))
+        with transaction.atomic():
+            failed = this_content.update(pdf_error=pdf_failure_text(exc),
+                                         updated_at=timezone.now())
+            if failed:
+                audit_record(actor=None, action="engagements.summary.pdf_failed", obj=summary,
+                             changes={"pdf": "failed"})
+        return "failed" if failed else "skipped"
+    with transaction.atomic():
+        stored = this_content.update(pdf=pdf, pdf_compiled_at=summary.compiled_at,
+                                     updated_at=timezone.now())
+        if stored:
+            audit_record(actor=None, action="engagements.summary.pdf_stored", obj=summary,
+                         changes={"pdf": "stored", "pdf_kb": round(len(pdf) / 1000)})
+    return "stored" if stored else "skipped"
+
+
+def pdf_failure_text(exc: BaseException) -> str:
+    return (
+        f"The PDF could not be made ({type(exc).__name__}). The summary on this page and its "
+        "Markdown download are complete; compile it again to try the PDF once more."
+    )
 
 
 def failure_text(exc: BaseException) -> str:
@@ -447,5 +511,27 @@ def summaries_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
         )
         for summary_id in ids:
             summary_enqueue(summary_id)
+    return ids
+
+
+@transaction.atomic
+def summary_pdfs_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue the PDF again for ready summaries still without one, or a reason why not,
+    ``PDF_STALE_AFTER`` after their last write: the render task was never published (the
+    broker was down when the compile finished), or its worker died mid-render, or it gave up on
+    an unreachable database. Touching ``updated_at`` spaces the next attempt; a render that is
+    merely slow and runs twice stores one PDF (``summary_render_pdf``).
+    """
+    now = now or timezone.now()
+    stale = Q(status=Status.READY, pdf_compiled_at__isnull=True, pdf_error="",
+              updated_at__lt=now - PDF_STALE_AFTER)
+    ids = list(
+        LearningSummary.objects.select_for_update(skip_locked=True).filter(stale)
+        .order_by("updated_at").values_list("id", flat=True)[:500]
+    )
+    if ids:
+        LearningSummary.objects.filter(stale, pk__in=ids).update(updated_at=now)
+        for summary_id in ids:
+            summary_pdf_enqueue(summary_id)
     return ids
 

@@ -162,6 +162,8 @@ def summary_filename(summary: LearningSummary, extension: str) -> str:
 
 
 def summary_pdf_bytes(summary: LearningSummary) -> bytes:
+    """The PDF of the summary's content: seconds of WeasyPrint for a long quarter, so only the
+    PDF task calls it (``summaries.summary_render_pdf``), never a web request."""
     html = render_to_string("engagements/summary-pdf.html", {"doc": summary_document(summary)})
     return html_to_pdf(html)
 

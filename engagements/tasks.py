@@ -1,9 +1,14 @@
 """Celery tasks: thin. They take ids, call a service, and retry database errors with a bound.
 
+Queued after commit by the services: ``compile_learning_summary`` (a summary asked for, or due),
+then, once its content is saved, ``render_summary_pdf`` (the PDF, seconds of WeasyPrint that
+nobody waits on).
+
 Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 - ``schedule_due_summaries("month")`` on the 1st at 06:00 and ``("quarter")`` on the 1st of
   January, April, July and October at 06:00 (Europe/London); ``("week")`` on Mondays;
-- ``requeue_stale_summaries`` every five minutes (rows queued while the broker was down);
+- ``requeue_stale_summaries`` every five minutes (rows queued while the broker was down, and
+  ready summaries whose PDF was never made);
 - ``send_enabler_digests`` on Mondays at 07:00.
 """
 
@@ -79,6 +84,30 @@ def _fail_quietly(summary_id: int, exc: BaseException) -> None:
         logger.error("Summary %s: could not record the failure", summary_id)
 
 
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
+             name="engagements.render_summary_pdf")
+def render_summary_pdf(self, summary_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Render and store the PDF of a ready summary's current content. Idempotent: a PDF
+    already stored (or failed) for that content makes a second run a no-op, and a PDF is
+    stored only over the content it was rendered from.
+
+    ``acks_late``: a worker killed mid-render leaves the message to be delivered again. After
+    the last retry the row is left as it is ("preparing"): the database is what failed, and
+    ``requeue_stale_summaries`` queues the PDF again once ``PDF_STALE_AFTER`` has passed.
+    """
+    try:
+        return summaries.summary_render_pdf(summary_id=summary_id)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            logger.error("Summary %s: PDF not stored, database unreachable (%s)", summary_id,
+                         type(exc).__name__)
+            raise
+        logger.warning("Summary %s PDF: database error (%s); retrying", summary_id,
+                       type(exc).__name__)
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries),
+                         args=[summary_id]) from exc
+
+
 @shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.schedule_due_summaries")
 def schedule_due_summaries(self, kind: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Create (or queue again) the summaries due for the last whole week, month or quarter."""
@@ -92,8 +121,10 @@ def schedule_due_summaries(self, kind: str) -> dict[str, object]:  # type: ignor
 
 @shared_task(name="engagements.requeue_stale_summaries")
 def requeue_stale_summaries() -> int:
-    """Queue again the summaries nobody picked up. Not retried: beat runs it again soon."""
-    return len(summaries.summaries_requeue_stale())
+    """Queue again the summaries nobody picked up, then the PDFs nobody made. Returns how many
+    tasks it queued. Not retried: beat runs it again soon."""
+    compiles = summaries.summaries_requeue_stale()
+    return len(compiles) + len(summaries.summary_pdfs_requeue_stale())
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.send_enabler_digests")
@@ -104,3 +135,4 @@ def send_enabler_digests(self) -> int:  # type: ignore[no-untyped-def]
         return reminders.enabler_digests_send()
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
-from engagements.summaries import summary_compile
+from engagements.summaries import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 
 from .factories import (
@@ -293,6 +293,7 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
     def ready_summary() -> int:
         summary = LearningSummaryFactory(programme=programme)
         summary_compile(summary_id=summary.pk)
+        summary_render_pdf(summary_id=summary.pk)  # the PDF task's work
         return summary.pk
 
     providers: dict[str, Callable[[], dict[str, Any]]] = {

@@ -35,7 +35,7 @@ from enablers.models import Assignment, Enabler
 from engagements.demo.seed import demo_seed
 from engagements.models import Engagement, LearningItem, LearningSummary, Programme, Session
 from engagements.reminders import enabler_digests_send
-from engagements.summaries import summary_compile
+from engagements.summaries import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 from places import accounts
 
@@ -92,6 +92,7 @@ class World:
                 programme=programme, period_start=today - dt.timedelta(days=365),
                 period_end=today, period=LearningSummary.Period.QUARTER)
             summary_compile(summary_id=summary.pk)
+            summary_render_pdf(summary_id=summary.pk)  # the PDF task's work
             self.summaries.append(summary)
         assert LearningSummary.objects.filter(status="ready").exists()
         self.draft = OnboardingDraftFactory(owner=self.admin)

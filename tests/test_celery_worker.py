@@ -1,5 +1,6 @@
 """End to end on the real broker: a lead asks for a summary, a real ``celery worker`` process
-takes the message from Redis and compiles it into the database this test reads.
+takes the message from Redis and compiles it into the database this test reads, then takes the
+PDF task the compile queued and stores the PDF.
 
 Redis comes from ``REDIS_URL`` (CI: redis://127.0.0.1:6379/5), else the local default. The
 worker is a subprocess with the test's settings and ``DATABASE_URL`` pointing at the *test*
@@ -155,10 +156,41 @@ def test_a_real_worker_compiles_a_summary_asked_for_in_the_browser(
     assert summary.content["activity"]["sessions"]["now"] == 1
     assert summary.content["learning"]["items"][0]["text"] == "Start with the patient's day."
     assert CANARY not in str(summary.content)
-    log = worker["log"].read_text()
-    assert "engagements.compile_learning_summary" in log and "succeeded" in log, log[-3000:]
 
     # The page polls and then shows the summary itself.
     page = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk]))
     assert b"Start with the patient&#x27;s day." in page.content
     assert CANARY.encode() not in page.content
+
+    # The PDF follows, from a second task on the same worker.
+    _wait_for_pdf(summary, worker)
+    assert summary.pdf_state == "stored", summary.pdf_error
+    # The worker logs a task's success just after its last commit, which this test may see first.
+    deadline = time.monotonic() + 10
+    done: set[str] = set()
+    while len(done) < 2 and time.monotonic() < deadline:
+        log = worker["log"].read_text()
+        done = {task for task in ("compile_learning_summary", "render_summary_pdf")
+                if any(f"engagements.{task}" in line and "succeeded" in line
+                       for line in log.splitlines())}
+        time.sleep(0.1)
+    assert len(done) == 2, log[-3000:]
+    assert CANARY not in log
+    pdf = lead_client.get(reverse("engagements:summary-pdf", args=[summary.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    page = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk]))
+    assert b"Download PDF" in page.content and b"being prepared" not in page.content
+
+
+def _wait_for_pdf(summary: LearningSummary, worker: dict[str, Any]) -> None:
+    """Poll the row until its PDF is stored or has failed (or the worker dies)."""
+    deadline = time.monotonic() + READY_WITHIN
+    while time.monotonic() < deadline:
+        summary.refresh_from_db(fields=["pdf_compiled_at", "pdf_error", "compiled_at"])
+        if summary.pdf_state != "preparing":
+            return
+        if worker["process"].poll() is not None:
+            break
+        time.sleep(0.2)
+    pytest.fail(f"no PDF within {READY_WITHIN}s; worker log:\n"
+                f"{worker['log'].read_text()[-4000:]}")

@@ -9,10 +9,12 @@ must never appear either.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import subprocess
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -325,12 +327,17 @@ def test_requests_validate_scope_and_dates(world: World) -> None:
 # ---- the privacy canary: HTML, PDF and Markdown ----------------------------------------------
 
 @pytest.fixture
-def ready_summary(world: World, django_capture_on_commit_callbacks: Any) -> LearningSummary:
+def ready_summary(world: World, django_capture_on_commit_callbacks: Any,
+                  caplog: pytest.LogCaptureFixture) -> LearningSummary:
+    """Asked for, compiled, and its PDF rendered by the (eager) tasks, as in production;
+    every log line at DEBUG level is kept for the canary."""
+    caplog.set_level(logging.DEBUG)
     with django_capture_on_commit_callbacks(execute=True):
         summary, _ = summary_request(requested_by=None, scope="programme",
                                      programme=world.programme, period=MARCH)
     summary.refresh_from_db()
     assert summary.status == LearningSummary.Status.READY, summary.error
+    assert summary.pdf_state == "stored", summary.pdf_error
     return summary
 
 
@@ -364,8 +371,9 @@ def test_canary_never_in_the_markdown(ready_summary: LearningSummary) -> None:
 
 def test_canary_never_in_the_pdf_text(ready_summary: LearningSummary, tmp_path: Any) -> None:
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read PDFs"
-    pdf = summary_pdf_bytes(ready_summary)
+    pdf = bytes(ready_summary.pdf)  # the one the PDF task stored
     assert pdf.startswith(b"%PDF")
+    assert summary_pdf_bytes(ready_summary)[:5] == b"%PDF-"  # and the renderer behind it
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
@@ -379,6 +387,25 @@ def test_canary_never_in_the_pdf_text(ready_summary: LearningSummary, tmp_path: 
     assert any(line.rstrip()[-1:].isdigit() for line in contents.splitlines() if "Activity" in line)
     for forbidden in FORBIDDEN:
         assert forbidden not in text
+
+
+def test_canary_never_in_the_logs(ready_summary: LearningSummary,
+                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Compiling and rendering logged at DEBUG (the fixture), and a PDF that fails with an
+    error quoting the content: neither the content nor anything private reaches a log line."""
+    from engagements.summaries import summary_compile, summary_recompile, summary_render_pdf
+
+    fixture_log = "\n".join(logging.Formatter().format(r) for r in caplog.get_records("setup"))
+    assert "render_summary_pdf" in fixture_log  # compiling and rendering were logged
+    shown = ready_summary.content["learning"]["items"][0]["text"]
+    assert summary_recompile(requested_by=None, summary=ready_summary)
+    assert summary_compile(summary_id=ready_summary.pk) == "ready"
+    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+                    side_effect=ValueError(f"bad text {shown} {CANARY}")):
+        assert summary_render_pdf(summary_id=ready_summary.pk) == "failed"
+    assert "failed (ValueError)" in caplog.text
+    for text in (*FORBIDDEN, shown):
+        assert text not in fixture_log and text not in caplog.text
 
 
 def test_the_document_view_reads_the_stored_content_only(

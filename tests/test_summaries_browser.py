@@ -1,5 +1,6 @@
 """A lead in a real browser: asks for a summary, watches the status panel follow the summary from
-queued to ready without a reload (htmx polling under our CSP), reads it, and finds the downloads.
+queued to ready without a reload (htmx polling under our CSP), reads it before its PDF exists,
+and sees the PDF's download appear once it is made, again without a reload.
 
 The "worker" here is the test itself moving the row on: the browser must notice by polling.
 """
@@ -38,16 +39,20 @@ pytestmark = [
 
 @pytest.fixture
 def no_worker() -> Iterator[None]:
-    """Nothing compiles by itself: publishing is stubbed out, so rows stay queued."""
+    """Nothing compiles or renders by itself: publishing is stubbed out, so rows stay queued
+    and PDFs stay "being prepared"."""
     conf = celery_app.conf
     saved = conf.task_always_eager
     conf.task_always_eager = False
-    original = tasks.compile_learning_summary.delay
-    tasks.compile_learning_summary.delay = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    stubbed = (tasks.compile_learning_summary, tasks.render_summary_pdf)
+    originals = [task.delay for task in stubbed]
+    for task in stubbed:
+        task.delay = lambda *args, **kwargs: None  # type: ignore[method-assign]
     try:
         yield
     finally:
-        tasks.compile_learning_summary.delay = original  # type: ignore[method-assign]
+        for task, original in zip(stubbed, originals, strict=True):
+            task.delay = original  # type: ignore[method-assign]
         conf.task_always_eager = saved
 
 
@@ -86,8 +91,16 @@ def test_a_lead_asks_watches_and_reads(
     page.get_by_role("link", name="Read the summary").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Browser Programme")
     expect(page.get_by_text("Meet where the pressure is.")).to_be_visible()
+    # Readable before its PDF exists; the PDF's button appears once the task has stored it.
+    expect(page.locator("#summary-actions")).to_contain_text("The PDF is being prepared")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)
+    expect(page.get_by_role("link", name="Download Markdown")).to_be_visible()
+    page.evaluate("window.notReloaded = true")
+    assert tasks.render_summary_pdf(summary.pk) == "stored"
     expect(page.get_by_role("link", name="Download PDF")).to_have_attribute(
-        "href", f"/summaries/{summary.pk}/pdf/")
+        "href", f"/summaries/{summary.pk}/pdf/", timeout=12000)
+    expect(page.locator("#summary-actions")).not_to_contain_text("being prepared")
+    assert page.evaluate("window.notReloaded") is True
     page.get_by_role("navigation", name="Sections of this summary").get_by_role(
         "link", name="Themes").click()
     assert page.evaluate("location.hash") == "#themes"

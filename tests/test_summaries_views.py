@@ -1,7 +1,9 @@
 """The summary pages: asking for one, watching it compile, reading and downloading it, the list.
 
 Each view: its happy path, the wrong method (405), the wrong role (403), an object that does
-not exist (404), and a fixed number of queries.
+not exist (404), and a fixed number of queries. A ready summary's PDF is made by a task of its
+own, so the page has three states for it (stored, being prepared, failed), and the PDF link
+never renders one inside the request.
 """
 
 from __future__ import annotations
@@ -43,12 +45,15 @@ def programme(db: None) -> Any:
     return programme
 
 
-def _ready(programme: Any, **kwargs: Any) -> LearningSummary:
-    """A ready summary with real content (compiled by calling the task function)."""
-    from engagements.tasks import compile_learning_summary
+def _ready(programme: Any, *, with_pdf: bool = True, **kwargs: Any) -> LearningSummary:
+    """A ready summary with real content (compiled by calling the task function) and, unless
+    ``with_pdf`` is false, its PDF (rendered by calling the PDF task function)."""
+    from engagements.tasks import compile_learning_summary, render_summary_pdf
 
     summary = LearningSummaryFactory(programme=programme, **kwargs)
     assert compile_learning_summary(summary.pk) == "ready"
+    if with_pdf:
+        assert render_summary_pdf(summary.pk) == "stored"
     summary.refresh_from_db()
     return summary
 
@@ -90,11 +95,13 @@ def test_request_creates_a_summary_and_compiles_it(
     summary = LearningSummary.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("engagements:summary-detail", args=[summary.pk])
-    assert len(callbacks) == 1  # the compile task, queued after commit
+    # The compile task, queued after commit; then the PDF task, queued by the compile.
+    assert len(callbacks) == 2
     assert (summary.period, summary.period_start, summary.period_end) == (
         "month", last_month.start, last_month.end)
     assert summary.requested_by == lead_user
-    assert summary.status == Status.READY  # the captured callback ran the (eager) task
+    assert summary.status == Status.READY  # the captured callbacks ran the (eager) tasks
+    assert summary.pdf_state == "stored" and bytes(summary.pdf).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="engagements.summary.requested").count() == 1
 
 
@@ -248,13 +255,89 @@ def test_the_pdf_is_the_one_the_worker_rendered(lead_client: Client, programme: 
     stored = bytes(LearningSummary.objects.get(pk=summary.pk).pdf)
     assert stored.startswith(b"%PDF")
     url = reverse("engagements:summary-pdf", args=[summary.pk])
-    with mock.patch("engagements.views.summaries.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
         response = lead_client.get(url)
     assert response.content == stored and not render.called
-    # No stored PDF (rendering failed in the worker): rendered on request instead.
-    LearningSummary.objects.filter(pk=summary.pk).update(pdf=None)
-    response = lead_client.get(url)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+# ---- the PDF's three states --------------------------------------------------------------------
+
+def test_the_summary_reads_before_its_pdf_is_made(lead_client: Client, programme: Any) -> None:
+    summary = _ready(programme, with_pdf=False)
+    assert summary.pdf_state == "preparing" and summary.pdf is None
+    response = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="app-summary__title">Pioneers</h1>' in html
+    assert "The PDF is being prepared. Refresh this page in a minute." in html
+    assert f"/summaries/{summary.pk}/pdf/" not in html  # no button for a PDF not there yet
+    assert f"/summaries/{summary.pk}/markdown/" in html
+    assert f'hx-get="/summaries/{summary.pk}/?pdf=preparing"' in html
+    assert 'hx-trigger="every 5s"' in html
+    assert "style=" not in html and "hx-on" not in html
+
+
+def test_the_pdf_link_before_the_pdf_is_made_goes_back_to_the_page(
+    lead_client: Client, programme: Any
+) -> None:
+    summary = _ready(programme, with_pdf=False)
+    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+        response = lead_client.get(reverse("engagements:summary-pdf", args=[summary.pk]),
+                                   follow=True)
+    assert not render.called  # never rendered inside a web request
+    assert response.redirect_chain == [
+        (reverse("engagements:summary-detail", args=[summary.pk]), 302)]
+    html = response.content.decode()
+    assert "The PDF of this summary is being prepared." in html
+    assert "The PDF is being prepared. Refresh this page in a minute." in html
+
+
+def test_polling_for_the_pdf_answers_204_until_it_is_stored(
+    lead_client: Client, programme: Any
+) -> None:
+    from engagements.tasks import render_summary_pdf
+
+    summary = _ready(programme, with_pdf=False)
+    url = reverse("engagements:summary-detail", args=[summary.pk])
+    hx = {"HX-Request": "true"}
+    response = lead_client.get(url, {"pdf": "preparing"}, headers=hx)
+    assert response.status_code == 204
+    assert "HX-Request" in response["Vary"]
+
+    assert render_summary_pdf(summary.pk) == "stored"
+    response = lead_client.get(url, {"pdf": "preparing"}, headers=hx)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="summary-actions" data-pdf="stored"')
+    assert "<html" not in html and "hx-trigger" not in html  # polling stops
+    assert f"/summaries/{summary.pk}/pdf/" in html and "Download PDF" in html
+
+    # Compiled again meanwhile: the page itself is out of date, so htmx reloads it.
+    LearningSummary.objects.filter(pk=summary.pk).update(status=Status.QUEUED)
+    response = lead_client.get(url, {"pdf": "stored"}, headers=hx)
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def test_a_pdf_that_could_not_be_made_is_said_with_a_way_to_try_again(
+    lead_client: Client, programme: Any
+) -> None:
+    from engagements.tasks import render_summary_pdf
+
+    summary = _ready(programme, with_pdf=False)
+    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+                    side_effect=RuntimeError("pango")):
+        assert render_summary_pdf(summary.pk) == "failed"
+    detail = reverse("engagements:summary-detail", args=[summary.pk])
+    html = lead_client.get(detail).content.decode()
+    assert "The PDF could not be made (RuntimeError)." in html
+    assert "Refresh this page" not in html and "hx-trigger" not in html
+    assert f"/summaries/{summary.pk}/pdf/" not in html
+    assert f'action="/summaries/{summary.pk}/compile/"' in html  # compiling again tries again
+
+    response = lead_client.get(reverse("engagements:summary-pdf", args=[summary.pk]),
+                               follow=True)
+    assert response.redirect_chain == [(detail, 302)]
+    assert "The PDF of this summary could not be made." in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["engagements:summary-pdf", "engagements:summary-markdown"])
@@ -356,6 +439,8 @@ def test_query_budgets(lead_client: Client, programme: Any, size: int,
     other = ProgrammeFactory()
     _many(programme, other, n=size)
     ready = _ready(programme, period_start=dt.date(2030, 1, 1), period_end=dt.date(2030, 1, 31))
+    preparing = _ready(programme, with_pdf=False, period_start=dt.date(2030, 2, 1),
+                       period_end=dt.date(2030, 2, 28))
     queued = LearningSummaryFactory(programme=programme, period_start=dt.date(2031, 1, 1),
                                     period_end=dt.date(2031, 1, 31))
     pages = [
@@ -364,8 +449,10 @@ def test_query_budgets(lead_client: Client, programme: Any, size: int,
         (reverse("engagements:summary-request"), {}, 5),
         (reverse("engagements:summary-request"), {"programme": programme.pk}, 5),
         (reverse("engagements:summary-detail", args=[ready.pk]), {}, 4),
+        (reverse("engagements:summary-detail", args=[preparing.pk]), {}, 4),
         (reverse("engagements:summary-detail", args=[queued.pk]), {}, 4),
         (reverse("engagements:summary-markdown", args=[ready.pk]), {}, 4),
+        (reverse("engagements:summary-pdf", args=[ready.pk]), {}, 4),
     ]
     for url, params, budget in pages:
         with django_assert_max_num_queries(budget):
@@ -373,4 +460,8 @@ def test_query_budgets(lead_client: Client, programme: Any, size: int,
     with django_assert_max_num_queries(4):
         response = lead_client.get(reverse("engagements:summary-detail", args=[queued.pk]),
                                    {"seen": "queued"}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    with django_assert_max_num_queries(4):
+        response = lead_client.get(reverse("engagements:summary-detail", args=[preparing.pk]),
+                                   {"pdf": "preparing"}, headers={"HX-Request": "true"})
     assert response.status_code == 204

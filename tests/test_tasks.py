@@ -206,14 +206,179 @@ def test_the_last_retry_records_the_failure() -> None:
     assert "could not connect" not in summary.error  # the text is ours, not the driver's
 
 
+# ---- the PDF: a task of its own, after the content --------------------------------------------
+
 @pytest.mark.django_db
-def test_a_pdf_that_will_not_render_does_not_fail_the_summary() -> None:
+def test_the_content_is_ready_before_the_pdf_which_is_queued_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     summary = LearningSummaryFactory()
-    with mock.patch("engagements.summary_render.summary_pdf_bytes",
-                    side_effect=RuntimeError("pango")):
+    with (
+        mock.patch("engagements.summary_render.summary_pdf_bytes") as render,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
         assert tasks.compile_learning_summary(summary.pk) == "ready"
+    assert not render.called  # compiling renders no PDF
     summary.refresh_from_db()
-    assert summary.status == Status.READY and summary.pdf is None and summary.content
+    assert summary.status == Status.READY and summary.content and summary.compiled_at
+    assert summary.pdf is None and summary.pdf_state == "preparing"
+    assert len(callbacks) == 1
+    with mock.patch.object(tasks.render_summary_pdf, "delay") as delay:
+        callbacks[0]()
+    delay.assert_called_once_with(summary.pk)  # the id, never the instance
+
+
+def _compiled() -> LearningSummary:
+    summary = LearningSummaryFactory()
+    assert tasks.compile_learning_summary(summary.pk) == "ready"
+    return LearningSummary.objects.get(pk=summary.pk)
+
+
+@pytest.mark.django_db
+def test_the_pdf_task_stores_the_pdf_of_the_current_content_once() -> None:
+    summary = _compiled()
+    assert tasks.render_summary_pdf(summary.pk) == "stored"
+    summary.refresh_from_db()
+    assert bytes(summary.pdf).startswith(b"%PDF")
+    assert summary.pdf_compiled_at == summary.compiled_at and summary.pdf_state == "stored"
+    assert AuditEvent.objects.filter(action="engagements.summary.pdf_stored",
+                                     object_id=str(summary.pk)).count() == 1
+    # A message delivered twice: nothing rendered, nothing written.
+    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+        assert tasks.render_summary_pdf(summary.pk) == "skipped"
+    assert not render.called
+    assert AuditEvent.objects.filter(action="engagements.summary.pdf_stored").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_pdf_task_skips_what_is_not_ready() -> None:
+    queued = LearningSummaryFactory()
+    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+        assert tasks.render_summary_pdf(queued.pk) == "skipped"
+        assert tasks.render_summary_pdf(999999) == "skipped"
+    assert not render.called
+
+
+@pytest.mark.django_db
+def test_a_recompile_while_the_pdf_renders_never_gets_the_old_pdf() -> None:
+    """Deterministic overlap: while the PDF of the first content renders, the summary is
+    compiled again. The old PDF is not stored; the next run renders the new content's."""
+    summary = _compiled()
+    first_compiled_at = summary.compiled_at
+
+    def render_while_recompiled(s: LearningSummary) -> bytes:
+        assert summaries.summary_recompile(requested_by=None, summary=s)
+        assert summaries.summary_compile(summary_id=s.pk) == "ready"
+        return b"%PDF-1.7 the old content"
+
+    with mock.patch("engagements.summary_render.summary_pdf_bytes", render_while_recompiled):
+        assert tasks.render_summary_pdf(summary.pk) == "skipped"
+    summary.refresh_from_db()
+    assert summary.compiled_at != first_compiled_at
+    assert summary.pdf is None and summary.pdf_state == "preparing"
+    assert tasks.render_summary_pdf(summary.pk) == "stored"  # the new compile's own task
+    summary.refresh_from_db()
+    assert summary.pdf_compiled_at == summary.compiled_at
+    assert b"the old content" not in bytes(summary.pdf)
+
+
+@pytest.mark.django_db
+def test_a_recompile_clears_the_stored_pdf() -> None:
+    summary = _compiled()
+    assert tasks.render_summary_pdf(summary.pk) == "stored"
+    summary.refresh_from_db()
+    assert summaries.summary_recompile(requested_by=None, summary=summary)
+    assert summaries.summary_compile(summary_id=summary.pk) == "ready"
+    summary.refresh_from_db()
+    assert summary.pdf is None and summary.pdf_compiled_at is None
+    assert summary.pdf_state == "preparing"
+
+
+@pytest.mark.django_db
+def test_a_pdf_that_will_not_render_does_not_fail_the_summary(caplog: Any) -> None:
+    summary = _compiled()
+    with (
+        caplog.at_level(logging.DEBUG),
+        mock.patch("engagements.summary_render.summary_pdf_bytes",
+                   side_effect=RuntimeError("pango choked on CONTENT-SECRET")),
+    ):
+        assert tasks.render_summary_pdf(summary.pk) == "failed"
+    summary.refresh_from_db()
+    assert summary.status == Status.READY and summary.content
+    assert summary.pdf is None and summary.pdf_state == "failed"
+    assert "RuntimeError" in summary.pdf_error and "CONTENT-SECRET" not in summary.pdf_error
+    # Logged, with the stack, but never the message (it could quote the content).
+    assert f"PDF of learning summary {summary.pk} failed (RuntimeError)" in caplog.text
+    assert "CONTENT-SECRET" not in caplog.text
+    assert AuditEvent.objects.filter(action="engagements.summary.pdf_failed").count() == 1
+    # A second delivery does not try again; compiling again does.
+    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+        assert tasks.render_summary_pdf(summary.pk) == "skipped"
+    assert not render.called
+    assert summaries.summary_recompile(requested_by=None, summary=summary)
+    assert summaries.summary_compile(summary_id=summary.pk) == "ready"
+    assert tasks.render_summary_pdf(summary.pk) == "stored"
+
+
+@pytest.mark.django_db
+def test_the_pdf_task_retries_database_errors() -> None:
+    summary = _compiled()
+    with (
+        mock.patch("engagements.summary_render.summary_pdf_bytes",
+                   side_effect=OperationalError("server closed the connection")),
+        mock.patch.object(tasks.render_summary_pdf, "retry",
+                          side_effect=RuntimeError("retry called")) as retry,
+        pytest.raises(RuntimeError, match="retry called"),
+    ):
+        tasks.render_summary_pdf(summary.pk)
+    kwargs = retry.call_args.kwargs
+    assert kwargs["args"] == [summary.pk] and 1 <= kwargs["countdown"] <= 300
+    summary.refresh_from_db()
+    assert summary.pdf_state == "preparing" and summary.pdf_error == ""
+
+
+@pytest.mark.django_db
+def test_the_pdf_tasks_last_retry_leaves_it_to_the_sweep() -> None:
+    """The database is what failed, so nothing is recorded: the row stays "preparing" and the
+    sweep queues the PDF again later."""
+    summary = _compiled()
+    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+                    side_effect=OperationalError("could not connect to server")):
+        result = tasks.render_summary_pdf.apply(args=[summary.pk], retries=tasks.MAX_RETRIES,
+                                                throw=False)
+    assert result.state == "FAILURE" and isinstance(result.result, OperationalError)
+    summary.refresh_from_db()
+    assert summary.status == Status.READY and summary.pdf_state == "preparing"
+    later = timezone.now() + summaries.PDF_STALE_AFTER + dt.timedelta(minutes=1)
+    assert summaries.summary_pdfs_requeue_stale(now=later) == [summary.pk]
+
+
+def test_the_pdf_task_is_declared_for_redelivery_and_bounded_retries() -> None:
+    task = tasks.render_summary_pdf
+    assert task.acks_late is True
+    assert task.max_retries == tasks.MAX_RETRIES
+    assert task.name == "engagements.render_summary_pdf"
+
+
+@pytest.mark.django_db
+def test_the_sweep_queues_a_pdf_that_was_never_made(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The broker was down when the compile finished: the PDF task was never published."""
+    waiting = _compiled()
+    stored, failed = _compiled(), _compiled()
+    assert tasks.render_summary_pdf(stored.pk) == "stored"
+    with mock.patch("engagements.summary_render.summary_pdf_bytes", side_effect=ValueError):
+        assert tasks.render_summary_pdf(failed.pk) == "failed"
+    later = timezone.now() + summaries.PDF_STALE_AFTER + dt.timedelta(minutes=1)
+    assert summaries.summary_pdfs_requeue_stale() == []  # too soon: it may be rendering
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert summaries.summary_pdfs_requeue_stale(now=later) == [waiting.pk]
+    assert len(callbacks) == 1
+    waiting.refresh_from_db()
+    assert waiting.pdf_state == "stored"
+    # Touched: the next sweep leaves the others alone, and this one is done.
+    assert summaries.summary_pdfs_requeue_stale(now=later) == []
 
 
 @pytest.mark.django_db
@@ -373,8 +538,9 @@ def test_monthly_summaries_per_programme_and_region(
         f"programme:{weekly}", f"region:{weekly}:{north}",
     ])
     assert result == {"period": period.label, "created": 5, "requeued": 0}
-    assert len(callbacks) == 5
+    assert len(callbacks) == 5 + 5  # five compiles, then each one's PDF
     assert set(rows.values_list("status", flat=True)) == {Status.READY}
+    assert {r.pdf_state for r in rows} == {"stored"}
     assert all(r.requested_by_id is None for r in rows)
 
     # Beat fires twice (a restart): nothing new, nothing queued again.
@@ -512,5 +678,7 @@ def test_sql_never_touches_private_notes_in_tasks(digest_world: dict[str, Any]) 
     with CaptureQueriesContext(connection) as queries:
         enabler_digests_send(today=digest_world["monday"])
         tasks.compile_learning_summary(summary.pk)
+        tasks.render_summary_pdf(summary.pk)
+        tasks.requeue_stale_summaries()
     assert queries.captured_queries
     assert not [q for q in queries.captured_queries if "private_notes" in q["sql"]]

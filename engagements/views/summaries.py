@@ -4,6 +4,11 @@ download it as PDF or Markdown, and find past ones.
 Every page works as plain GET/POST. With htmx the status panel polls every two seconds while a
 summary is queued or compiling; the server answers 204 (nothing to swap) until the status
 changes, and the panel it sends for "ready" or "failed" no longer polls.
+
+A ready summary is readable before its PDF exists (a task of its own renders it): the page says
+the PDF is being prepared (with htmx, its actions poll every five seconds the same way), and the
+PDF link sends anyone who follows it early back to the page with a message. Nothing renders a PDF
+inside a web request.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
 
 from fieldbook.access import role_required
 from fieldbook.roles import Role
@@ -26,12 +32,7 @@ from ..errors import DomainError
 from ..models import LearningSummary, Programme
 from ..summaries import summary_recompile, summary_request
 from ..summary_forms import ProgrammeChoiceForm, SummaryFilterForm, SummaryRequestForm
-from ..summary_render import (
-    summary_document,
-    summary_filename,
-    summary_markdown_text,
-    summary_pdf_bytes,
-)
+from ..summary_render import summary_document, summary_filename, summary_markdown_text
 
 PER_PAGE = 20
 Status = LearningSummary.Status
@@ -127,6 +128,14 @@ def _status_context(summary: LearningSummary) -> dict[str, Any]:
 @role_required(Role.LEAD, Role.ADMIN)
 def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     summary = get_summary_for(request.user, pk)
+    if request.htmx and "pdf" in request.GET:
+        # The actions of a ready summary, polling while its PDF is prepared: 204 until the PDF's
+        # state moves on. Compiled again meanwhile: the whole page is out of date.
+        if summary.status != Status.READY or not summary.content:
+            return HttpResponseClientRefresh()
+        if request.GET["pdf"] == summary.pdf_state:
+            return HttpResponse(status=204)
+        return render(request, "engagements/summary.html#summary-actions", {"summary": summary})
     if request.htmx:
         # The polling panel: 204 (htmx swaps nothing) until the status moves on.
         if request.GET.get("seen") == summary.status:
@@ -134,7 +143,8 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "engagements/summary-status.html#summary-status",
                       _status_context(summary))
     if summary.status == Status.READY and summary.content:
-        return render(request, "engagements/summary.html", {"doc": summary_document(summary)})
+        return render(request, "engagements/summary.html",
+                      {"doc": summary_document(summary), "summary": summary})
     return render(request, "engagements/summary-status.html", _status_context(summary))
 
 
@@ -163,10 +173,19 @@ def _ready_or_404(request: HttpRequest, pk: int, *, with_pdf: bool = False) -> L
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored PDF. Rendering one takes seconds, so this view never does: before the task has
+    stored it (or if it could not), back to the summary page, which says where the PDF is."""
     summary = _ready_or_404(request, pk, with_pdf=True)
-    # Rendered by the worker; rendered here only if that failed (or predates stored PDFs).
-    pdf = bytes(summary.pdf) if summary.pdf else summary_pdf_bytes(summary)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    state = summary.pdf_state
+    if state != "stored" or summary.pdf is None:
+        if state == "failed":
+            messages.warning(request, "The PDF of this summary could not be made. The summary "
+                             "below and its Markdown download are complete.")
+        else:
+            messages.info(request, "The PDF of this summary is being prepared. Refresh this "
+                          "page in a minute; the summary below is ready to read now.")
+        return redirect("engagements:summary-detail", pk=summary.pk)
+    response = HttpResponse(bytes(summary.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{summary_filename(summary, "pdf")}"'
     return response
 
