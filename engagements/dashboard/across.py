@@ -27,6 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from enablers.models import Assignment, Enabler
 
@@ -50,12 +52,26 @@ class HeatCell:
     def shade(self) -> str:
         return f"app-heat--{self.level}"
 
+    @property
+    def html(self) -> str:
+        """The cell's ``<td>``, built here: a page has ~1,200 cells, and one template variable
+        a row renders several times faster than a ``{% for %}`` over the cells."""
+        if not self.n:
+            return f'<td class="nhsuk-table__cell app-heat {self.shade}">0</td>'
+        return (f'<td class="nhsuk-table__cell app-heat {self.shade}">'
+                f'<a href="{escape(self.href)}">{self.n}'
+                f'<span class="nhsuk-u-visually-hidden"> {escape(self.label)}</span></a></td>')
+
 
 @dataclass
 class HeatRow:
     engagement: Engagement
     cells: list[HeatCell]
     url: str = ""  # the place's page
+
+    @property
+    def cells_html(self) -> str:
+        return mark_safe("".join(c.html for c in self.cells))  # noqa: S308 - escaped in html
 
 
 @dataclass
