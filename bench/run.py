@@ -382,6 +382,8 @@ def forget_bench_visits(db: str) -> None:
     psql(db, f"DELETE FROM engagements_session_themes WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session_attendees WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session WHERE id IN ({logged});")
+    # That went around the services: bring the rollups back in step (and say if they were not).
+    log(f"{db}: {manage(db, 'rebuild_rollups').strip()}")
 
 
 def run_scale(scale: str, sessions: int, previous: dict[str, Any], with_load: bool

@@ -98,7 +98,7 @@ DASHBOARD_HEADER: list[str] = [
     "Place", "Region", "Status", "Lead enabler", "Last session held", "Weeks since",
     "No session held in 3+ weeks", "Sessions, last 4 weeks", "Days, last 4 weeks",
     "Sessions to date", "Days to date", "Days allocated", "Outcomes",
-    "Top themes (last 12 months)",
+    "Top themes (to date)",
     *[f"In the room last quarter: {c.label}" for c in BREADTH_COLUMNS],
     "Other sectors in the room",
 ]

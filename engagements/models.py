@@ -430,3 +430,59 @@ class LearningSummary(TimeStampedModel):
             return f"place:{programme_id}:{place_id}"
         return f"programme:{programme_id}"
 
+
+# -- rollups ----------------------------------------------------------------------------------
+#
+# What the dashboards read instead of aggregating every session on each request. Each row is
+# a pure function of the engagement's held, live sessions, recomputed for the engagements a
+# write touched in the same transaction (engagements.rollups, called by engagements.services),
+# and rebuilt for everything by ``manage.py rebuild_rollups`` (which also reports drift).
+
+
+class EngagementActivity(models.Model):
+    """An engagement's held, live sessions to date: how many, how long, and the latest."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, primary_key=True, related_name="activity"
+    )
+    held_sessions = models.PositiveIntegerField(default=0)
+    held_minutes = models.PositiveIntegerField(default=0)
+    last_held_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "engagement activity"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held_sessions=0, held_minutes=0, last_held_on__isnull=True)
+                | Q(held_sessions__gt=0, last_held_on__isnull=False),
+                name="engagement_activity_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        plural = "" if self.held_sessions == 1 else "s"
+        return f"Engagement {self.engagement_id}: {self.held_sessions} held session{plural}"
+
+
+class EngagementTheme(models.Model):
+    """How many of an engagement's held, live sessions touched a theme, and the latest."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="theme_counts"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    held_sessions = models.PositiveIntegerField()
+    last_held_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "theme"],
+                                    name="engagement_theme_unique"),
+            models.CheckConstraint(condition=Q(held_sessions__gt=0),
+                                   name="engagement_theme_counts_sessions"),
+        ]
+
+    def __str__(self) -> str:
+        plural = "" if self.held_sessions == 1 else "s"
+        return (f"Engagement {self.engagement_id}, theme {self.theme_id}: "
+                f"{self.held_sessions} held session{plural}")

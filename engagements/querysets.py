@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 
 if TYPE_CHECKING:
     from enablers.models import Enabler
@@ -41,18 +41,23 @@ class EngagementQuerySet(models.QuerySet):
         )
 
     def with_activity(self, enabler: Enabler) -> EngagementQuerySet:
-        """Days used and last session (everyone's, held) and this enabler's own last contact.
+        """Days used and last session (everyone's, held, from the engagement's rollup) and
+        this enabler's own last contact (a correlated subquery over the enabler's index).
 
         One query. Call after ``assigned_to(enabler)``: ``assigned_since`` then reads that
-        enabler's current assignment (an annotation after a filter uses the filtered join).
+        enabler's current assignment (an annotation after a filter uses the filtered join;
+        the unique current assignment keeps it one row per engagement).
         """
-        live = Q(sessions__deleted_at__isnull=True)
-        held = live & Q(sessions__status="held")
+        from .models import Session
+
+        mine = Session.objects.filter(
+            engagement=models.OuterRef("pk"), enabler=enabler, deleted_at__isnull=True
+        ).order_by("-date").values("date")[:1]
         return self.annotate(
-            minutes_used=Sum("sessions__duration_minutes", filter=held),
-            last_session_on=Max("sessions__date", filter=held),
+            minutes_used=F("activity__held_minutes"),
+            last_session_on=F("activity__last_held_on"),
             # Postponed and cancelled visits count: contact was attempted.
-            my_last_contact_on=Max("sessions__date", filter=live & Q(sessions__enabler=enabler)),
+            my_last_contact_on=models.Subquery(mine, output_field=models.DateField()),
             assigned_since=Min("assignments__started_on"),
         )
 

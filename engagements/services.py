@@ -5,7 +5,9 @@ Every function is keyword-only and atomic, checks the whole input first and rais
 
 Query cost matters here: logging a visit is the most frequent write in Fieldbook. Checking the
 rules costs one query (the engagement, with the attendee and theme checks riding along as
-subqueries); the write itself is one INSERT per table touched, plus the audit row.
+subqueries); the write itself is one INSERT per table touched, plus the audit row, plus four
+statements that lock the engagement and recompute its rollups (engagements.rollups), so the
+dashboards never aggregate its history.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils import timezone
 from fieldbook.audit import audit_record
 from places.models import BoardMembership
 
+from . import rollups
 from .errors import DomainError, StaleEditError
 from .models import (
     MAX_SESSION_MINUTES,
@@ -302,6 +305,7 @@ def session_log(
                 **{name: getattr(data, name) for name in _SCALAR_FIELDS},
             )
             _write_relations(session, data, replace=False)
+            rollups.refresh([engagement.pk])
             audit_record(actor=enabler.user, action="engagements.session.logged", obj=session,
                          changes=_public_fields(data))
     except IntegrityError:
@@ -369,6 +373,7 @@ def session_update(
                               "Undo the delete from My week to edit it again.")
         raise StaleEditError(current)
     _write_relations(session, data, replace=True)
+    rollups.refresh({before.engagement_id, data.engagement_id})
     session.refresh_from_db()
     old, new = _current_state(before), _public_fields(data)
     changes = {key: value for key, value in new.items() if old.get(key, value) != value}
@@ -389,6 +394,7 @@ def session_delete(*, enabler: Enabler, session: Session) -> Session:
     if session.deleted_at is None:
         session.deleted_at = timezone.now()
         session.save(update_fields=["deleted_at", "updated_at"])
+        rollups.refresh([session.engagement_id])
         audit_record(actor=enabler.user, action="engagements.session.deleted", obj=session)
     return session
 
@@ -401,6 +407,7 @@ def session_restore(*, enabler: Enabler, session: Session) -> Session:
     if session.deleted_at is not None:
         session.deleted_at = None
         session.save(update_fields=["deleted_at", "updated_at"])
+        rollups.refresh([session.engagement_id])
         audit_record(actor=enabler.user, action="engagements.session.restored", obj=session)
     return session
 

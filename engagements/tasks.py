@@ -9,7 +9,8 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
   January, April, July and October at 06:00 (Europe/London); ``("week")`` on Mondays;
 - ``requeue_stale_summaries`` every five minutes (rows queued while the broker was down, and
   ready summaries whose PDF was never made);
-- ``send_enabler_digests`` on Mondays at 07:00.
+- ``send_enabler_digests`` on Mondays at 07:00;
+- ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
 
-from . import reminders, summaries
+from . import reminders, rollups, summaries
 
 logger = logging.getLogger(__name__)
 
@@ -136,3 +137,14 @@ def send_enabler_digests(self) -> int:  # type: ignore[no-untyped-def]
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
+
+@shared_task(name="engagements.check_rollups")
+def check_rollups() -> int:
+    """Nightly: recompute every engagement's rollups and report the rows that had drifted
+    (a write that went around the services). Returns that number; logs a warning if not 0.
+    Not retried: it runs again tomorrow, and the services keep the rows right meanwhile."""
+    changed = rollups.rebuild()
+    if changed:
+        logger.warning("Rollups: %s rows had drifted from the sessions and were corrected",
+                       changed)
+    return changed

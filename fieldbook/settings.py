@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.send_enabler_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    "rollups-nightly-check": {  # repairs and reports rollup rows a write went around
+        "task": "engagements.check_rollups",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 # Security headers. Production (DEBUG off) also sets HTTPS-only cookies unless told otherwise.

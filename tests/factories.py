@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from enablers.models import Assignment, Enabler
+from engagements import rollups
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -248,6 +249,27 @@ class SessionFactory(DjangoModelFactory):
             AssignmentFactory(
                 enabler=self.enabler, engagement=self.engagement, role=Assignment.Role.SUPPORTING
             )
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """``SessionFactory(themes=[t1, t2])``: set before the rollups are computed."""
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def rollups(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Keep the engagement's rollups in step, as the services do (engagements.rollups).
+        A test that changes a session's themes, status or date below the services afterwards
+        calls ``refresh_rollups(session)``."""
+        if create:
+            refresh_rollups(self)
+
+
+def refresh_rollups(*sessions_or_engagements: Any) -> None:
+    """Recompute the rollups after a test wrote sessions below the services."""
+    rollups.refresh(
+        getattr(x, "engagement_id", None) or x.pk for x in sessions_or_engagements
+    )
 
 
 class SessionSectorCountFactory(DjangoModelFactory):

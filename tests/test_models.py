@@ -25,6 +25,8 @@ from django.test import RequestFactory
 from enablers.models import Assignment, Enabler
 from engagements.models import (
     Engagement,
+    EngagementActivity,
+    EngagementTheme,
     LearningItem,
     LearningSummary,
     Outcome,
@@ -380,6 +382,9 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     Programme: lambda: f.ProgrammeFactory(name="Integrated Care Pioneers"),
     Engagement: lambda: f.EngagementFactory(),
     Session: lambda: f.SessionFactory(private_notes=CANARY),
+    EngagementActivity: lambda: f.SessionFactory(private_notes=CANARY).engagement.activity,
+    EngagementTheme: lambda: EngagementTheme.objects.get(
+        engagement=f.SessionFactory(private_notes=CANARY, themes=[f.ThemeFactory()]).engagement),
     SessionSectorCount: lambda: f.SessionSectorCountFactory(sector=Sector.VOLUNTARY, headcount=12),
     Theme: lambda: f.ThemeFactory(name="Delayed transfers of care"),
     LearningItem: lambda: f.LearningItemFactory(

@@ -8,7 +8,8 @@ Definitions (each tested on its boundaries in tests/test_dashboard_figures.py):
 - *Days* = minutes / ``MINUTES_PER_DAY`` (450, a 7.5 hour day).
 - *Last 4 weeks* = the 28 days ending today (today - 27 days .. today).
 - *Last quarter* = the 91 days (13 weeks) ending today (today - 90 days .. today).
-- *Last 12 months* = the 365 days ending today (today - 364 days .. today): top themes.
+- *To date* = every held, live session so far (sessions are never dated after today): the
+  figures to date and top themes, read from the rollups (engagements.rollups).
 - *Weeks since* the last session = whole weeks: (today - date) // 7. 20 days is 2 weeks.
 - A place is *quiet* when its engagement is in diagnostic or active work and no session was held
   in the last 3 weeks: the last held session is 21 or more days ago (or, with none held, the
@@ -25,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
 
 from places.models import SECTOR_BY_KIND, Sector
 
@@ -189,27 +190,49 @@ def sectors_in_room(engagement_ids: list[int], *, since: dt.date, today: dt.date
     """Sectors with people in the room at held sessions between ``since`` and ``today``, per
     engagement: named attendees (by their organisation's kind) and headcounts by sector.
 
-    One query (a UNION), whatever the number of sessions; at most 11 rows per engagement.
+    Two queries, whatever the number of sessions: the distinct (engagement, attendee) pairs
+    and headcount sectors in the window (a UNION, at most a board's members plus 11 sectors
+    per engagement), then those attendees' sectors. Looking people up once each, not once per
+    session they attended, is what keeps a busy quarter cheap.
     """
+    from places.models import Person
+
     from ..models import SessionSectorCount
 
+    found: dict[int, Breadth] = {pk: Breadth(set()) for pk in engagement_ids}
+    if not engagement_ids:
+        return found
     window = Q(session__engagement_id__in=engagement_ids, session__deleted_at__isnull=True,
                session__status=Session.Status.HELD, session__date__gte=since,
                session__date__lte=today)
     attendees = (
         Session.attendees.through.objects.filter(window)
-        .annotate(eng=F("session__engagement_id"),
-                  room_sector=sector_of_kind("person__organisation__kind"))
-        .values_list("eng", "room_sector").order_by()
+        .annotate(eng=F("session__engagement_id"), who=F("person_id"), room_sector=Value(""))
+        .values_list("eng", "who", "room_sector").order_by()
     )
     headcounts = (
         SessionSectorCount.objects.filter(window)
-        .annotate(eng=F("session__engagement_id"), room_sector=F("sector"))
-        .values_list("eng", "room_sector").order_by()
+        .annotate(eng=F("session__engagement_id"), who=Value(None, IntegerField()),
+                  room_sector=F("sector"))
+        .values_list("eng", "who", "room_sector").order_by()
     )
-    found: dict[int, Breadth] = {pk: Breadth(set()) for pk in engagement_ids}
-    if not engagement_ids:
-        return found
+    people: dict[int, set[int]] = {}
+    for eng, person, sector in attendees.union(headcounts):  # UNION: distinct rows
+        if person is None:
+            found[eng].sectors.add(sector)
+        else:
+            people.setdefault(person, set()).add(eng)
+    # With nobody named, ask for nobody rather than skip the query: the same number of
+    # queries whatever the data (tests/test_dashboard_budget.py).
+    sector_of = dict(
+        Person.objects.filter(Q(pk__in=list(people)) if people else Q(pk__isnull=True))
+        .annotate(room_sector=sector_of_kind("organisation__kind"))
+        .values_list("pk", "room_sector").order_by()
+    )
+    for person, engagements in people.items():
+        for eng in engagements:
+            found[eng].sectors.add(sector_of[person])
+    return found
     for eng, sector in attendees.union(headcounts):
         found[eng].sectors.add(sector)
     return found

@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Value,
 )
@@ -24,7 +23,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from enablers.models import Assignment, Enabler
 from places.models import Region
 
-from ..models import Engagement, Programme, Session, Theme
+from ..models import Engagement, EngagementTheme, Programme, Theme
 
 # (value, label, ordering). Sorting is the reader's choice; the default is by name, so the
 # table never opens as a league table.
@@ -138,7 +137,7 @@ def apply_filters(qs: QuerySet[Engagement], values: dict[str, Any]) -> QuerySet[
         qs = qs.filter(Exists(Assignment.objects.filter(
             engagement=OuterRef("pk"), enabler_id=int(values["enabler"]), ended_on__isnull=True)))
     if values["theme"]:
-        qs = qs.filter(Exists(Session.themes.through.objects.filter(
-            Q(session__engagement=OuterRef("pk")), session__deleted_at__isnull=True,
-            session__status=Session.Status.HELD, theme__slug=values["theme"])))
+        # Any held session about the theme, from the theme rollup (engagements.rollups).
+        qs = qs.filter(Exists(EngagementTheme.objects.filter(
+            engagement=OuterRef("pk"), theme__slug=values["theme"])))
     return qs

@@ -2,8 +2,8 @@
 learning and delivery board. Never private notes, and never next steps (the enabler's own plan).
 
 Queries: ``engagement_for`` 1, ``enablers_of`` 1, ``timeline_page`` 4 (count, rows, who was in
-the room, themes), ``themes_over_time`` 1, ``outcomes_of`` 1, ``learning_of`` 1,
-``board_of`` 1, plus ``common.sectors_in_room`` 1.
+the room, themes), ``themes_over_time`` 2, ``outcomes_of`` 1, ``learning_of`` 1,
+``board_of`` 1, plus ``common.sectors_in_room`` 2.
 """
 
 from __future__ import annotations
@@ -22,7 +22,14 @@ from django.db.models.functions import TruncMonth
 from enablers.models import Assignment
 from places.models import SECTOR_BY_KIND, BoardMembership, DeliveryBoard, Sector
 
-from ..models import Engagement, LearningItem, Outcome, Session, SessionSectorCount
+from ..models import (
+    Engagement,
+    EngagementTheme,
+    LearningItem,
+    Outcome,
+    Session,
+    SessionSectorCount,
+)
 from .common import (
     QUIET_STATUSES,
     SECTOR_LABELS,
@@ -244,21 +251,25 @@ def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def themes_over_time(engagement: Engagement, w: Windows, *, months: int = CHART_MONTHS,
                      limit: int = CHART_THEMES) -> ThemesOverTime:
-    """Held sessions per theme per month over the engagement's life. One query, grouped in the
-    database: at most (themes x months) rows. The chart shows the last ``months`` months and
-    the ``limit`` themes most used in them."""
+    """Held sessions per theme per month over the last ``months`` months, for the ``limit``
+    themes most used in them. Two queries, neither reading older history: the months' counts,
+    grouped in the database (at most themes x months rows), and every theme the engagement
+    has ever touched (the timeline's filter) from its theme rollup."""
+    start = engagement.started_on or engagement.requested_on
+    first_month = max(start.replace(day=1), add_months(w.today.replace(day=1), 1 - months))
     rows = (
         Session.themes.through.objects.filter(
             session__engagement=engagement, session__deleted_at__isnull=True,
             session__status=Session.Status.HELD, session__date__lte=w.today,
+            session__date__gte=first_month,
         )
         .annotate(month=TruncMonth("session__date"))
         .values("theme__slug", "theme__name", "month")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    start = engagement.started_on or engagement.requested_on
-    first_month = max(start.replace(day=1), add_months(w.today.replace(day=1), 1 - months))
+    ever_used = EngagementTheme.objects.filter(engagement=engagement).values_list(
+        "theme__slug", "theme__name")
     month_list = _month_starts(first_month, w.today)
     index = {m: i for i, m in enumerate(month_list)}
     names: dict[str, str] = {}
@@ -276,7 +287,7 @@ def themes_over_time(engagement: Engagement, w: Windows, *, months: int = CHART_
     )[:limit]
     return ThemesOverTime(
         months=month_list, series=series,
-        all_themes=sorted(names.items(), key=lambda item: item[1].lower()),
+        all_themes=sorted(ever_used, key=lambda item: item[1].lower()),
     )
 
 

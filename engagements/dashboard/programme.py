@@ -4,7 +4,7 @@ Queries (whatever the number of places and sessions):
 - ``programme_list``: 1;
 - ``headlines``: 2 (status and quiet counts; this month's and last month's sessions and days);
 - ``quiet_engagements``: 1 (the first few quiet places; their reasons come with the table's);
-- ``dashboard_page``: 5 (count, rows, top themes, sectors in the room, contact attempts).
+- ``dashboard_page``: 6 (count, rows, top themes, sectors in the room (2), contact attempts).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
 
 from enablers.models import Assignment
 
-from ..models import Engagement, Outcome, Programme, Session
+from ..models import Engagement, EngagementTheme, Outcome, Programme, Session
 from .common import (
     QUIET_STATUSES,
     Breadth,
@@ -95,12 +95,9 @@ def quiet_q(w: Windows) -> Q:
     )
 
 
-def last_held_subquery(w: Windows) -> Subquery:
-    return Subquery(
-        Session.objects.filter(held_q(today=w.today), engagement=OuterRef("pk"))
-        .order_by("-date").values("date")[:1],
-        output_field=DateField(),
-    )
+def last_held() -> F:
+    """The engagement's last held session, from its rollup (engagements.rollups)."""
+    return F("activity__last_held_on")
 
 
 def _lead_name() -> Subquery:
@@ -145,17 +142,18 @@ def _held_figure(w: Windows, aggregate: Count | Sum, *, since: dt.date | None = 
 
 
 def with_figures(qs: QuerySet[Engagement], w: Windows) -> QuerySet[Engagement]:
-    """Annotate each engagement with its activity figures. Each figure is a correlated
-    subquery per engagement over the partial index of held sessions (no join of the
-    programme's sessions, no GROUP BY), so the cost follows the engagements on the page, and
-    the paginator's count drops them all unless the quiet filter needs the last session.
-    The lead enabler and the outcome count are also correlated subqueries (one index
+    """Annotate each engagement with its activity figures. The figures to date come from the
+    engagement's rollup row (a LEFT JOIN: an engagement nobody has logged against has none);
+    the last 4 weeks are correlated subqueries over the partial index of held sessions (no
+    join of the programme's sessions, no GROUP BY). So the cost follows the engagements on
+    the page, not their history, and the paginator's count joins nothing it does not filter
+    on. The lead enabler and the outcome count are also correlated subqueries (one index
     lookup per engagement)."""
     minutes = Sum("duration_minutes")
     return qs.annotate(
-        last_session_on=last_held_subquery(w),
-        sessions_to_date=Coalesce(_held_figure(w, Count("*")), 0),
-        minutes_to_date=_held_figure(w, minutes),
+        last_session_on=last_held(),
+        sessions_to_date=Coalesce(F("activity__held_sessions"), 0),
+        minutes_to_date=F("activity__held_minutes"),
         sessions_recent=Coalesce(_held_figure(w, Count("*"), since=w.four_weeks_from), 0),
         minutes_recent=_held_figure(w, minutes, since=w.four_weeks_from),
         start_on=_start_of(),
@@ -187,7 +185,7 @@ def headlines(programme: Programme, w: Windows) -> Headlines:
     counts = {
         row["status"]: row for row in
         Engagement.objects.filter(programme=programme)
-        .annotate(last_session_on=last_held_subquery(w), start_on=_start_of())
+        .annotate(last_session_on=last_held(), start_on=_start_of())
         .values("status")
         .annotate(n=Count("pk"), n_quiet=Count("pk", filter=quiet_q(w)))
         .order_by()
@@ -312,35 +310,31 @@ def dashboard_queryset(programme: Programme, values: dict[str, Any], w: Windows
 
 def top_themes(engagement_ids: list[int], w: Windows, *, limit: int = TOP_THEMES
                ) -> dict[int, list[dict[str, Any]]]:
-    """Each engagement's most frequent themes in held sessions of the last 12 months (the whole
-    history of a long engagement made this the page's slowest query, and what it talks about
-    now matters more). One query, grouped in the database (one row per engagement and theme)."""
+    """Each engagement's most frequent themes in its held sessions to date. One query over the
+    engagements' theme rollups (at most one row per engagement and theme, whatever the
+    history)."""
     rows = (
-        Session.themes.through.objects.filter(
-            session__engagement_id__in=engagement_ids, session__deleted_at__isnull=True,
-            session__status=Session.Status.HELD, session__date__lte=w.today,
-            session__date__gte=w.year_from,
-        )
-        .values("session__engagement_id", "theme__name", "theme__slug")
-        # COUNT(*), not the through row's id: (session_id, theme_id) is then read from the
-        # unique index alone.
-        .annotate(n=Count("*"))
+        EngagementTheme.objects.filter(engagement_id__in=engagement_ids)
+        .values_list("engagement_id", "theme__name", "theme__slug", "held_sessions")
         .order_by()
     )
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        found[row["session__engagement_id"]].append(
-            {"name": row["theme__name"], "slug": row["theme__slug"], "n": row["n"]})
+    for engagement_id, name, slug, n in rows:
+        found[engagement_id].append({"name": name, "slug": slug, "n": n})
     return {pk: sorted(themes, key=lambda t: (-t["n"], t["name"].lower()))[:limit]
             for pk, themes in found.items()}
 
 
 def contact_attempts(engagement_ids: list[int], *, limit: int = ATTEMPTS_SHOWN
                      ) -> dict[int, list[Attempt]]:
-    """The latest postponed or cancelled sessions of each engagement, with their reasons.
-    One query: a window function keeps ``limit`` rows per engagement."""
+    """The latest postponed or cancelled sessions of each engagement since its last held
+    session (the rollup's date; all of them if none was held), with their reasons. One query
+    over the partial index of attempts (``session_attempt_engagement_idx``): a window function
+    keeps ``limit`` rows per engagement."""
+    last_held = F("engagement__activity__last_held_on")
     rows = (
         Session.objects.filter(
+            Q(engagement__activity__last_held_on__isnull=True) | Q(date__gt=last_held),
             engagement_id__in=engagement_ids, deleted_at__isnull=True,
             status__in=[Session.Status.POSTPONED, Session.Status.CANCELLED],
         )
@@ -359,7 +353,7 @@ def contact_attempts(engagement_ids: list[int], *, limit: int = ATTEMPTS_SHOWN
 
 def rows_for(engagements: list[Engagement], w: Windows) -> list[DashboardRow]:
     """Attach top themes, sectors in the room (last quarter) and contact attempts to a page of
-    annotated engagements. Three queries, whatever the page size."""
+    annotated engagements. Four queries, whatever the page size."""
     ids = [e.pk for e in engagements]
     themes = top_themes(ids, w)
     rooms = sectors_in_room(ids, since=w.quarter_from, today=w.today)
@@ -392,7 +386,7 @@ def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LI
 def dashboard_page(qs: QuerySet[Engagement], w: Windows, page_number: Any, *,
                    quiet: list[Engagement] | None = None) -> DashboardPage:
     """One page of the table (and the quiet-places panel, when given), with every per-row
-    detail fetched in bulk: count + rows + 3 queries."""
+    detail fetched in bulk: count + rows + 4 queries."""
     page = paginate(qs, page_number)
     engagements = list(page.object_list)
     quiet = quiet or []
@@ -403,7 +397,7 @@ def dashboard_page(qs: QuerySet[Engagement], w: Windows, page_number: Any, *,
 def iter_rows(qs: QuerySet[Engagement], w: Windows, *, batch: int = 500
               ) -> Iterator[DashboardRow]:
     """Every row of the filtered table, for exports: a page of ``batch`` at a time, so memory
-    stays bounded (4 queries a batch, plus a count)."""
+    stays bounded (5 queries a batch, plus a count)."""
     paginator = Paginator(qs, batch)
     for number in paginator.page_range:
         yield from rows_for(list(paginator.page(number).object_list), w)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enablers.models import Assignment
 from places.models import SECTOR_BY_KIND, BoardMembership, Place, Sector
 
+from .. import rollups
 from ..models import Engagement, LearningItem, Session, SessionSectorCount, Theme
 from .learning import (
     CANCELLED_REASONS,
@@ -256,6 +257,7 @@ class SessionPlanner:
         Session.attendees.through.objects.bulk_create(attendees, batch_size=1000)
         Session.themes.through.objects.bulk_create(themes, batch_size=1000)
         SessionSectorCount.objects.bulk_create(headcounts, batch_size=1000)
+        rollups.refresh_all({p.engagement_id for p in plans})
         self.report["sessions"] += len(sessions)
         for label, rows in (("session attendees", attendees), ("session themes", themes),
                             ("sector headcounts", headcounts)):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from places.models import Place
 
+from .. import rollups
 from ..models import Session
 from .history import HistoryCounts, write_history
 from .world import BIG_PROGRAMME_PLACES, LOAD_PASSWORD, build_world
@@ -70,6 +71,9 @@ def generate(*, sessions: int, places: int, enablers: int, programmes: int, seed
         world = build_world(rng=rng, tag=tag, today=today, places=places, enablers=enablers,
                             programmes=programmes)
         history = write_history(world, sessions, rng)
+        # The dashboards read the rollups: compute them for the new engagements, as the
+        # services would have one session at a time.
+        rollups.refresh_all([p.id for p in world.engagements])
     if connection.vendor == "postgresql":
         # Fresh statistics and visibility maps, so the planner (and index-only scans) see the
         # database as it would be after autovacuum. VACUUM cannot run inside a transaction.

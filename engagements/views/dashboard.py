@@ -59,7 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
-    """One row per place. 13 queries for the page, 10 for the htmx table fragment."""
+    """One row per place. 14 queries for the page, 11 for the htmx table fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
     form = DashboardFilterForm(request.GET, choices=filter_choices(prog))

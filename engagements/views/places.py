@@ -57,7 +57,7 @@ def _since(raw: str | None) -> dt.date | None:
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse:
-    """14 queries for the page, 8 for the htmx timeline fragment."""
+    """16 queries for the page, 8 for the htmx timeline fragment."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = request.GET.get("theme", "")[:100]
