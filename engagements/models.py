@@ -465,14 +465,14 @@ class EngagementActivity(models.Model):
 
 
 class EngagementTheme(models.Model):
-    """How many of an engagement's held, live sessions touched a theme, and the latest."""
+    """How many of an engagement's held, live sessions touched a theme, to date (the sum of
+    its ``EngagementThemeMonth`` rows)."""
 
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="theme_counts"
     )
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
     held_sessions = models.PositiveIntegerField()
-    last_held_on = models.DateField()
 
     class Meta:
         constraints = [
@@ -485,4 +485,29 @@ class EngagementTheme(models.Model):
     def __str__(self) -> str:
         plural = "" if self.held_sessions == 1 else "s"
         return (f"Engagement {self.engagement_id}, theme {self.theme_id}: "
+                f"{self.held_sessions} held session{plural}")
+
+
+class EngagementThemeMonth(models.Model):
+    """How many of an engagement's held, live sessions in a calendar month touched a theme:
+    the place page's chart of themes over time, month by month."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="theme_months"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    held_sessions = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "month", "theme"],
+                                    name="engagement_theme_month_unique"),
+            models.CheckConstraint(condition=Q(held_sessions__gt=0),
+                                   name="engagement_theme_month_counts_sessions"),
+        ]
+
+    def __str__(self) -> str:
+        plural = "" if self.held_sessions == 1 else "s"
+        return (f"Engagement {self.engagement_id}, theme {self.theme_id}, {self.month:%B %Y}: "
                 f"{self.held_sessions} held session{plural}")

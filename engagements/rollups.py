@@ -1,17 +1,18 @@
 """Rollups: each engagement's held-session figures, kept so pages never aggregate its history.
 
-``EngagementActivity`` (sessions, minutes and the last held session to date) and
-``EngagementTheme`` (sessions per theme to date, and the latest) are pure functions of an
-engagement's held, live sessions. Whatever writes sessions recomputes the rows of the
+``EngagementActivity`` (sessions, minutes and the last held session to date),
+``EngagementThemeMonth`` (sessions per theme per calendar month) and ``EngagementTheme`` (their
+sum: sessions per theme to date) are pure functions of an engagement's held, live
+sessions. Whatever writes sessions recomputes the rows of the
 engagements it touched, in its own transaction:
 
 - ``refresh(ids)`` is called by ``engagements.services`` (log, edit, delete, restore, repeat),
   the demo data and the load generator, and by the test factories. It locks the engagements
-  (``SELECT … FOR NO KEY UPDATE``, in id order) and recomputes their rows from the sessions in
-  three statements, whatever the history. The lock serialises writers on one engagement, so a
-  recompute always sees the sessions the previous writer committed; ``NO KEY`` lets session
-  INSERTs (which take a key-share lock on the engagement) go on meanwhile, so two writers
-  cannot deadlock.
+  (``SELECT … FOR NO KEY UPDATE``, in id order) and recomputes their rows in five statements
+  that read the month(s) written, not the whole history. The lock serialises writers on one
+  engagement, so a recompute always sees the sessions the previous writer committed;
+  ``NO KEY`` lets session INSERTs (which take a key-share lock on the engagement) go on
+  meanwhile, so two writers cannot deadlock.
 - ``rebuild()`` recomputes every engagement in batches (``manage.py rebuild_rollups``, run
   by migration 0005 for existing data and nightly by ``engagements.check_rollups``), and
   returns how many rows it had to change: anything but 0 means some write went around the
@@ -23,11 +24,18 @@ filter and a rollup row stays right as days pass.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from .models import Engagement, EngagementActivity, EngagementTheme, Session
+from .models import (
+    Engagement,
+    EngagementActivity,
+    EngagementTheme,
+    EngagementThemeMonth,
+    Session,
+)
 
 BATCH = 500
 
@@ -40,15 +48,40 @@ def _tables() -> dict[str, str]:
         "session_themes": q(Session.themes.through._meta.db_table),
         "activity": q(EngagementActivity._meta.db_table),
         "theme": q(EngagementTheme._meta.db_table),
+        "theme_month": q(EngagementThemeMonth._meta.db_table),
     }
 
 
-def _recompute(ids: list[int]) -> None:
-    """Three statements for any number of engagements: the activity upsert, then the theme
-    rows replaced. The caller holds the transaction (and, for live writes, the locks)."""
+def _month_of(column: str) -> str:
+    """SQL for the first day of the month of a date column."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"  # SQLite
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def _recompute(ids: list[int], months: list[dt.date] | None = None) -> None:
+    """Five statements for any number of engagements. The caller holds the transaction (and,
+    for live writes, the locks).
+
+    1. the activity row, from the partial index of held sessions (an index-only scan);
+    2-3. the theme-month rows of ``months`` (first days of months; every month when None),
+       from those months' sessions only;
+    4-5. the theme rows to date, summed from the theme-month rows.
+
+    So a write reads one month of the engagement's sessions, whatever its history.
+    """
     t = _tables()
     marks = ", ".join(["%s"] * len(ids))
     held = "s.status = 'held' AND s.deleted_at IS NULL"
+    month = _month_of("s.date")
     with connection.cursor() as cursor:
         # GROUP BY before ON CONFLICT also keeps SQLite's parser unambiguous.
         cursor.execute(
@@ -62,28 +95,50 @@ def _recompute(ids: list[int]) -> None:
             f"held_minutes = excluded.held_minutes, last_held_on = excluded.last_held_on",
             ids,
         )
+        if months is None:
+            cursor.execute(
+                f"DELETE FROM {t['theme_month']} WHERE engagement_id IN ({marks})", ids)
+            in_months, month_params = "", []
+        else:
+            cursor.execute(
+                f"DELETE FROM {t['theme_month']} WHERE engagement_id IN ({marks}) "
+                f"AND month IN ({', '.join(['%s'] * len(months))})", [*ids, *months])
+            in_months = " AND (" + " OR ".join(
+                ["(s.date >= %s AND s.date < %s)"] * len(months)) + ")"
+            month_params = [day for m in months for day in (m, _next_month(m))]
+        cursor.execute(
+            f"INSERT INTO {t['theme_month']} (engagement_id, theme_id, month, held_sessions) "
+            f"SELECT s.engagement_id, st.theme_id, {month}, COUNT(*) "
+            f"FROM {t['session']} s JOIN {t['session_themes']} st ON st.session_id = s.id "
+            f"WHERE s.engagement_id IN ({marks}) AND {held}{in_months} "
+            f"GROUP BY s.engagement_id, st.theme_id, {month}",
+            [*ids, *month_params],
+        )
         cursor.execute(f"DELETE FROM {t['theme']} WHERE engagement_id IN ({marks})", ids)
         cursor.execute(
-            f"INSERT INTO {t['theme']} (engagement_id, theme_id, held_sessions, last_held_on) "
-            f"SELECT s.engagement_id, st.theme_id, COUNT(*), MAX(s.date) "
-            f"FROM {t['session']} s JOIN {t['session_themes']} st ON st.session_id = s.id "
-            f"WHERE s.engagement_id IN ({marks}) AND {held} "
-            f"GROUP BY s.engagement_id, st.theme_id",
+            f"INSERT INTO {t['theme']} (engagement_id, theme_id, held_sessions) "
+            f"SELECT engagement_id, theme_id, SUM(held_sessions) FROM {t['theme_month']} "
+            f"WHERE engagement_id IN ({marks}) GROUP BY engagement_id, theme_id",
             ids,
         )
 
 
-def refresh(engagement_ids: Iterable[int]) -> None:
-    """Recompute the rollups of these engagements after a session write. Four queries."""
+def refresh(engagement_ids: Iterable[int], *, dates: Iterable[dt.date] | None = None) -> None:
+    """Recompute the rollups of these engagements after a session write. Six queries.
+
+    ``dates``: the dates of the sessions written (before and after an edit); only their
+    months' theme counts are recomputed. None recomputes every month (bulk writers, tests).
+    """
     ids = sorted({int(pk) for pk in engagement_ids if pk is not None})
     if not ids:
         return
+    months = None if dates is None else sorted({_month_start(d) for d in dates})
     # No savepoint: inside the caller's transaction this adds no statements of its own.
     with transaction.atomic(savepoint=False):
         # Locks in id order, so two writers touching the same engagements cannot deadlock.
         list(Engagement.objects.select_for_update(no_key=True).filter(pk__in=ids)
              .order_by("pk").values_list("pk", flat=True))
-        _recompute(ids)
+        _recompute(ids, months or None)
 
 
 def refresh_all(engagement_ids: Iterable[int], *, batch: int = BATCH) -> None:
@@ -94,7 +149,7 @@ def refresh_all(engagement_ids: Iterable[int], *, batch: int = BATCH) -> None:
         refresh(ids[start:start + batch])
 
 
-def _snapshot(ids: list[int]) -> tuple[set[tuple], set[tuple]]:
+def _snapshot(ids: list[int]) -> tuple[set[tuple], set[tuple], set[tuple]]:
     """The rows as they stand; an engagement without an activity row reads as nothing held
     (the dashboards' LEFT JOIN says the same), so a missing row is not drift."""
     found = {row[0]: row for row in EngagementActivity.objects.filter(
@@ -102,8 +157,10 @@ def _snapshot(ids: list[int]) -> tuple[set[tuple], set[tuple]]:
         "engagement_id", "held_sessions", "held_minutes", "last_held_on")}
     activity = {found.get(pk, (pk, 0, 0, None)) for pk in ids}
     themes = set(EngagementTheme.objects.filter(engagement_id__in=ids).values_list(
-        "engagement_id", "theme_id", "held_sessions", "last_held_on"))
-    return activity, themes
+        "engagement_id", "theme_id", "held_sessions"))
+    months = set(EngagementThemeMonth.objects.filter(engagement_id__in=ids).values_list(
+        "engagement_id", "theme_id", "month", "held_sessions"))
+    return activity, themes, months
 
 
 def rebuild(*, batch: int = BATCH) -> int:
@@ -116,9 +173,10 @@ def rebuild(*, batch: int = BATCH) -> int:
         with transaction.atomic():
             list(Engagement.objects.select_for_update(no_key=True).filter(pk__in=chunk)
                  .order_by("pk").values_list("pk", flat=True))
-            before_activity, before_themes = _snapshot(chunk)
+            before_activity, before_themes, before_months = _snapshot(chunk)
             _recompute(chunk)
-            after_activity, after_themes = _snapshot(chunk)
+            after_activity, after_themes, after_months = _snapshot(chunk)
         changed += len(after_activity - before_activity)
         changed += len({row[:2] for row in after_themes ^ before_themes})
+        changed += len({row[:3] for row in after_months ^ before_months})
     return changed

@@ -5,7 +5,7 @@ Every function is keyword-only and atomic, checks the whole input first and rais
 
 Query cost matters here: logging a visit is the most frequent write in Fieldbook. Checking the
 rules costs one query (the engagement, with the attendee and theme checks riding along as
-subqueries); the write itself is one INSERT per table touched, plus the audit row, plus four
+subqueries); the write itself is one INSERT per table touched, plus the audit row, plus six
 statements that lock the engagement and recompute its rollups (engagements.rollups), so the
 dashboards never aggregate its history.
 """
@@ -305,7 +305,7 @@ def session_log(
                 **{name: getattr(data, name) for name in _SCALAR_FIELDS},
             )
             _write_relations(session, data, replace=False)
-            rollups.refresh([engagement.pk])
+            rollups.refresh([engagement.pk], dates=[data.date])
             audit_record(actor=enabler.user, action="engagements.session.logged", obj=session,
                          changes=_public_fields(data))
     except IntegrityError:
@@ -373,7 +373,8 @@ def session_update(
                               "Undo the delete from My week to edit it again.")
         raise StaleEditError(current)
     _write_relations(session, data, replace=True)
-    rollups.refresh({before.engagement_id, data.engagement_id})
+    rollups.refresh({before.engagement_id, data.engagement_id},
+                    dates=[before.date, data.date])
     session.refresh_from_db()
     old, new = _current_state(before), _public_fields(data)
     changes = {key: value for key, value in new.items() if old.get(key, value) != value}
@@ -394,7 +395,7 @@ def session_delete(*, enabler: Enabler, session: Session) -> Session:
     if session.deleted_at is None:
         session.deleted_at = timezone.now()
         session.save(update_fields=["deleted_at", "updated_at"])
-        rollups.refresh([session.engagement_id])
+        rollups.refresh([session.engagement_id], dates=[session.date])
         audit_record(actor=enabler.user, action="engagements.session.deleted", obj=session)
     return session
 
@@ -407,7 +408,7 @@ def session_restore(*, enabler: Enabler, session: Session) -> Session:
     if session.deleted_at is not None:
         session.deleted_at = None
         session.save(update_fields=["deleted_at", "updated_at"])
-        rollups.refresh([session.engagement_id])
+        rollups.refresh([session.engagement_id], dates=[session.date])
         audit_record(actor=enabler.user, action="engagements.session.restored", obj=session)
     return session
 

@@ -27,6 +27,7 @@ from engagements.models import (
     Engagement,
     EngagementActivity,
     EngagementTheme,
+    EngagementThemeMonth,
     LearningItem,
     LearningSummary,
     Outcome,
@@ -384,6 +385,8 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     Session: lambda: f.SessionFactory(private_notes=CANARY),
     EngagementActivity: lambda: f.SessionFactory(private_notes=CANARY).engagement.activity,
     EngagementTheme: lambda: EngagementTheme.objects.get(
+        engagement=f.SessionFactory(private_notes=CANARY, themes=[f.ThemeFactory()]).engagement),
+    EngagementThemeMonth: lambda: EngagementThemeMonth.objects.get(
         engagement=f.SessionFactory(private_notes=CANARY, themes=[f.ThemeFactory()]).engagement),
     SessionSectorCount: lambda: f.SessionSectorCountFactory(sector=Sector.VOLUNTARY, headcount=12),
     Theme: lambda: f.ThemeFactory(name="Delayed transfers of care"),

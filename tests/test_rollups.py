@@ -18,7 +18,13 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 
 from engagements import rollups, services
-from engagements.models import Engagement, EngagementActivity, EngagementTheme, Session
+from engagements.models import (
+    Engagement,
+    EngagementActivity,
+    EngagementTheme,
+    EngagementThemeMonth,
+    Session,
+)
 
 from . import factories as f
 from .test_week_services import TODAY, World
@@ -30,13 +36,17 @@ def expected(engagement: Engagement) -> dict[str, Any]:
     held = [s for s in Session.objects.filter(engagement=engagement).prefetch_related("themes")
             if s.status == Session.Status.HELD and s.deleted_at is None]
     themes: dict[int, list[dt.date]] = {}
+    months: dict[tuple[int, dt.date], int] = {}
     for s in held:
         for t in s.themes.all():
             themes.setdefault(t.pk, []).append(s.date)
+            key = (t.pk, s.date.replace(day=1))
+            months[key] = months.get(key, 0) + 1
     return {
         "activity": (len(held), sum(s.duration_minutes for s in held),
                      max((s.date for s in held), default=None)),
-        "themes": {pk: (len(days), max(days)) for pk, days in themes.items()},
+        "themes": {pk: len(days) for pk, days in themes.items()},
+        "months": months,
     }
 
 
@@ -45,8 +55,10 @@ def stored(engagement: Engagement) -> dict[str, Any]:
     return {
         "activity": ((activity.held_sessions, activity.held_minutes, activity.last_held_on)
                      if activity else (0, 0, None)),
-        "themes": {row.theme_id: (row.held_sessions, row.last_held_on)
+        "themes": {row.theme_id: row.held_sessions
                    for row in EngagementTheme.objects.filter(engagement=engagement)},
+        "months": {(row.theme_id, row.month): row.held_sessions
+                   for row in EngagementThemeMonth.objects.filter(engagement=engagement)},
     }
 
 
@@ -61,7 +73,8 @@ def test_every_service_write_keeps_the_rollups_in_step() -> None:
     engagement = world.engagement
     first = world.log(duration_minutes=120, date=dt.date(2024, 3, 4))
     assert stored(engagement) == {"activity": (1, 120, dt.date(2024, 3, 4)),
-                                  "themes": {world.theme.pk: (1, dt.date(2024, 3, 4))}}
+                                  "themes": {world.theme.pk: 1},
+                                  "months": {(world.theme.pk, dt.date(2024, 3, 1)): 1}}
     second = world.log(date=dt.date(2024, 3, 11), duration_minutes=60,
                        theme_ids=frozenset({world.theme.pk, world.other_theme.pk}))
     world.log(date=dt.date(2024, 3, 12), status=Session.Status.POSTPONED, duration_minutes=0,
@@ -69,8 +82,10 @@ def test_every_service_write_keeps_the_rollups_in_step() -> None:
     # A postponement is contact attempted, never a held session or a theme count.
     assert stored(engagement) == {
         "activity": (2, 180, dt.date(2024, 3, 11)),
-        "themes": {world.theme.pk: (2, dt.date(2024, 3, 11)),
-                   world.other_theme.pk: (1, dt.date(2024, 3, 11))}}
+        "themes": {world.theme.pk: 2,
+                   world.other_theme.pk: 1},
+        "months": {(world.theme.pk, dt.date(2024, 3, 1)): 2,
+                   (world.other_theme.pk, dt.date(2024, 3, 1)): 1}}
     in_step(engagement)
 
     # An edit that changes the length, the date and the themes.
@@ -79,14 +94,15 @@ def test_every_service_write_keeps_the_rollups_in_step() -> None:
         data=world.data(date=dt.date(2024, 3, 12), duration_minutes=45,
                         theme_ids=frozenset({world.other_theme.pk})))
     assert stored(engagement)["activity"] == (2, 105, dt.date(2024, 3, 12))
-    assert stored(engagement)["themes"] == {world.theme.pk: (1, dt.date(2024, 3, 11)),
-                                            world.other_theme.pk: (2, dt.date(2024, 3, 12))}
+    assert stored(engagement)["themes"] == {world.theme.pk: 1,
+                                            world.other_theme.pk: 2}
     in_step(engagement)
 
     # Delete, then undo.
     services.session_delete(enabler=world.enabler, session=second)
     assert stored(engagement) == {"activity": (1, 45, dt.date(2024, 3, 12)),
-                                  "themes": {world.other_theme.pk: (1, dt.date(2024, 3, 12))}}
+                                  "themes": {world.other_theme.pk: 1},
+                                  "months": {(world.other_theme.pk, dt.date(2024, 3, 1)): 1}}
     services.session_restore(enabler=world.enabler, session=second)
     in_step(engagement)
 
@@ -102,6 +118,24 @@ def test_every_service_write_keeps_the_rollups_in_step() -> None:
     in_step(engagement, other)
 
 
+def test_a_write_recomputes_only_its_months_and_leaves_the_others_right() -> None:
+    """The services recompute the theme counts of the months they wrote; the other months'
+    rows stay as they were, and the totals to date add them all up."""
+    world = World()
+    engagement = world.engagement
+    feb = world.log(date=dt.date(2024, 2, 20))
+    world.log(date=dt.date(2024, 3, 5))
+    services.session_update(
+        enabler=world.enabler, session=feb, expected_version=feb.version, today=TODAY,
+        data=world.data(date=dt.date(2024, 1, 31),
+                        theme_ids=frozenset({world.theme.pk, world.other_theme.pk})))
+    assert stored(engagement)["months"] == {
+        (world.theme.pk, dt.date(2024, 1, 1)): 1, (world.other_theme.pk, dt.date(2024, 1, 1)): 1,
+        (world.theme.pk, dt.date(2024, 3, 1)): 1}
+    assert stored(engagement)["themes"] == {world.theme.pk: 2, world.other_theme.pk: 1}
+    in_step(engagement)
+
+
 def test_copying_last_week_forward_counts_the_copies() -> None:
     world = World()
     source = world.log(date=dt.date(2024, 3, 5))
@@ -114,7 +148,7 @@ def test_copying_last_week_forward_counts_the_copies() -> None:
 def test_an_engagement_nobody_has_logged_against_reads_as_nothing_yet() -> None:
     engagement = f.EngagementFactory()
     rollups.refresh([engagement.pk])
-    assert stored(engagement) == {"activity": (0, 0, None), "themes": {}}
+    assert stored(engagement) == {"activity": (0, 0, None), "themes": {}, "months": {}}
 
 
 def test_rebuild_finds_and_repairs_drift(capsys: Any) -> None:
@@ -199,4 +233,4 @@ def test_two_visits_logged_at_once_are_both_counted() -> None:
         services._write_relations = real_write  # type: ignore[assignment]
     assert not errors, errors
     assert stored(world.engagement)["activity"] == (2, 240, dt.date(2024, 3, 12))
-    assert stored(world.engagement)["themes"] == {world.theme.pk: (2, dt.date(2024, 3, 12))}
+    assert stored(world.engagement)["themes"] == {world.theme.pk: 2}

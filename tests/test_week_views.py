@@ -730,9 +730,9 @@ def history(request: pytest.FixtureRequest, setting: Setting) -> Setting:
 # own reads. The log POST also shows what a test transaction adds: SAVEPOINT and RELEASE.
 WEEK_QUERIES = 8  # + engagements with activity, the week's sessions, their themes, empty weeks
 FORM_QUERIES = 8  # + last session used, engagements, board members, themes
-# + the rules (1), session, attendees, themes, the engagement's lock and rollups (4), audit,
+# + the rules (1), session, attendees, themes, the engagement's lock and rollups (6), audit,
 # savepoint pair (2)
-POST_QUERIES = 15
+POST_QUERIES = 17
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
 
 from enablers.models import Assignment
 from places.models import SECTOR_BY_KIND, BoardMembership, DeliveryBoard, Sector
@@ -25,6 +24,7 @@ from places.models import SECTOR_BY_KIND, BoardMembership, DeliveryBoard, Sector
 from ..models import (
     Engagement,
     EngagementTheme,
+    EngagementThemeMonth,
     LearningItem,
     Outcome,
     Session,
@@ -252,20 +252,15 @@ def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
 def themes_over_time(engagement: Engagement, w: Windows, *, months: int = CHART_MONTHS,
                      limit: int = CHART_THEMES) -> ThemesOverTime:
     """Held sessions per theme per month over the last ``months`` months, for the ``limit``
-    themes most used in them. Two queries, neither reading older history: the months' counts,
-    grouped in the database (at most themes x months rows), and every theme the engagement
-    has ever touched (the timeline's filter) from its theme rollup."""
+    themes most used in them. Two queries over the engagement's rollups, whatever its
+    history: the months' counts (at most themes x months rows) and every theme it has ever
+    touched (the timeline's filter)."""
     start = engagement.started_on or engagement.requested_on
     first_month = max(start.replace(day=1), add_months(w.today.replace(day=1), 1 - months))
     rows = (
-        Session.themes.through.objects.filter(
-            session__engagement=engagement, session__deleted_at__isnull=True,
-            session__status=Session.Status.HELD, session__date__lte=w.today,
-            session__date__gte=first_month,
-        )
-        .annotate(month=TruncMonth("session__date"))
-        .values("theme__slug", "theme__name", "month")
-        .annotate(n=Count("pk"))
+        EngagementThemeMonth.objects.filter(engagement=engagement, month__gte=first_month,
+                                            month__lte=w.today)
+        .values("theme__slug", "theme__name", "month", n=F("held_sessions"))
         .order_by()
     )
     ever_used = EngagementTheme.objects.filter(engagement=engagement).values_list(
