@@ -151,7 +151,10 @@ class Session(TimeStampedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     # PROTECT: sessions are the record of a multi-year journey; they are soft-deleted only.
-    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="sessions")
+    # No index of its own: ``session_engagement_date_idx`` (engagement, -date) leads with it.
+    # (With both, PostgreSQL would pick the narrower one and filter dates row by row.)
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="sessions",
+                                   db_index=False)
     enabler = models.ForeignKey(
         "enablers.Enabler", on_delete=models.PROTECT, related_name="sessions"
     )

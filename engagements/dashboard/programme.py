@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -33,8 +34,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Window
-from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from enablers.models import Assignment
 
@@ -325,29 +325,43 @@ def top_themes(engagement_ids: list[int], w: Windows, *, limit: int = TOP_THEMES
             for pk, themes in found.items()}
 
 
-def contact_attempts(engagement_ids: list[int], *, limit: int = ATTEMPTS_SHOWN
+def contact_attempts(last_held: dict[int, dt.date | None], *, limit: int = ATTEMPTS_SHOWN
                      ) -> dict[int, list[Attempt]]:
     """The latest postponed or cancelled sessions of each engagement since its last held
-    session (the rollup's date; all of them if none was held), with their reasons. One query
-    over the partial index of attempts (``session_attempt_engagement_idx``): a window function
-    keeps ``limit`` rows per engagement."""
-    last_held = F("engagement__activity__last_held_on")
-    rows = (
-        Session.objects.filter(
-            Q(engagement__activity__last_held_on__isnull=True) | Q(date__gt=last_held),
-            engagement_id__in=engagement_ids, deleted_at__isnull=True,
-            status__in=[Session.Status.POSTPONED, Session.Status.CANCELLED],
-        )
-        .annotate(rank=Window(RowNumber(), partition_by=[F("engagement_id")],
-                              order_by=[F("date").desc(), F("pk").desc()]))
-        .filter(rank__lte=limit)
-        .values("engagement_id", "date", "status", "status_reason")
-        .order_by("engagement_id", "-date")
+    session (``last_held`` maps engagement ids to that date; all attempts where none was
+    held), with their reasons.
+
+    One query: the (engagement, date) pairs are a CTE joined to the sessions on
+    ``engagement_id = … AND date > …``, so each engagement is an index range scan of
+    ``session_engagement_date_idx`` from its last visit on, and a window function keeps
+    ``limit`` rows per engagement. The cost follows the attempts since the last visit, never
+    the history. (The ORM cannot join a list of pairs; the SQL is the same on both databases
+    but for the date cast.)
+    """
+    if not last_held:
+        return {}
+    q = connection.ops.quote_name
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    pairs = sorted(last_held.items())
+    sql = (
+        f"WITH since (engagement_id, after) AS (VALUES {', '.join([f'(%s, {day})'] * len(pairs))}) "
+        f"SELECT engagement_id, date, status, status_reason FROM ("
+        f"SELECT s.engagement_id, s.date, s.status, s.status_reason, ROW_NUMBER() OVER ("
+        f"PARTITION BY s.engagement_id ORDER BY s.date DESC, s.id DESC) AS n "
+        f"FROM since JOIN {q(Session._meta.db_table)} s "
+        f"ON s.engagement_id = since.engagement_id AND s.date > since.after "
+        f"WHERE s.deleted_at IS NULL AND s.status IN (%s, %s)"
+        f") ranked WHERE n <= %s ORDER BY engagement_id, date DESC"
     )
+    params = [value for pk, held_on in pairs for value in (pk, held_on or dt.date.min)]
+    params += [Session.Status.POSTPONED, Session.Status.CANCELLED, limit]
     found: dict[int, list[Attempt]] = defaultdict(list)
-    for row in rows:
-        found[row["engagement_id"]].append(
-            Attempt(row["date"], row["status"], row["status_reason"]))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for engagement_id, date, status, reason in cursor.fetchall():
+            if isinstance(date, str):  # SQLite hands dates back as text here
+                date = dt.date.fromisoformat(date)
+            found[engagement_id].append(Attempt(date, status, reason))
     return found
 
 
@@ -360,7 +374,8 @@ def rows_for(engagements: list[Engagement], w: Windows) -> list[DashboardRow]:
     rows = [DashboardRow(e, w, themes.get(e.pk, []), rooms[e.pk]) for e in engagements]
     # Fetched for every row (at most 3 each), shown for quiet places only: asking for all rows
     # keeps the query count the same whichever rows happen to be quiet.
-    attempts = contact_attempts(ids)
+    attempts = contact_attempts(
+        {e.pk: e.last_session_on for e in engagements})  # type: ignore[attr-defined]
     for row in rows:
         row.attempts = attempts.get(row.engagement.pk, [])
     return rows
