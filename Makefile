@@ -30,10 +30,22 @@ install: .stamp-install
 install-test: .stamp-install-test
 assets: static/dist/fieldbook.css
 
-run: install assets
-	DEBUG=true $(BIN)/python manage.py migrate --no-input
-	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# The demo's private notes are sealed under a key made once for this checkout (.notes-key, mode
+# 0600, git-ignored; README "Confidentiality"). An environment that sets FIELDBOOK_NOTES_KEYS or
+# FIELDBOOK_NOTES_KEYS_FILE itself keeps its own.
+NOTES_KEY_FILE := .notes-key
+FIELDBOOK_NOTES_KEYS_FILE ?= $(if $(FIELDBOOK_NOTES_KEYS),,$(CURDIR)/$(NOTES_KEY_FILE))
+DEMO_ENV := DEBUG=true FIELDBOOK_NOTES_KEYS_FILE=$(FIELDBOOK_NOTES_KEYS_FILE)
+
+$(NOTES_KEY_FILE): | .stamp-install
+	@umask 077 && $(BIN)/python -m fieldbook.sealing > $@.tmp && mv $@.tmp $@
+	@echo "make: made a local notes key in $@ (keep it: the demo's notes open only with it)"
+
+run: install assets $(NOTES_KEY_FILE)
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py check_notes_key
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -43,6 +55,7 @@ lint: install-test
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles .stamp-* fieldbook.sqlite3
+	@echo "make clean: kept $(NOTES_KEY_FILE) (the demo's notes open only with it)"
 
 ci:
 	bash .ci/run
@@ -64,12 +77,14 @@ define require_postgres
 	esac
 endef
 
+# Dumps hold the notes sealed (ciphertext), never the key: back FIELDBOOK_NOTES_KEYS up apart.
+# The folder is 0700 and each dump 0600 (umask 077): readable by the operator alone.
 backup:
 	$(require_postgres)
-	@mkdir -p "$(BACKUP_DIR)"
-	@file="$(BACKUP_DIR)/fieldbook-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
+	@umask 077; mkdir -p "$(BACKUP_DIR)" && chmod 700 "$(BACKUP_DIR)"
+	@umask 077; file="$(BACKUP_DIR)/fieldbook-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
 	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" \
-	  && echo "make backup: wrote $$file"
+	  && chmod 600 "$$file" && echo "make backup: wrote $$file"
 
 restore:
 	$(require_postgres)

@@ -65,6 +65,8 @@ PAGES = [
     ("caseload", "Caseload", 250),
 ]
 BENCH_NOTE = "Bench visit."
+# The bench databases' notes key (they hold generated data only; a real key never goes in git).
+NOTES_KEY = "0bXO3yK8mJqQv1bYQp6mR0x3zC2kd9wH4sT7uVfLnEg="
 SECRET = "bench-" + "x7Qm2pL9vR4tK8wZ3nB6cY1dF5gH0jS2aE7uI9oP4lM8"[:44]  # 50 characters
 
 
@@ -89,6 +91,7 @@ def django_env(db: str, **extra: str) -> dict[str, str]:
     env.pop("REDIS_URL", None)  # summaries compile inline in the measured subprocess
     env.update({
         "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "SECRET_KEY": SECRET,
+        "FIELDBOOK_NOTES_KEYS": NOTES_KEY,
         "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": f"{PG}/{db}", "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     })
@@ -184,7 +187,7 @@ def log_form(post: dict[str, Any], csrf: str) -> dict[str, Any]:
         "csrfmiddlewaretoken": csrf, "engagement": post["engagement"],
         "date": dt.date.today().isoformat(), "kind": "site_visit", "duration": "120",
         "status": "held", "status_reason": "", "attendees": post["attendees"],
-        "themes": post["themes"], "private_notes": BENCH_NOTE, "next_steps": "",
+        "themes": post["themes"], "private_notes": BENCH_NOTE, "next_steps": BENCH_NOTE,
         "idempotency_key": str(uuid.uuid4()), "learning-TOTAL_FORMS": "0",
         "learning-INITIAL_FORMS": "0", "learning-MIN_NUM_FORMS": "0",
         "learning-MAX_NUM_FORMS": "20",
@@ -376,9 +379,10 @@ def load_test(info: dict[str, Any]) -> dict[str, Any]:
 
 def forget_bench_visits(db: str) -> None:
     """Delete the visits earlier bench runs logged (they carry an idempotency key; generated
-    sessions do not), so every run measures the generated database as it was made."""
+    sessions do not; their notes are sealed, so they are told apart by their next steps), so
+    every run measures the generated database as it was made."""
     logged = f"SELECT id FROM engagements_session WHERE idempotency_key IS NOT NULL " \
-             f"AND private_notes = '{BENCH_NOTE}'"
+             f"AND next_steps = '{BENCH_NOTE}'"
     psql(db, f"DELETE FROM engagements_session_themes WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session_attendees WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session WHERE id IN ({logged});")

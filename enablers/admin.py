@@ -17,3 +17,10 @@ class EnablerAdmin(admin.ModelAdmin):
     filter_horizontal = ["regions"]
     inlines = [AssignmentInline]
     list_select_related = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A profile's user is fixed once it exists (enablers 0003 makes the database refuse the
+        # change too): its sessions and notes belong to that person. A successor gets a new
+        # profile.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user"] if obj is not None else fields

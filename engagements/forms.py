@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms import formset_factory
@@ -11,7 +11,11 @@ from django.forms import formset_factory
 from places.models import Person, Sector
 
 from .models import MAX_SESSION_MINUTES, LearningItem, Session, Theme
+from .notes import notes_read
 from .services import LearningItemData, SessionData
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 HALF_DAY = 225
 WHOLE_DAY = 450
@@ -202,7 +206,8 @@ class SessionForm(forms.Form):
         )
 
     @staticmethod
-    def initial_from_session(session: Session) -> dict[str, Any]:
+    def initial_from_session(session: Session, *, reader: AbstractBaseUser) -> dict[str, Any]:
+        """The form as the session was saved; its notes only if ``reader`` wrote them."""
         initial: dict[str, Any] = {
             "engagement": session.engagement_id,
             "date": session.date,
@@ -212,7 +217,7 @@ class SessionForm(forms.Form):
             "duration": session.duration_minutes,
             "attendees": [p.pk for p in session.attendees.all()],
             "themes": [t.pk for t in session.themes.all()],
-            "private_notes": session.private_notes,
+            "private_notes": notes_read(session, reader=reader) or "",
             "next_steps": session.next_steps,
             "version": session.version,
         }

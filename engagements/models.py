@@ -1,7 +1,8 @@
 """Programmes, engagements, the sessions enablers log, and the learning drawn from them.
 
-Privacy rule (seed 004): an enabler's ``Session.private_notes`` are theirs alone. The field is
-never shown in ``__str__``, the admin, exports, summaries, audit rows or logs.
+Privacy rule (seed 004): an enabler's private notes are theirs alone. ``Session.notes_sealed``
+holds them encrypted and bound to ``Session.notes_author``; only engagements.notes opens them, for
+that user. They are never in ``__str__``, the admin, exports, summaries, audit rows or logs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 
 from fieldbook.models import TimeStampedModel
+from fieldbook.sealing import TOKEN_PREFIX as SEALED_PREFIX
 from places.models import Person, Place, Region, Sector
 
 from .querysets import EngagementQuerySet, SessionQuerySet
@@ -170,8 +172,12 @@ class Session(TimeStampedModel):
     )
     attendees = models.ManyToManyField(Person, related_name="sessions", blank=True)
     themes = models.ManyToManyField(Theme, related_name="sessions", blank=True)
-    private_notes = models.TextField(
-        blank=True, help_text="Only you can read these. Never shared, exported or summarised."
+    # The enabler's private notes, sealed (engagements.notes): only ``notes_author`` — the user
+    # who wrote them, recorded on the row, not the re-linkable enabler profile — can open them.
+    # Empty notes are sealed too, so the column does not even say which sessions have notes.
+    notes_sealed = models.TextField(editable=False)
+    notes_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False,
     )
     next_steps = models.TextField(blank=True)
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -183,7 +189,8 @@ class Session(TimeStampedModel):
     class Meta:
         ordering = ["-date", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["idempotency_key"], name="session_idempotency_key_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"],
+                                    name="session_idempotency_key_unique"),
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=MAX_SESSION_MINUTES)
                 & Exact(Mod(F("duration_minutes"), 15), 0),
@@ -196,6 +203,10 @@ class Session(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="held") | ~Q(status_reason=""),
                 name="session_not_held_has_reason",
+            ),
+            # The database refuses notes that were not sealed (fieldbook.sealing).
+            models.CheckConstraint(
+                condition=Q(notes_sealed__startswith=SEALED_PREFIX), name="session_notes_sealed",
             ),
         ]
         indexes = [
@@ -233,7 +244,8 @@ class SessionSectorCount(models.Model):
     class Meta:
         ordering = ["sector"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "sector"], name="sector_count_once_per_session"),
+            models.UniqueConstraint(fields=["session", "sector"],
+                                    name="sector_count_once_per_session"),
             models.CheckConstraint(
                 condition=Q(headcount__gte=1) & Q(headcount__lte=5000),
                 name="sector_count_between_1_and_5000",
@@ -276,7 +288,8 @@ class LearningItem(TimeStampedModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="quote") | Q(shareable=False) | (Q(consent=True) & ~Q(attributed_role="")),
+                condition=~Q(kind="quote") | Q(shareable=False)
+                | (Q(consent=True) & ~Q(attributed_role="")),
                 name="learning_shared_quote_has_consent_and_role",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="learning_text_not_empty"),

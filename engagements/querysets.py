@@ -68,7 +68,8 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def by_enabler(self, enabler: Enabler) -> SessionQuerySet:
-        """An enabler's own live sessions: the only sessions whose private notes may be shown."""
+        """An enabler profile's live sessions. Their notes open for their author only
+        (engagements.notes), whoever holds the profile."""
         return self.filter(enabler=enabler, deleted_at__isnull=True)
 
     def between(self, start: dt.date, end: dt.date) -> SessionQuerySet:
@@ -76,10 +77,6 @@ class SessionQuerySet(models.QuerySet):
 
     def held(self) -> SessionQuerySet:
         return self.filter(status="held")
-
-    def without_private_notes(self) -> SessionQuerySet:
-        """For any reader who is not the author: the notes column is never even loaded."""
-        return self.defer("private_notes")
 
     def for_week_table(self) -> SessionQuerySet:
         """Rows for My week: place and programme joined, themes prefetched (one more query,

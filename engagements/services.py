@@ -34,6 +34,7 @@ from .models import (
     SessionSectorCount,
     Theme,
 )
+from .notes import notes_read, notes_seal
 from .querysets import SubqueryCount
 
 if TYPE_CHECKING:
@@ -66,10 +67,17 @@ class SessionData:
     learning_items: tuple[LearningItemData, ...] = ()
 
 
-# Fields copied straight onto the Session row.
+# Fields copied straight onto the Session row. (Private notes are sealed first: _notes_fields.)
 _SCALAR_FIELDS = (
-    "date", "kind", "status", "status_reason", "duration_minutes", "private_notes", "next_steps",
+    "date", "kind", "status", "status_reason", "duration_minutes", "next_steps",
 )
+
+
+def _notes_fields(enabler: Enabler, data: SessionData) -> dict[str, Any]:
+    """The notes sealed for the user writing them: the author is the signed-in person behind
+    the profile now, recorded on the row, whoever the profile belongs to later."""
+    return {"notes_author_id": enabler.user_id,
+            "notes_sealed": notes_seal(data.private_notes, author_id=enabler.user_id)}
 
 
 def _load_engagement(
@@ -303,6 +311,7 @@ def session_log(
                 enabler=enabler,
                 idempotency_key=idempotency_key,
                 **{name: getattr(data, name) for name in _SCALAR_FIELDS},
+                **_notes_fields(enabler, data),
             )
             _write_relations(session, data, replace=False)
             rollups.refresh([engagement.pk], dates=[data.date])
@@ -342,7 +351,7 @@ def session_update(
 
     Raises ``StaleEditError`` (carrying the saved version) when the version moved on.
     """
-    if session.enabler_id != enabler.pk:
+    if session.enabler_id != enabler.pk or session.notes_author_id != enabler.user_id:
         raise DomainError("You can only edit your own sessions.")
     before = Session.objects.prefetch_related("attendees", "themes", "learning_items__themes").get(
         pk=session.pk
@@ -355,12 +364,14 @@ def session_update(
     # Compare-and-set in one UPDATE: whoever saves first moves the version on, and the other
     # save then matches no row. Nothing is written unless the version is the one the form saw.
     updated = Session.objects.filter(
-        pk=session.pk, enabler=enabler, version=expected_version, deleted_at__isnull=True
+        pk=session.pk, enabler=enabler, notes_author_id=enabler.user_id,
+        version=expected_version, deleted_at__isnull=True,
     ).update(
         engagement_id=data.engagement_id,
         version=F("version") + 1,
         updated_at=timezone.now(),
         **{name: getattr(data, name) for name in _SCALAR_FIELDS},
+        **_notes_fields(enabler, data),
     )
     if not updated:
         current = (
@@ -378,7 +389,7 @@ def session_update(
     session.refresh_from_db()
     old, new = _current_state(before), _public_fields(data)
     changes = {key: value for key, value in new.items() if old.get(key, value) != value}
-    if before.private_notes != data.private_notes:
+    if notes_read(before, reader=enabler.user) != data.private_notes:
         changes["private_notes"] = "(changed)"
     if before.next_steps != data.next_steps:
         changes["next_steps"] = "(changed)"
@@ -390,7 +401,7 @@ def session_update(
 @transaction.atomic
 def session_delete(*, enabler: Enabler, session: Session) -> Session:
     """Soft delete: hidden from My week and every count, restorable by its author."""
-    if session.enabler_id != enabler.pk:
+    if session.enabler_id != enabler.pk or session.notes_author_id != enabler.user_id:
         raise DomainError("You can only delete your own sessions.")
     if session.deleted_at is None:
         session.deleted_at = timezone.now()
@@ -403,7 +414,7 @@ def session_delete(*, enabler: Enabler, session: Session) -> Session:
 @transaction.atomic
 def session_restore(*, enabler: Enabler, session: Session) -> Session:
     """Undo a soft delete."""
-    if session.enabler_id != enabler.pk:
+    if session.enabler_id != enabler.pk or session.notes_author_id != enabler.user_id:
         raise DomainError("You can only restore your own sessions.")
     if session.deleted_at is not None:
         session.deleted_at = None

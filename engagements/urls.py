@@ -8,6 +8,7 @@ urlpatterns = [
     path("week/", views.my_week, name="my-week"),
     path("week/log/", views.session_log, name="session-log"),
     path("week/repeat/", views.week_repeat, name="week-repeat"),
+    path("week/draft-key/", views.draft_key, name="draft-key"),
     path("week/sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
     path("week/sessions/<int:pk>/delete/", views.session_delete, name="session-delete"),
     path("week/sessions/<int:pk>/restore/", views.session_restore, name="session-restore"),

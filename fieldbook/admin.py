@@ -1,10 +1,15 @@
-"""The Django admin's user pages, made safe for Fieldbook admins.
+"""The Django admin's user pages, made safe for break-glass use (fieldbook.admin_site).
 
-Fieldbook admins are staff with ``auth.change_user`` (migration 0002), and Django's stock user
-admin would let anyone with that permission tick "superuser status" on their own account. Here
-only a superuser may change superuser, staff and active status, groups (roles) or permissions;
-a Fieldbook admin changes roles and deactivates people on Manage → Users, where each change is
-audited. A superuser's role or status change made here is audited too.
+Only superusers with a verified second factor reach the Django admin at all. Even they cannot:
+- set or change anyone's password (no "add user" page, whose form takes a password; no password
+  page; no password field). People are invited from Manage → Users and choose their own; an
+  admin can send a reset link to the person's own address from there, audited;
+- change a username or email address (an email changed here plus a reset link would hand the
+  account to whoever owns the new address);
+- see or remove anyone's second factors: the django-otp device pages are not registered. A lost
+  device is reset with ``manage.py two_factor_reset`` on the host, which is audited.
+A superuser's role or status change made here is audited in our own words, and every change is
+also mirrored from the admin's log (fieldbook.admin_site).
 """
 
 from __future__ import annotations
@@ -14,13 +19,13 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
 
 User = get_user_model()
-
-_GUARDED = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
 
 
 def _roles_and_status(user: Any) -> tuple[list[str], bool, bool, bool]:
@@ -30,17 +35,28 @@ def _roles_and_status(user: Any) -> tuple[list[str], bool, bool, bool]:
         bool(row and row["is_superuser"])
 
 
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
+for model in (User, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(User)
 class FieldbookUserAdmin(UserAdmin):
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = tuple(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:  # type: ignore[union-attr]
-            fields += _GUARDED
-        return fields
+    fieldsets = (
+        (None, {"fields": ("username", "email", "first_name", "last_name")}),
+        ("Status and roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups",
+                                         "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("username", "email", "last_login", "date_joined")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # people are invited from Manage → Users and choose their own password
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
+        raise Http404("Nobody sets another person's password. Send them a reset link from "
+                      "Manage → Users.")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:

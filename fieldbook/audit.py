@@ -8,7 +8,7 @@ from .models import AuditEvent
 from .security import current_ip
 
 # Field names whose values never enter the audit trail: only the fact they changed.
-REDACTED_FIELDS = frozenset({"private_notes", "password"})
+REDACTED_FIELDS = frozenset({"private_notes", "notes_sealed", "password"})
 
 
 def audit_record(

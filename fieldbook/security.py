@@ -130,7 +130,7 @@ def notes_of_someone_else(user: Any, session_pk: str) -> bool:
         pk = int(session_pk)
     except ValueError:
         return False
-    return Session.objects.filter(pk=pk).exclude(enabler__user_id=user.pk).exists()
+    return Session.objects.filter(pk=pk).exclude(notes_author_id=user.pk).exists()
 
 
 # ---- passwords --------------------------------------------------------------------------------

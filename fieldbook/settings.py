@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
+from .sealing import parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,11 +33,18 @@ if not SECRET_KEY:
 elif not DEBUG and (SECRET_KEY.startswith(_INSECURE_KEY_PREFIX) or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("SECRET_KEY is too weak for production: use 32+ random characters.")
 
+# Private notes are sealed (encrypted) under these keys, newest first; they never live in the
+# database (fieldbook.sealing, README "Confidentiality"). Required everywhere: `make run` makes a
+# local key for the demo (.notes-key); production reads FIELDBOOK_NOTES_KEYS or its _FILE secret.
+FIELDBOOK_NOTES_KEYS = parse_keys(env_list("FIELDBOOK_NOTES_KEYS"))
+# Run before the app serves or a worker works (fieldbook.startup): a wrong key stops it there.
+FIELDBOOK_STARTUP_CHECKS = ["engagements.notes.notes_keys_check"]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fieldbook.admin_apps.FieldbookAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

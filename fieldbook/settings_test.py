@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnop")
+# A key for the test suite only (tests/test_isolation.py also rotates onto a second one).
+os.environ.setdefault("FIELDBOOK_NOTES_KEYS", "ThiXHYLcMvGNErizYlMksZuz9X4mWJHUW5dSnW2q5Uk=")
 
 from .settings import *  # noqa: E402,F403
 

@@ -17,12 +17,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from enablers.models import Assignment, Enabler
 from fieldbook.audit import audit_record
@@ -216,6 +219,34 @@ def invitation_accept(*, token: str, password: str) -> Any:
     audit_record(actor=user, action="accounts.invitation.accepted", obj=user,
                  changes={"email": user.email, "role": invitation.role})
     return user
+
+
+def _password_reset_email(user: Any, link: str) -> None:
+    context = {"user": user, "link": link, "sent_by_admin": True}
+    subject = render_to_string("registration/password_reset_subject.txt", context).strip()
+    body = render_to_string("registration/password_reset_by_admin_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@transaction.atomic
+def password_reset_send(*, actor: Any, user: Any, link_for: Callable[[str, str], str]) -> str:
+    """Email ``user`` a link to choose a new password, at their own address. The only way an
+    admin can help someone back into their account: nobody sets another person's password. The
+    link is Django's password-reset token (one use: it stops working once the password changes;
+    it expires after ``PASSWORD_RESET_TIMEOUT``). Audited; the mail goes after commit. Returns
+    the address it went to."""
+    _guard(actor, user)
+    if not user.is_active:
+        raise DomainError(f"{user.get_full_name() or user.username} is deactivated. Reactivate "
+                          "them first, or send a new invitation if they never signed in.")
+    if not user.email:
+        raise DomainError("This user has no email address, so a reset link cannot be sent.")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = link_for(uid, default_token_generator.make_token(user))
+    audit_record(actor=actor, action="accounts.password_reset.sent_by_admin", obj=user,
+                 changes={"email": user.email})
+    transaction.on_commit(lambda: _password_reset_email(user, link), robust=True)
+    return str(user.email)
 
 
 # ---- roles and deactivation -------------------------------------------------------------------

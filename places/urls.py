@@ -24,6 +24,8 @@ urlpatterns = [
     path("manage/users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("manage/users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("manage/users/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
+    path("manage/users/<int:pk>/password-reset/", views.user_password_reset,
+         name="user-password-reset"),
     path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation-accept"),
     # Reference data.
     path("manage/regions/", views.regions, name="regions"),

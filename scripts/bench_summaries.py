@@ -45,6 +45,7 @@ from engagements.models import (  # noqa: E402
     SessionSectorCount,
     Theme,
 )
+from engagements.notes import notes_seal  # noqa: E402
 from engagements.summaries import Period  # noqa: E402
 from places.models import Organisation, Person, Place, Region, Sector  # noqa: E402
 
@@ -84,7 +85,9 @@ def build(places: int, sessions: int) -> Programme:
         Session(engagement=engagements[i % places], enabler=enablers[(i % places) % 50],
                 date=previous.start + dt.timedelta(days=rng.randrange(span)),
                 kind=rng.choice(Session.Kind.values), duration_minutes=rng.choice([60, 90, 450]),
-                private_notes="private", status="held")
+                notes_author_id=enablers[(i % places) % 50].user_id,
+                notes_sealed=notes_seal("private", author_id=enablers[(i % places) % 50].user_id),
+                status="held")
         for i in range(sessions)], batch_size=2000)
     through = Session.themes.through
     through.objects.bulk_create([
@@ -138,7 +141,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert not [q for q in queries.captured_queries if "private_notes" in q["sql"]]
+        assert not [q for q in queries.captured_queries if "notes_sealed" in q["sql"]]
         print(f"compile: {len(queries.captured_queries)} queries, {elapsed:.2f} s, "
               f"peak Python memory {peak / 1e6:.1f} MB; "
               f"{content['activity']['sessions']['now']} sessions in the quarter, "

@@ -38,6 +38,7 @@ from engagements.models import (
     SessionSectorCount,
     Theme,
 )
+from engagements.notes import notes_read, notes_seal
 from fieldbook.roles import Role
 from places.models import (
     BoardMembership,
@@ -238,6 +239,13 @@ class SessionFactory(DjangoModelFactory):
     status = Session.Status.HELD
     duration_minutes = 90
     next_steps = "Follow up with the board chair."
+    # ``SessionFactory(private_notes="...")``: sealed for the enabler's user, as the services do.
+    notes_author = factory.LazyAttribute(lambda s: s.enabler.user)
+    notes_sealed = factory.LazyAttribute(
+        lambda s: notes_seal(s.private_notes, author_id=s.notes_author.pk))
+
+    class Params:
+        private_notes = ""
 
     @factory.post_generation
     def ensure_assigned(self, create: bool, extracted: Any, **kwargs: Any) -> None:
@@ -370,3 +378,21 @@ class InvitationFactory(DjangoModelFactory):
     expires_at = factory.LazyFunction(
         lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
     )
+
+
+def notes_write(sessions: Any, text: str) -> int:
+    """Give every session in the queryset the private notes ``text``, sealed for each one's
+    author (one UPDATE per author). Returns how many rows changed."""
+    changed = 0
+    for author_id in set(sessions.values_list("notes_author_id", flat=True)):
+        changed += sessions.filter(notes_author_id=author_id).update(
+            notes_sealed=notes_seal(text, author_id=author_id))
+    return changed
+
+
+def notes_of(session: Session) -> str:
+    """A session's notes as its author reads them (for assertions)."""
+    session.refresh_from_db(fields=["notes_sealed", "notes_author"])
+    text = notes_read(session, reader=session.notes_author)
+    assert text is not None
+    return text

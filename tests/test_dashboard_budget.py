@@ -21,6 +21,7 @@ from django.utils import timezone
 from enablers.models import Assignment
 from engagements import rollups
 from engagements.models import Engagement, Outcome, Session, SessionSectorCount, Theme
+from engagements.notes import notes_seal
 from places.models import Organisation, Person, Place, Region, Sector
 
 from . import factories as f
@@ -72,6 +73,7 @@ def build(name: str, *, places: int, sessions: int, busy_place_sessions: int) ->
     targets = itertools.chain(
         itertools.repeat(busy, busy_place_sessions),
         itertools.cycle(engagements))
+    sealed = [notes_seal("private", author_id=e.user_id) for e in enablers[:3]]
     rows = []
     for i, e in zip(range(sessions), targets, strict=False):
         status = "held" if i % 10 else "postponed"
@@ -79,7 +81,8 @@ def build(name: str, *, places: int, sessions: int, busy_place_sessions: int) ->
             engagement_id=e.pk, enabler_id=enablers[i % 3].pk,
             date=today - dt.timedelta(days=i % 380),
             status=status, status_reason="" if status == "held" else "Site postponed",
-            duration_minutes=90 if status == "held" else 0, private_notes="private",
+            duration_minutes=90 if status == "held" else 0, notes_sealed=sealed[i % 3],
+            notes_author_id=enablers[i % 3].user_id,
         ))
     created = Session.objects.bulk_create(rows, batch_size=2000)
     theme_ids = [t.pk for t in themes]

@@ -34,6 +34,7 @@ from engagements.dashboard.place import timeline_queryset
 from engagements.dashboard.programme import with_figures
 from engagements.loadgen.writer import next_id, write_rows
 from engagements.models import Engagement, Session
+from engagements.notes import notes_seal
 from engagements.week import monday_of
 from places.models import Place, Region
 
@@ -46,7 +47,8 @@ PLACES = 200
 ENABLERS = 100
 TABLE = "engagements_session"
 COLUMNS = ["id", "created_at", "updated_at", "engagement_id", "enabler_id", "date", "kind",
-           "status", "status_reason", "duration_minutes", "private_notes", "next_steps",
+           "status", "status_reason", "duration_minutes", "notes_sealed", "notes_author_id",
+           "next_steps",
            "idempotency_key", "version", "deleted_at"]
 
 
@@ -67,6 +69,7 @@ def history(db: None) -> dict[str, Any]:
         Assignment(enabler=enablers[i % ENABLERS], engagement=e, started_on=start)
         for i, e in enumerate(engagements)])
     rng = random.Random(8)
+    sealed = [notes_seal("", author_id=e.user_id) for e in enablers]
     first = next_id(Session)
     created = timezone.now()
     span = (today - start).days
@@ -76,7 +79,7 @@ def history(db: None) -> dict[str, Any]:
             i = rng.randrange(PLACES)
             yield (first + n, created, created, engagements[i].pk, enablers[i % ENABLERS].pk,
                    start + dt.timedelta(days=rng.randint(0, span)), "site_visit", "held", "",
-                   90, "", "", None, 1, None)
+                   90, sealed[i % ENABLERS], enablers[i % ENABLERS].user_id, "", None, 1, None)
 
     assert write_rows(Session, COLUMNS, rows()) == SESSIONS
     with connection.cursor() as cursor:

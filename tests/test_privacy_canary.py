@@ -4,7 +4,7 @@ The demo world (three programmes, 21 places, ~800 sessions) is seeded, then a un
 written into the private notes of every session. Every page, htmx fragment and export a lead
 and an admin can reach is fetched, and the string must appear nowhere: not in the HTML source,
 not in a fragment, not in a CSV, not inside an XLSX (unzipped). The SQL sent is checked too:
-no query so much as selects the ``private_notes`` column.
+no query so much as selects the ``notes_sealed`` column (the notes, encrypted).
 
 Next steps (the enabler's own plan) and learning the enabler did not share get canaries of
 their own: they are not for leads either.
@@ -28,6 +28,7 @@ from django.utils import timezone
 from engagements.demo.seed import demo_seed
 from engagements.models import Engagement, LearningItem, Programme, Session
 
+from .factories import notes_of, notes_write
 from .test_access import SITE_URLS
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,8 @@ LEAD_URL_NAMES = {
 def canary_world(db: None) -> None:
     demo_seed(today=timezone.localdate())
     # "Many sessions": every one of them, held, postponed and deleted alike.
-    Session.objects.update(private_notes=f"My worry about the chair. {PRIVATE}",
-                           next_steps=f"Call back. {NEXT_STEPS}")
+    notes_write(Session.objects.all(), f"My worry about the chair. {PRIVATE}")
+    Session.objects.update(next_steps=f"Call back. {NEXT_STEPS}")
     Session.objects.filter(pk__in=Session.objects.order_by("pk").values("pk")[:5]).update(
         deleted_at=timezone.now())
     some = Session.objects.filter(deleted_at__isnull=True, status="held").first()
@@ -62,7 +63,7 @@ def canary_world(db: None) -> None:
     LearningItem.objects.create(session=some, kind=LearningItem.Kind.QUOTE,
                                 text=f"Said in confidence {UNSHARED}", shareable=False,
                                 attributed_role="Chief Executive")
-    assert Session.objects.filter(private_notes__contains=PRIVATE).count() > 500
+    assert sum(PRIVATE in notes_of(s) for s in Session.objects.all()[:600]) > 500
 
 
 def urls_to_fetch() -> Iterator[tuple[str, dict[str, str], str]]:
@@ -124,7 +125,7 @@ def test_nothing_private_reaches_a_lead_or_an_admin(
     assert fetched == LEAD_URL_NAMES
     assert n > 100
     selecting_notes = [q["sql"] for q in queries.captured_queries
-                       if "private_notes" in q["sql"] or "next_steps" in q["sql"]]
+                       if "notes_sealed" in q["sql"] or "next_steps" in q["sql"]]
     assert selecting_notes == []
 
 

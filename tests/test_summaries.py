@@ -248,7 +248,7 @@ def test_compiling_never_selects_private_notes(world: World) -> None:
     with CaptureQueriesContext(connection) as queries:
         summary_content(summary)
     assert queries.captured_queries
-    assert not [q["sql"] for q in queries.captured_queries if "private_notes" in q["sql"]]
+    assert not [q["sql"] for q in queries.captured_queries if "notes_sealed" in q["sql"]]
 
 
 def test_compiling_costs_the_same_queries_whatever_the_size(world: World) -> None:

@@ -681,4 +681,4 @@ def test_sql_never_touches_private_notes_in_tasks(digest_world: dict[str, Any]) 
         tasks.render_summary_pdf(summary.pk)
         tasks.requeue_stale_summaries()
     assert queries.captured_queries
-    assert not [q for q in queries.captured_queries if "private_notes" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "notes_sealed" in q["sql"]]

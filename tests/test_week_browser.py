@@ -17,6 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from engagements.models import Session
 
+from .factories import notes_of
+
 # The live server runs in another thread, so data must be committed: transactional tests.
 # serialized_rollback restores the role groups (a data migration's) that the flush removes.
 pytestmark = [
@@ -25,6 +27,13 @@ pytestmark = [
 ]
 
 NOTE = "Board agreed a joint discharge huddle"
+
+
+def logged_with_notes(text: str) -> Session:
+    """The one session whose (sealed) private notes are ``text``."""
+    found = [s for s in Session.objects.all() if notes_of(s) == text]
+    assert len(found) == 1, found
+    return found[0]
 
 
 @pytest.fixture
@@ -69,7 +78,7 @@ def test_log_a_visit_inline_then_edit_it(
     expect(page.locator("#log-panel")).to_be_empty()
     assert page.evaluate("window.__marker") == "still the same page"  # no page load
     assert Session.objects.count() == before + 1
-    session = Session.objects.get(private_notes=NOTE)
+    session = logged_with_notes(NOTE)
 
     # Edit it: a future date is refused, and everything typed stays.
     new.get_by_role("link", name=re.compile(r"^Edit")).click()
@@ -140,7 +149,7 @@ def test_a_draft_survives_a_reload_and_is_forgotten_once_saved(
     page.get_by_role("button", name="Log visit").click()
     page.wait_for_url(re.compile(r"/week/\?week="))
     assert page.evaluate("localStorage.getItem('fieldbook:draft:log')") is None
-    assert Session.objects.filter(private_notes=NOTE).count() == 1
+    assert sum(notes_of(s) == NOTE for s in Session.objects.all()) == 1
     page.goto(f"{live_server.url}/week/log/")
     expect(page.get_by_text("You have an unsaved draft of this form")).to_be_hidden()
 
@@ -170,7 +179,7 @@ def test_without_javascript_the_plain_form_logs_a_visit(
 
         page.wait_for_url(re.compile(r"/week/\?week=.*logged="))
         expect(page.locator(".app-session--new")).to_be_visible()
-        session = Session.objects.get(private_notes=NOTE)
+        session = logged_with_notes(NOTE)
         assert str(session.engagement_id) == chosen
         assert session.learning_items.get().text == "Start with the discharge data"
     finally:

@@ -35,6 +35,7 @@ from .factories import (
     PersonFactory,
     SessionFactory,
     ThemeFactory,
+    notes_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -480,7 +481,7 @@ def test_repeat_copies_last_weeks_sessions_without_private_content(world: World)
         source.engagement_id, source.kind, source.duration_minutes)
     assert list(copy.attendees.all()) == [world.member]
     assert list(copy.themes.all()) == [world.theme]
-    assert copy.private_notes == "" and copy.next_steps == ""
+    assert notes_of(copy) == "" and copy.next_steps == ""
     assert not copy.learning_items.exists() and not copy.sector_counts.exists()
 
     # The same batch again (a double click) creates nothing; a new batch is a new decision.

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from enablers.models import Assignment
 from engagements.models import LearningItem, Session, SessionSectorCount
+from engagements.notes import notes_seal
 from fieldbook.models import AuditEvent
 
 from .factories import (
@@ -33,6 +34,7 @@ from .factories import (
     OrganisationFactory,
     SessionFactory,
     ThemeFactory,
+    notes_of,
 )
 
 CANARY = "PRIVATE-canary-91c2"
@@ -256,7 +258,7 @@ def test_logging_a_visit_saves_it_and_goes_back_to_my_week(
     session = Session.objects.get()
     assert response.status_code == 302
     assert response.url == f"{WEEK}?week={monday(setting.today).isoformat()}&logged={session.pk}"
-    assert session.private_notes == f"Tense meeting. {CANARY}"
+    assert notes_of(session) == f"Tense meeting. {CANARY}"
     assert list(session.attendees.all()) == [setting.chair]
     assert SessionSectorCount.objects.get(session=session).headcount == 14
     item = LearningItem.objects.get(session=session)
@@ -615,7 +617,7 @@ def test_repeat_last_week(enabler_client: Client, setting: Setting) -> None:
     response = enabler_client.post(REPEAT, data)
     assert response.status_code == 302
     copy = Session.objects.get(date=this_monday)
-    assert (copy.kind, copy.private_notes, list(copy.attendees.all())) == (
+    assert (copy.kind, notes_of(copy), list(copy.attendees.all())) == (
         Session.Kind.COACHING, "", [setting.chair])
     # Re-sent (a double click): still one copy. Shown again, the copy is not ticked.
     enabler_client.post(REPEAT, data)
@@ -711,6 +713,8 @@ def history(request: pytest.FixtureRequest, setting: Setting) -> Setting:
                                   role=Assignment.Role.SUPPORTING).enabler
     start = setting.engagement.started_on
     span = (monday(setting.today) - start).days  # the history ends before this week
+    sealed = [notes_seal("history", author_id=colleague.user_id),
+              notes_seal("history", author_id=setting.enabler.user_id)]
     Session.objects.bulk_create(
         Session(
             engagement=setting.engagement,
@@ -718,7 +722,8 @@ def history(request: pytest.FixtureRequest, setting: Setting) -> Setting:
             date=start + dt.timedelta(days=n * span // request.param),
             kind=Session.Kind.SITE_VISIT,
             duration_minutes=60,
-            private_notes="history",
+            notes_author=(setting.enabler if n % 4 else colleague).user,
+            notes_sealed=sealed[n % 4 != 0],
         )
         for n in range(request.param - 3)
     )

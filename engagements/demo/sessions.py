@@ -22,6 +22,7 @@ from places.models import SECTOR_BY_KIND, BoardMembership, Place, Sector
 
 from .. import rollups
 from ..models import Engagement, LearningItem, Session, SessionSectorCount, Theme
+from ..notes import notes_seal
 from .learning import (
     CANCELLED_REASONS,
     NEXT_STEPS,
@@ -119,8 +120,10 @@ class SessionPlanner:
     def _load(self) -> None:
         """Assignments and board members of the demo engagements: two queries."""
         self.slots: dict[int, list[_Slot]] = defaultdict(list)
+        self.user_of_enabler: dict[int, int] = {}
         for a in (Assignment.objects.filter(engagement__in=[e for _, e in self.engagements])
                   .select_related("enabler__user").order_by("started_on", "pk")):
+            self.user_of_enabler[a.enabler_id] = a.enabler.user_id
             self.slots[a.engagement_id].append(_Slot(
                 a.role, a.enabler_id, a.enabler.user.get_username(), a.started_on, a.ended_on))
         self.people: dict[int, list[int]] = defaultdict(list)
@@ -242,7 +245,10 @@ class SessionPlanner:
         sessions = [
             Session(engagement_id=p.engagement_id, enabler_id=p.enabler_id, date=p.date,
                     kind=p.kind, status=p.status, status_reason=p.reason,
-                    duration_minutes=p.minutes, private_notes=p.private_notes,
+                    duration_minutes=p.minutes,
+                    notes_author_id=self.user_of_enabler[p.enabler_id],
+                    notes_sealed=notes_seal(p.private_notes,
+                                            author_id=self.user_of_enabler[p.enabler_id]),
                     next_steps=p.next_steps, idempotency_key=p.key)
             for p in plans
         ]

@@ -21,6 +21,7 @@ from itertools import accumulate
 from places.models import Sector
 
 from ..models import LearningItem, Session, SessionSectorCount
+from ..notes import notes_seal
 from .world import World
 from .writer import constraints_deferred_to_the_end, next_id, reset_sequences, write_rows
 
@@ -144,9 +145,20 @@ def _write_history(world: World, total: int, rng: random.Random) -> HistoryCount
     tz = dt.UTC
 
     now = dt.datetime.now(tz)
+    # Notes are sealed for their author like real ones, but one sealed note per enabler is
+    # reused: sealing each of 1M rows would add ~30 s to generation for nothing measured.
+    sealed: dict[int, tuple[str, int]] = {}
+
+    def sealed_note(enabler_id: int) -> tuple[str, int]:
+        if enabler_id not in sealed:
+            user_id = world.user_of_enabler[enabler_id]
+            sealed[enabler_id] = (notes_seal(NOTES[enabler_id % len(NOTES)], author_id=user_id),
+                                  user_id)
+        return sealed[enabler_id]
+
     session_columns = ["id", "created_at", "updated_at", "engagement_id", "enabler_id", "date",
-                       "kind", "status", "status_reason", "duration_minutes", "private_notes",
-                       "next_steps", "idempotency_key", "version", "deleted_at"]
+                       "kind", "status", "status_reason", "duration_minutes", "notes_sealed",
+                       "notes_author_id", "next_steps", "idempotency_key", "version", "deleted_at"]
     item_columns = ["id", "created_at", "updated_at", "session_id", "kind", "text",
                     "attributed_role", "consent", "shareable"]
     chunk = Chunk()
@@ -172,7 +184,7 @@ def _write_history(world: World, total: int, rng: random.Random) -> HistoryCount
             created = dt.datetime(day.year, day.month, day.day, 17, tzinfo=tz)
             deleted = now if rng.random() < 0.005 else None
             chunk.sessions.append((sid, created, created, engagement_id, enabler, day, kind,
-                                   status, reason, minutes, rng.choice(NOTES),
+                                   status, reason, minutes, *sealed_note(enabler),
                                    rng.choice(NEXT_STEPS), None, 1, deleted))
             # ~3 themes (2 to 6 drawn, duplicates merged), Zipf-like
             chosen = list(dict.fromkeys(

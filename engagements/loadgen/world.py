@@ -78,6 +78,7 @@ class World:
     people_by_place: dict[int, list[int]]
     engagements: list[EngagementPlan] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    user_of_enabler: dict[int, int] = field(default_factory=dict)  # who writes its notes
 
 
 def _groups() -> dict[Role, Group]:
@@ -237,7 +238,8 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
     engagement_rows = Engagement.objects.bulk_create(engagement_rows, batch_size=2000)
 
     assignments = []
-    world = World(tag=tag, today=today, theme_ids=theme_ids, people_by_place=people_by_place)
+    world = World(tag=tag, today=today, theme_ids=theme_ids, people_by_place=people_by_place,
+                  user_of_enabler={e.pk: e.user_id for e in enabler_rows})
     for e, (g, started, end) in zip(engagement_rows, plans, strict=True):
         pool = by_region.get(e.place.region_id) or [x.pk for x in enabler_rows]
         lead = rng.choice(pool)

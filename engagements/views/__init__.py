@@ -10,6 +10,7 @@ from .summaries import (
     summary_pdf,
 )
 from .week import (
+    draft_key,
     my_week,
     session_delete,
     session_edit,
@@ -38,4 +39,5 @@ __all__ = [
     "summary_new",
     "summary_pdf",
     "week_repeat",
+    "draft_key",
 ]

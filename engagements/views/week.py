@@ -20,16 +20,18 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from enablers.models import Enabler
 from fieldbook.access import role_required
+from fieldbook.drafts import DRAFT_DAYS, draft_owner
+from fieldbook.drafts import draft_key as draft_key_for
 from fieldbook.roles import Role
 from fieldbook.security import private_notes
 
@@ -37,6 +39,7 @@ from .. import services
 from ..errors import DomainError, StaleEditError
 from ..forms import LearningItemFormSet, SessionForm, posted_as_initial
 from ..models import LearningItem, Session
+from ..notes import notes_attach
 from ..week import (
     empty_weeks,
     engagement_rows,
@@ -66,7 +69,9 @@ def get_enabler_for(request: HttpRequest) -> Enabler:
 
 def get_session_for(enabler: Enabler, pk: int, *, include_deleted: bool = False) -> Session:
     """The enabler's own session, or 404 — never a 403 that would confirm it exists."""
-    qs = Session.objects.filter(enabler=enabler, pk=pk)
+    # Its notes' author too: a profile re-linked to another account (impossible through any
+    # screen, see enablers 0003) would still not hand its sessions to the new account.
+    qs = Session.objects.filter(enabler=enabler, notes_author_id=enabler.user_id, pk=pk)
     if not include_deleted:
         qs = qs.filter(deleted_at__isnull=True)
     session = qs.select_related("engagement__place", "engagement__programme").first()
@@ -96,9 +101,13 @@ def _week_url(day: dt.date, **params: Any) -> str:
     return f"{reverse('engagements:my-week')}?{query}"
 
 
-def _week_context(enabler: Enabler, week_start: dt.date, today: dt.date) -> dict[str, Any]:
-    """Everything My week shows. Four queries (five when the week has sessions)."""
+def _week_context(request: HttpRequest, enabler: Enabler, week_start: dt.date,
+                  today: dt.date) -> dict[str, Any]:
+    """Everything My week shows. Four queries (five when the week has sessions). Each session's
+    notes are opened for the signed-in user only (``notes``: text, or None if not theirs)."""
     rows = engagement_rows(enabler)
+    days = week_days(enabler, week_start)
+    notes_attach((s for _, sessions in days for s in sessions), reader=request.user)
     return {
         "enabler": enabler,
         "today": today,
@@ -107,7 +116,7 @@ def _week_context(enabler: Enabler, week_start: dt.date, today: dt.date) -> dict
         "prev_week": week_start - dt.timedelta(weeks=1),
         "next_week": week_start + dt.timedelta(weeks=1),
         "is_current_week": week_start == monday_of(today),
-        "days": week_days(enabler, week_start),
+        "days": days,
         "rows": rows,
         "quiet": quiet_engagements(rows, today),
         "empty_weeks": empty_weeks(enabler, today, rows),
@@ -228,6 +237,16 @@ def _logged_message(session: Session) -> str:
 
 # ---- views -----------------------------------------------------------------------------------
 
+@require_GET
+@role_required(Role.ENABLER)
+@private_notes
+def draft_key(request: HttpRequest) -> JsonResponse:
+    """The key the browser encrypts this user's drafts with (fieldbook.drafts), to this user
+    only, never stored by any cache (``@private_notes``: no-store). No query beyond sign-in."""
+    return JsonResponse({"owner": draft_owner(request.user), "key": draft_key_for(request.user),
+                         "days": DRAFT_DAYS})
+
+
 @require_http_methods(["GET"])
 @role_required(Role.ENABLER)
 @private_notes
@@ -236,7 +255,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
     enabler = get_enabler_for(request)
     today = timezone.localdate()
     week_start = parse_week(request.GET.get("week"), today)
-    context = _week_context(enabler, week_start, today)
+    context = _week_context(request, enabler, week_start, today)
     # The session just logged, picked out of rows already loaded (no query).
     logged = _int_or_none(request.GET.get("logged"))
     context["just_logged"] = next(
@@ -331,8 +350,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
              "themes": [t.pk for t in li.themes.all()]}
             for li in sorted(session.learning_items.all(), key=lambda li: (li.created_at, li.pk))
         ]
-        form, formset = _unbound(SessionForm.initial_from_session(session), learning_initial,
-                                 enabler, session=session)
+        initial = SessionForm.initial_from_session(session, reader=request.user)
+        form, formset = _unbound(initial, learning_initial, enabler, session=session)
         return _form_page(request, {**context, "form": form, "formset": formset, "fresh": True})
 
     if _is_redisplay(request):
@@ -358,6 +377,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid()
             formset.is_valid()
             form.add_error(None, str(stale))
+            notes_attach([stale.current], reader=request.user)
             context["current"] = stale.current
         except DomainError as error:
             _apply_errors(error, form, formset)

@@ -26,6 +26,7 @@ from .users import (
     user_deactivate,
     user_detail,
     user_invite,
+    user_password_reset,
     user_reactivate,
     users,
 )
@@ -36,5 +37,5 @@ __all__ = [
     "onboard_start", "onboard_step", "organisation_kinds", "programme_add", "programme_edit",
     "programmes", "region_add", "region_edit", "regions", "system_add", "system_edit",
     "systems", "theme_add", "theme_edit", "theme_merge", "themes", "user_deactivate",
-    "user_detail", "user_invite", "user_reactivate", "users",
+    "user_detail", "user_invite", "user_password_reset", "user_reactivate", "users",
 ]

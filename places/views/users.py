@@ -166,6 +166,24 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
+def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email the person a link to choose a new password (never a password chosen for them)."""
+    user = get_user_for_admin(pk)
+    try:
+        sent_to = accounts.password_reset_send(
+            actor=request.user, user=user,
+            link_for=lambda uid, token: request.build_absolute_uri(
+                reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})))
+    except DomainError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"A link to choose a new password was sent to {sent_to}. "
+                                  "Nobody else can set their password.")
+    return redirect("places:user-detail", pk=user.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     try:
