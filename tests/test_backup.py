@@ -11,6 +11,7 @@ against a real server; the databases it makes are dropped afterwards.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -104,21 +105,61 @@ def source_database(scratch_databases: Any) -> tuple[str, str]:
     return url, SERVER_URL
 
 
+NOTES_CANARY = "CANARY-backup-notes-71c2"
+
+
+def notes_canary_write(database_url: str) -> None:
+    """Every session's notes become the canary, sealed for their author as the app does."""
+    from engagements.notes import notes_seal
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        authors = [row[0] for row in db.execute(
+            "SELECT DISTINCT notes_author_id FROM engagements_session")]
+        for author in authors:
+            db.execute("UPDATE engagements_session SET notes_sealed = %s "
+                       "WHERE notes_author_id = %s",
+                       (notes_seal(f"Worried about the chair. {NOTES_CANARY}", author_id=author),
+                        author))
+
+
+def notes_canary_read(database_url: str) -> int:
+    """How many sessions' notes open (with the configured key) to the canary."""
+    from fieldbook.sealing import unseal
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        rows = db.execute("SELECT notes_sealed, notes_author_id FROM engagements_session"
+                          ).fetchall()
+    return sum(NOTES_CANARY in unseal(sealed, context=f"engagements.session.notes:user:{author}")
+               for sealed, author in rows)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_and_restore_into_a_fresh_database(
     scratch_databases: Any, tmp_path: Path
 ) -> None:
     source, admin = source_database(scratch_databases)
+    notes_canary_write(source)
     before = row_counts(source)
 
-    out = make("backup", source, BACKUP_DIR=str(tmp_path))
-    dumps = list(tmp_path.glob("fieldbook-*.dump"))
+    folder = tmp_path / "backups"
+    out = make("backup", source, BACKUP_DIR=str(folder))
+    dumps = list(folder.glob("fieldbook-*.dump"))
     assert len(dumps) == 1 and dumps[0].name in out
     assert dumps[0].read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    # Readable by the operator alone (issue 12: dumps were written 0644).
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(dumps[0].stat().st_mode) == 0o600
+    # The notes are in the dump, sealed: the dump as SQL holds ciphertext and never the text.
+    sql = subprocess.run(["pg_restore", "--file=-", str(dumps[0])], capture_output=True,
+                         check=True, timeout=120).stdout.decode("utf-8", "replace")
+    assert "gAAAAA" in sql and "engagements_session" in sql
+    assert NOTES_CANARY not in sql
 
     fresh = scratch_databases(admin)
     make("restore", fresh, FILE=str(dumps[0]))
     after = row_counts(fresh)
+    # Restored with the key, the notes open again.
+    assert notes_canary_read(fresh) > 100
 
     assert after == before
     assert len(before) > 30 and "engagements_session" in before
