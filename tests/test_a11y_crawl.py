@@ -41,10 +41,11 @@ pytestmark = [
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}}"
 PER_PAGE_KIND = 2
-# Downloads (not pages), signing out, and the Django admin (Django's own pages, for staff).
+# Downloads and JSON (not pages), signing out, and the Django admin (Django's own pages, for
+# staff).
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
-             "places:import-template", "logout", "admin-login"}
+             "places:import-template", "logout", "admin-login", "engagements:draft-key"}
 # Pages a role may open that no link leads to in this world, each for a reason.
 NOT_LINKED = {
     # Opened from a button (a POST) or only mid-flow, and covered by the keyboard tests below.
