@@ -45,12 +45,13 @@ def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
     return f"{code:06d}"
 
 
-def verified_client(user: Any) -> Client:
-    """A client signed in as ``user`` having proved a second factor, as after the two-factor
-    page (what ``django_otp.login`` stores in the session)."""
+def verified_client(user: Any, device: Any = None) -> Client:
+    """A client signed in as ``user`` having proved a second factor (``device``, else their
+    authenticator app, made if need be), as after the two-factor page (what
+    ``django_otp.login`` stores in the session)."""
     client = Client()
     client.force_login(user)
-    device = totp_device_for(user)
+    device = device or totp_device_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
