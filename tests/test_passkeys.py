@@ -202,7 +202,7 @@ def test_the_manage_page_lists_passkeys_and_is_linked_from_the_header(
     assert "Not used to sign in yet" in html
     for passkey in (laptop, phone):
         assert reverse("two-factor-passkey-remove", args=[passkey.pk]) in html
-    assert "Your authenticator app has been set up" in html
+    assert "You set up your authenticator app on" in html
     assert f'href="{reverse("password_change")}"' in html
     assert MANAGE in client.get(reverse("password_change")).content.decode()
 
