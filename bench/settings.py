@@ -14,3 +14,8 @@ from fieldbook.settings import MIDDLEWARE
 FIELDBOOK_BENCH = True
 MIDDLEWARE = ["fieldbook.bench_views.BenchHeadersMiddleware", *MIDDLEWARE]
 STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", "/tmp/fieldbook-bench-static"))
+# The bench serves http://127.0.0.1 and never uses passkeys; production has no default for
+# these, and manage.py's system checks refuse to run without them (otp_webauthn.E010, E030).
+OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [os.environ.get("OTP_WEBAUTHN_ALLOWED_ORIGINS",
+                                               "http://localhost:8000")]

@@ -22,8 +22,8 @@ def production_security(app_configs: Any = None, **kwargs: Any) -> list[Warning]
     if not settings.FIELDBOOK_REQUIRE_2FA:
         problems.append(Warning(
             "Two-factor authentication is switched off (FIELDBOOK_REQUIRE_2FA=false).",
-            hint="Programme leads and admins must use TOTP in production: unset "
-                 "FIELDBOOK_REQUIRE_2FA or set it to true.",
+            hint="Everyone must prove a second factor (a passkey or an authenticator app) in "
+                 "production: unset FIELDBOOK_REQUIRE_2FA or set it to true.",
             id="fieldbook.W001",
         ))
     if settings.EMAIL_BACKEND in _LOCAL_MAIL:
@@ -56,5 +56,16 @@ def production_security(app_configs: Any = None, **kwargs: Any) -> list[Warning]
             "Sessions outlive an hour of inactivity or a day in all.",
             hint="FIELDBOOK_SESSION_IDLE_MINUTES <= 60 and FIELDBOOK_SESSION_MAX_HOURS <= 24.",
             id="fieldbook.W006",
+        ))
+    rp_id = settings.OTP_WEBAUTHN_RP_ID
+    origins = settings.OTP_WEBAUTHN_ALLOWED_ORIGINS
+    if rp_id in ("", "localhost") or not origins or any(
+            not origin.startswith(f"https://{rp_id}") for origin in origins):
+        problems.append(Warning(
+            f"Passkeys are set up for {rp_id or 'no site'} and {origins or 'no origin'}: they "
+            "would not work on the real site, or would bind to the wrong name.",
+            hint="Set OTP_WEBAUTHN_RP_ID to the site's host name (fieldbook.example.nhs.uk) "
+                 "and OTP_WEBAUTHN_ALLOWED_ORIGINS to its https:// address.",
+            id="fieldbook.W007",
         ))
     return problems

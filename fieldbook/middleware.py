@@ -2,7 +2,7 @@
 
 ``ClientIPMiddleware``      remembers the client's address for the audit log;
 ``SessionLifetimeMiddleware`` ends a signed-in session after inactivity or its absolute lifetime;
-``TwoFactorMiddleware``     sends leads and admins who have not proved a second factor to do so;
+``TwoFactorMiddleware``     sends anyone who has not proved a second factor to do so;
 ``PrivateNotesMiddleware``  ``Cache-Control: no-store`` on views that show private notes (and
                             ``private`` on every other page for a signed-in user), and audits
                             refusals of private notes.
@@ -99,8 +99,9 @@ class SessionLifetimeMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Until a user who needs two-factor authentication has proved it in this session, every
-    page except public ones and the two-factor pages sends them to set it up or to enter a code.
+    """Until a signed-in user has proved a second factor in this session (when
+    ``FIELDBOOK_REQUIRE_2FA`` is on: every role), every page except public ones and the
+    two-factor pages sends them to set one up or to use it.
     Needs django_otp's OTPMiddleware before it."""
 
     def __init__(self, get_response: GetResponse) -> None:

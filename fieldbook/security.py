@@ -22,8 +22,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.debug import SafeExceptionReporterFilter
 
-from .roles import Role, user_roles
-
 View = Callable[..., HttpResponse]
 
 _current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -89,15 +87,11 @@ def sessions_end(user: Any, *, keep: str | None = None) -> int:
 
 # ---- two-factor authentication ----------------------------------------------------------------
 
-TWO_FACTOR_ROLES = frozenset({Role.LEAD, Role.ADMIN})
-
-
 def needs_two_factor(user: Any) -> bool:
-    """Programme leads, admins and anyone who can open the Django admin must prove a second
-    factor when ``FIELDBOOK_REQUIRE_2FA`` is on. No query beyond the cached role lookup."""
-    if not settings.FIELDBOOK_REQUIRE_2FA or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_staff or user.is_superuser or user_roles(user) & TWO_FACTOR_ROLES)
+    """Everyone who signs in must prove a second factor (a passkey, an authenticator app or a
+    recovery code) when ``FIELDBOOK_REQUIRE_2FA`` is on: enablers hold private notes, leads and
+    admins see many places, and a user with no role yet may be given one. No query."""
+    return bool(settings.FIELDBOOK_REQUIRE_2FA and getattr(user, "is_authenticated", False))
 
 
 def two_factor_pending(view: View) -> View:

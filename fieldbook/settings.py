@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "fieldbook",
     "places",
     "enablers",
@@ -154,12 +155,28 @@ AXES_SENSITIVE_PARAMETERS = ["password", "token", "csrfmiddlewaretoken"]
 # audit log and the throttling trust exactly that many, and no client-written entry.
 FIELDBOOK_PROXY_COUNT = env_int("FIELDBOOK_PROXY_COUNT", 0)
 
-# Two-factor authentication (TOTP, django-otp) for programme leads, admins and Django-admin
-# users. On in production; `make run` (DEBUG) turns it off unless FIELDBOOK_REQUIRE_2FA=true,
-# and the sign-in page then says so.
+# Two-factor authentication for everyone who signs in: a passkey (WebAuthn,
+# django-otp-webauthn) or an authenticator app (TOTP, django-otp), with recovery codes. On in
+# production; `make run` (DEBUG) turns it off unless FIELDBOOK_REQUIRE_2FA=true, and the sign-in
+# page then says so.
 FIELDBOOK_REQUIRE_2FA = env_bool("FIELDBOOK_REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Fieldbook"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys belong to the relying party ID: the site's host name, no scheme or port
+# (fieldbook.example.nhs.uk). Changing it later makes every passkey useless, so it is set, not
+# guessed from the request. The origins are the exact addresses pages are served from
+# (https://fieldbook.example.nhs.uk). With DEBUG the defaults suit `make run` at
+# http://localhost:8000 (an IP address such as 127.0.0.1 cannot be a relying party ID, so
+# passkeys there need "localhost" in the address bar). Production without them fails the
+# system checks (otp_webauthn.E010, E030) and the deploy check (fieldbook.W007).
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", "localhost" if DEBUG else "")
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", "Fieldbook")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", ["http://localhost:8000"] if DEBUG else [])
+# A passkey is a second factor after the password, never a way in on its own: a passwordless
+# sign-in would skip the throttling and the audit of the password step.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "fieldbook.passkeys.FieldbookWebAuthnHelper"
 
 # Sessions: the user is recorded with each session (fieldbook.sessions), so signing out or
 # deactivation ends all of them. A session ends after FIELDBOOK_SESSION_IDLE_MINUTES without a

@@ -43,6 +43,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # ``settings`` fixture and sign leads and admins in with a verified device
 # (tests/security_support.py). Production turns it on: see fieldbook.checks (W001).
 FIELDBOOK_REQUIRE_2FA = False
+# Passkeys: the live server is http://localhost:<port>; the browser test adds its origin.
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost:8000"]
 # Django's test client signs in (Client.login) without a request, which django-axes refuses;
 # this backend throttles every sign-in that has one, exactly as production's does.
 AUTHENTICATION_BACKENDS = [

@@ -6,12 +6,23 @@ from django.views.decorators.http import require_GET
 
 from . import views
 from .access import public, signed_in
+from .passkeys import passkey_urlpatterns
 
 auth_urls = [
     path("login/", public(views.LoginView.as_view()), name="login"),
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/set-up/app/", views.two_factor_setup_app, name="two-factor-setup-app"),
+    path("two-factor/set-up/passkey/", views.two_factor_setup_passkey,
+         name="two-factor-setup-passkey"),
+    path("two-factor/recovery-codes/", views.two_factor_recovery_codes,
+         name="two-factor-recovery-codes"),
+    path("two-factor/manage/", views.two_factor_manage, name="two-factor-manage"),
+    path("two-factor/passkeys/<int:pk>/remove/", views.two_factor_passkey_remove,
+         name="two-factor-passkey-remove"),
+    # The JSON endpoints of django-otp-webauthn's script, each with its access declared.
+    path("passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("password/", signed_in(views.PasswordChangeView.as_view()), name="password_change"),
     path(
         "password/changed/",

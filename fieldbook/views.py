@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +12,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from .access import public, signed_in
@@ -20,7 +21,12 @@ from .forms import LoginForm, OTPTokenForm
 from .roles import Role, user_roles
 from .security import needs_two_factor, two_factor_pending
 from .two_factor import (
+    TwoFactorError,
     device_may_verify,
+    get_passkey_for,
+    may_add_factor,
+    passkey_remove,
+    recovery_codes_issue,
     totp_device_pending,
     totp_key_text,
     totp_qr_svg,
@@ -139,15 +145,15 @@ def _verified(request: HttpRequest, device: Any) -> None:
 @signed_in
 @two_factor_pending
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Enter the code from the authenticator app (or a recovery code) after signing in."""
+    """Prove the second factor after the password: the passkey first, if the user has one (its
+    script posts to fieldbook.passkeys), then a code from the authenticator app, or a recovery
+    code (this form, which works without JavaScript)."""
     user = request.user
-    if not needs_two_factor(user):
+    if not needs_two_factor(user) or user.is_verified():  # type: ignore[union-attr]
         return redirect(_safe_next(request))
-    devices = two_factor_devices(user)
-    if not devices.totp:
+    devices = two_factor_devices(user)  # type: ignore[arg-type]
+    if not devices.factors and not devices.recovery:
         return redirect(_with_next("two-factor-setup", _safe_next(request)))
-    if user.is_verified():  # type: ignore[union-attr]
-        return redirect(_safe_next(request))
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
@@ -164,43 +170,124 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         else:
             audit_record(actor=user, action="accounts.two_factor.failed", obj=user)
             form.add_error("token", "The code is not right. Check your authenticator app and "
-                                    "enter the code it shows now")
+                                    "enter the code it shows now" if devices.totp else
+                                    "The code is not right. Check the recovery code and enter "
+                                    "it again")
     return render(request, "registration/two-factor-verify.html",
-                  {"form": form, "next": _safe_next(request)})
+                  {"form": form, "next": _safe_next(request), "devices": devices})
+
+
+@never_cache
+@require_GET
+@signed_in
+@two_factor_pending
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Choose a second factor: a passkey, or an authenticator app. Only for someone who has
+    none yet; anyone else manages theirs (or proves one first)."""
+    user = request.user
+    if not may_add_factor(user):  # type: ignore[arg-type]
+        return redirect(_with_next("two-factor", _safe_next(request)))
+    if two_factor_devices(user).factors:  # type: ignore[arg-type]
+        return redirect("two-factor-manage")
+    return render(request, "registration/two-factor-setup.html", {"next": _safe_next(request)})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signed_in
 @two_factor_pending
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup_app(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code,
-    then note the recovery codes, shown this once."""
+    then note the recovery codes, shown this once. One app per user."""
     user = request.user
-    if not needs_two_factor(user):
-        return redirect(_safe_next(request))
-    devices = two_factor_devices(user)
-    if devices.totp:
-        # Replacing a device needs the old one: a stolen password alone must not do it.
+    if not may_add_factor(user):  # type: ignore[arg-type]
+        # Adding a device needs an existing one: a stolen password alone must not do it.
         return redirect(_with_next("two-factor", _safe_next(request)))
-    device = totp_device_pending(user)
+    if two_factor_devices(user).totp:  # type: ignore[arg-type]
+        return redirect("two-factor-manage")
+    device = totp_device_pending(user)  # type: ignore[arg-type]
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, wait = device_may_verify(device)
         if not allowed:
             form.add_error("token", f"Too many wrong codes. Wait {wait} seconds, then try again")
         elif device.verify_token(form.cleaned_data["token"]):
-            codes = two_factor_confirm(user=user, device=device)
-            _verified(request, device)
+            was_verified = user.is_verified()  # type: ignore[union-attr]
+            codes = two_factor_confirm(user=user, device=device)  # type: ignore[arg-type]
+            if not was_verified:
+                _verified(request, device)
             return render(request, "registration/two-factor-recovery-codes.html",
-                          {"codes": codes, "next": _safe_next(request)})
+                          {"codes": codes, "next": _safe_next(request), "method": "app"})
         else:
             form.add_error("token", "The code is not right. Check the time on your phone is set "
                                     "automatically, then enter the code the app shows now")
-    return render(request, "registration/two-factor-setup.html", {
+    return render(request, "registration/two-factor-setup-app.html", {
         "form": form, "next": _safe_next(request), "qr_svg": totp_qr_svg(device),
         "key": totp_key_text(device),
     })
+
+
+@never_cache
+@require_GET
+@signed_in
+@two_factor_pending
+def two_factor_setup_passkey(request: HttpRequest) -> HttpResponse:
+    """Register a passkey (the library's script, on this page, runs the ceremony). The first
+    factor goes on to the recovery codes; another passkey goes back to the manage page."""
+    user = request.user
+    if not may_add_factor(user):  # type: ignore[arg-type]
+        return redirect(_with_next("two-factor", _safe_next(request)))
+    first = not two_factor_devices(user).factors  # type: ignore[arg-type]
+    return render(request, "registration/two-factor-setup-passkey.html",
+                  {"next": _safe_next(request), "first": first})
+
+
+@never_cache
+@require_POST
+@signed_in
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes, shown once (after a first passkey, or asked for on the manage
+    page). Needs the second factor proved (TwoFactorMiddleware), like every page not marked
+    two_factor_pending."""
+    try:
+        codes = recovery_codes_issue(user=request.user)  # type: ignore[arg-type]
+    except TwoFactorError:
+        return redirect(_with_next("two-factor-setup", _safe_next(request)))
+    return render(request, "registration/two-factor-recovery-codes.html",
+                  {"codes": codes, "next": _safe_next(request),
+                   "method": "passkey" if request.POST.get("method") == "passkey" else ""})
+
+
+@never_cache
+@require_GET
+@signed_in
+def two_factor_manage(request: HttpRequest) -> HttpResponse:
+    """The user's passkeys, authenticator app and recovery codes, and what they can change."""
+    devices = two_factor_devices(request.user)  # type: ignore[arg-type]
+    return render(request, "registration/two-factor-manage.html", {
+        "devices": devices,
+        "may_remove": devices.factors > 1 or not needs_two_factor(request.user),
+        "two_factor_required": settings.FIELDBOOK_REQUIRE_2FA,
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@signed_in
+def two_factor_passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then remove, one of the user's own passkeys (anyone else's is 404)."""
+    passkey = get_passkey_for(request.user, pk)  # type: ignore[arg-type]
+    error = ""
+    if request.method == "POST":
+        try:
+            passkey_remove(user=request.user, passkey=passkey)  # type: ignore[arg-type]
+        except TwoFactorError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"Removed “{passkey.name}”")
+            return redirect("two-factor-manage")
+    return render(request, "registration/two-factor-passkey-remove.html",
+                  {"passkey": passkey, "error": error})
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,

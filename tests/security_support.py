@@ -3,6 +3,7 @@ backend the test settings use."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -10,6 +11,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 
 class RequestOptionalAxesBackend(AxesStandaloneBackend):
@@ -28,6 +30,14 @@ def totp_device_for(user: Any) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
 
 
+def passkey_for(user: Any, *, name: str = "Passkey on Android phone") -> WebAuthnCredential:
+    """A passkey row as the registration ceremony saves it (the key itself is never used: tests
+    that sign in with a passkey drive a real browser's virtual authenticator)."""
+    return WebAuthnCredential.objects.create(
+        user=user, name=name, confirmed=True, credential_id=secrets.token_bytes(32),
+        public_key=b"not a real public key", aaguid="00000000-0000-0000-0000-000000000000")
+
+
 def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
     """The code an authenticator app shows now (``offset`` steps away)."""
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
@@ -35,12 +45,13 @@ def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
     return f"{code:06d}"
 
 
-def verified_client(user: Any) -> Client:
-    """A client signed in as ``user`` having proved a second factor, as after the two-factor
-    page (what ``django_otp.login`` stores in the session)."""
+def verified_client(user: Any, device: Any = None) -> Client:
+    """A client signed in as ``user`` having proved a second factor (``device``, else their
+    authenticator app, made if need be), as after the two-factor page (what
+    ``django_otp.login`` stores in the session)."""
     client = Client()
     client.force_login(user)
-    device = totp_device_for(user)
+    device = device or totp_device_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

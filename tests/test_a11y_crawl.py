@@ -30,7 +30,7 @@ from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from engagements.models import Session
 
 from .factories import OnboardingDraftFactory, UserFactory, notes_of
-from .security_support import current_code
+from .security_support import current_code, passkey_for
 from .test_access import EXPECTED, IN, OK
 
 pytestmark = [
@@ -45,7 +45,9 @@ PER_PAGE_KIND = 2
 # staff).
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
-             "places:import-template", "logout", "admin-login", "engagements:draft-key"}
+             "places:import-template", "logout", "admin-login", "engagements:draft-key",
+             # A script (django-otp-webauthn's messages), loaded by the passkey pages.
+             "otp_webauthn:js-i18n-catalog"}
 # Pages a role may open that no link leads to in this world, each for a reason.
 NOT_LINKED = {
     # Opened from a button (a POST) or only mid-flow, and covered by the keyboard tests below.
@@ -54,7 +56,7 @@ NOT_LINKED = {
     # other sessions out); its form page is crawled from the header link.
     "password_change_done",
     # The sign-in and two-factor pages are crawled before signing in.
-    "login", "two-factor", "two-factor-setup", "home",
+    "login", "two-factor", "two-factor-setup", "two-factor-setup-app", "home",
     "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "places:invitation-accept", "healthz",
 }
@@ -138,9 +140,14 @@ def demo_world(role_groups: None) -> dict[str, Any]:
 
     summary = LearningSummaryFactory(programme=Programme.objects.order_by("pk").first())
     summary_compile(summary_id=summary.pk)
-    # The admin already uses an authenticator; the lead sets one up during the crawl.
+    # The admin already uses an authenticator; the lead sets one up during the crawl; the
+    # enabler has an authenticator and a passkey (so the code page offers the passkey first,
+    # and the manage page lists it).
     TOTPDevice.objects.create(user=admin, name="Phone", confirmed=True)
-    return {"admin": admin, "lead": users.get(username="lead")}
+    enabler = users.get(username=DEMO_ENABLER)
+    TOTPDevice.objects.create(user=enabler, name="Phone", confirmed=True)
+    passkey_for(enabler)
+    return {"admin": admin, "lead": users.get(username="lead"), "enabler": enabler}
 
 
 def test_every_page_of_every_role_passes_axe(
@@ -171,9 +178,16 @@ def test_every_page_of_every_role_passes_axe(
     crawl.check(page, "anonymous", "sign-in with errors")
     page.context.close()
 
-    # The enabler: My week, its weeks (an htmx swap), the inline log form (another).
+    # The enabler: the code page with their passkey first (checked), then My week, its weeks
+    # (an htmx swap), the inline log form (another), and their passkeys and codes.
     page = new_page()
     sign_in(page, base, DEMO_ENABLER, DEMO_PASSWORD)
+    page.wait_for_url(re.compile(r"/two-factor/\?"))
+    expect(page.get_by_role("button", name="Use your passkey")).to_be_visible()
+    crawl.check(page, "enabler", "two-factor with a passkey")
+    device = TOTPDevice.objects.get(user=demo_world["enabler"])
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/week/$"))
     page.get_by_role("link", name=re.compile("^Previous week")).click()
     expect(page).to_have_url(re.compile(r"/week/\?week="))
@@ -183,7 +197,8 @@ def test_every_page_of_every_role_passes_axe(
     crawl.check(page, "enabler", "my week with the log form swapped in")
     session = Session.objects.filter(enabler__user__username=DEMO_ENABLER,
                                      deleted_at__isnull=True).first()
-    crawl.crawl(page, "enabler", ["/week/", f"/week/sessions/{session.pk}/delete/"])
+    crawl.crawl(page, "enabler", ["/week/", f"/week/sessions/{session.pk}/delete/",
+                                  "/accounts/two-factor/manage/"])
     page.context.close()
 
     # The lead: sets up an authenticator (the set-up page is checked), then the dashboards;
@@ -191,7 +206,14 @@ def test_every_page_of_every_role_passes_axe(
     page = new_page()
     sign_in(page, base, "lead", DEMO_PASSWORD)
     page.wait_for_url(re.compile(r"/two-factor/set-up/"))
-    crawl.check(page, "lead", "two-factor set-up")
+    crawl.check(page, "lead", "two-factor set-up: the choice")
+    page.get_by_role("link", name="Use a passkey").click()
+    expect(page.get_by_role("button", name="Create a passkey")).to_be_visible()
+    crawl.check(page, "lead", "two-factor set-up: a passkey")
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Use an authenticator app").click()
+    page.wait_for_url(re.compile(r"/two-factor/set-up/app/"))
+    crawl.check(page, "lead", "two-factor set-up: an authenticator app")
     page.get_by_role("button", name="Turn on two-factor authentication").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     crawl.check(page, "lead", "two-factor set-up with an error")

@@ -32,12 +32,13 @@ from .factories import (
     ThemeFactory,
     UserFactory,
 )
-from .security_support import verified_client
+from .security_support import passkey_for, verified_client
 
 # The personas of the matrix. "enabler" owns the objects the URLs point at; "other_enabler"
-# works on another place; "lead" and "admin" have proved a second factor; "deactivated" was
-# signed in when an admin switched the account off; "lead_2fa_pending" has typed the password
-# but not yet a security code. (The anonymous visitor is a bare client.)
+# works on another place; they, "lead", "admin" and "roleless" have proved a second factor
+# (everyone must, when two-factor authentication is on); "deactivated" was signed in when an
+# admin switched the account off; "lead_2fa_pending" has typed the password but not yet proved
+# a second factor, and has none. (The anonymous visitor is a bare client.)
 PERSONAS = ("anonymous", "enabler", "other_enabler", "lead", "admin", "roleless", "deactivated",
             "lead_2fa_pending")
 CANARY = "CANARY-xyz-5b1e"
@@ -55,6 +56,7 @@ OK = 200
 NO = 403
 NF = 404  # someone else's object: its existence is not confirmed
 NA = 405
+BAD = 400  # a passkey ceremony's JSON endpoint posted to without the ceremony's state
 
 # Path arguments for URLs that need an object, built around ``enabler_user``'s engagement
 # (see ``url_for``). "own-session" is that enabler's session, so the enabler persona opens
@@ -73,6 +75,7 @@ THEME_PK = "theme-pk"
 PROGRAMME_PK = "programme-pk"
 SUMMARY = "summary"
 READY_SUMMARY = "ready-summary"
+OWN_PASSKEY = "own-passkey"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -95,6 +98,9 @@ ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, admin=IN, r
 SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
+# One's own passkey: anyone else's is "not found", whatever their role.
+OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admin=NF,
+                    roleless=NF, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 
 # url name -> (declared roles, path arguments, who gets in, what a GET gets them, what an
 # empty POST gets them). A status may be {persona: status, "*": default}.
@@ -111,12 +117,32 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
               {"anonymous": OK, "deactivated": OK, "*": R}),
     # Signing out is a POST (a link could sign people out from another site).
     "logout": (PUBLIC, {}, EVERYONE, NA, R),
-    # Only those who need two-factor authentication stay on these pages; others are sent on.
-    # A verified lead or admin has a device, so set-up sends them to the code page, and the
-    # code page sends them on.
+    # Only those who still owe a second factor stay on the code page; others are sent on.
+    # Set-up is for someone with no factor yet: everyone else has one, so it sends them to
+    # manage theirs (and the app page too, as they have an app). A passkey is added from the
+    # same page as the first one.
     "two-factor": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, R, R),
     "two-factor-setup": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES,
-                         {"lead_2fa_pending": OK, "*": R}, {"lead_2fa_pending": OK, "*": R}),
+                         {"lead_2fa_pending": OK, "*": R}, NA),
+    "two-factor-setup-app": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES,
+                             {"lead_2fa_pending": OK, "*": R}, {"lead_2fa_pending": OK, "*": R}),
+    "two-factor-setup-passkey": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, OK, NA),
+    # After the second factor: new recovery codes (a POST), one's own factors, and removing one
+    # of one's own passkeys (the empty POST removes it: the enabler still has an app).
+    "two-factor-recovery-codes": (SIGNED_IN, {}, SIGNED_IN_ANY, NA, OK),
+    "two-factor-manage": (SIGNED_IN, {}, SIGNED_IN_ANY, OK, NA),
+    "two-factor-passkey-remove": (SIGNED_IN, OWN_PASSKEY, OWN_SIGNED_IN, OK, R),
+    # django-otp-webauthn's JSON endpoints, for its script. Beginning a ceremony answers with
+    # its options; completing one without having begun is a bad request. Its messages for the
+    # script are a public JavaScript file.
+    "otp_webauthn:credential-registration-begin": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, NA, OK),
+    "otp_webauthn:credential-registration-complete": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, NA,
+                                                      BAD),
+    "otp_webauthn:credential-authentication-begin": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES, NA,
+                                                     OK),
+    "otp_webauthn:credential-authentication-complete": (SIGNED_IN, {}, SIGNED_IN_2FA_PAGES,
+                                                        NA, BAD),
+    "otp_webauthn:js-i18n-catalog": (PUBLIC, {}, EVERYONE, OK, NA),
     # Changing one's own password: any signed-in user; an empty form is shown with its errors.
     "password_change": (SIGNED_IN, {}, SIGNED_IN_ANY, OK, OK),
     "password_change_done": (SIGNED_IN, {}, SIGNED_IN_ANY, OK, NA),
@@ -263,12 +289,8 @@ def test_every_view_declares_its_roles(name: str, route: str, callback: Any) -> 
 def client_for(request: pytest.FixtureRequest, persona: str) -> Client:
     if persona == "anonymous":
         return Client()
-    if persona in ("lead", "admin"):
+    if persona in ("enabler", "other_enabler", "lead", "admin", "roleless"):
         return verified_client(request.getfixturevalue(f"{persona}_user"))
-    if persona == "other_enabler":
-        client = Client()
-        client.force_login(request.getfixturevalue("other_enabler_user"))
-        return client
     if persona == "deactivated":
         user = EnablerFactory(user__username="switched-off").user
         client = Client()
@@ -280,7 +302,7 @@ def client_for(request: pytest.FixtureRequest, persona: str) -> Client:
         client = Client()
         client.force_login(UserFactory(username="lead-no-code", roles=[Role.LEAD]))
         return client
-    return request.getfixturevalue(f"{persona}_client")
+    raise AssertionError(f"no client for {persona}")
 
 
 def url_for(request: pytest.FixtureRequest, name: str) -> str:
@@ -317,6 +339,7 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         PROGRAMME_PK: lambda: {"pk": programme.pk},
         SUMMARY: lambda: {"pk": LearningSummaryFactory(programme=programme).pk},
         READY_SUMMARY: lambda: {"pk": ready_summary()},
+        OWN_PASSKEY: lambda: {"pk": passkey_for(enabler_user).pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 
@@ -771,7 +794,7 @@ def test_django_admin_matrix(
 # ---- every form is protected against cross-site request forgery ------------------------------
 
 POSTABLE = [name for name, row_ in EXPECTED.items()
-            if row_[4] != NA and name not in ("two-factor", "two-factor-setup")]
+            if row_[4] != NA and name not in ("two-factor", "two-factor-setup-app")]
 
 
 @pytest.mark.django_db
@@ -792,7 +815,7 @@ def test_a_post_without_the_csrf_token_is_refused(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["two-factor", "two-factor-setup"])
+@pytest.mark.parametrize("name", ["two-factor", "two-factor-setup-app"])
 def test_the_two_factor_forms_need_the_csrf_token(
     settings: Any, name: str
 ) -> None:

@@ -187,7 +187,10 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
     assert response.url == "/accounts/two-factor/?next=/programmes/"
     response = client.get(response.url)
     assert response.url == "/accounts/two-factor/set-up/?next=/programmes/"
-    page = client.get(response.url)
+    choice = client.get(response.url).content.decode()
+    assert 'href="/accounts/two-factor/set-up/passkey/?next=/programmes/"' in choice
+    assert 'href="/accounts/two-factor/set-up/app/?next=/programmes/"' in choice
+    page = client.get("/accounts/two-factor/set-up/app/?next=/programmes/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "style=" not in html.split("<svg", 1)[1].split("</svg>")[0]
@@ -201,7 +204,7 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
                        ).status_code == 200
     device.refresh_from_db()
     device.throttle_reset()
-    done = client.post("/accounts/two-factor/set-up/",
+    done = client.post("/accounts/two-factor/set-up/app/",
                        {"token": current_code(device), "next": "/programmes/"})
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
@@ -214,8 +217,12 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
     client.post(reverse("logout"))
     sign_in(client, "lead")
     assert client.get("/programmes/").url == "/accounts/two-factor/?next=/programmes/"
-    # Set-up cannot replace the device with only a password.
+    # Set-up cannot replace or add a device with only a password.
     assert client.get("/accounts/two-factor/set-up/").url.startswith("/accounts/two-factor/?")
+    assert client.get("/accounts/two-factor/set-up/app/").url.startswith(
+        "/accounts/two-factor/?")
+    assert client.get("/accounts/two-factor/set-up/passkey/").url.startswith(
+        "/accounts/two-factor/?")
     wrong = client.post("/accounts/two-factor/", {"token": "123456", "next": "/programmes/"})
     assert "The code is not right" in wrong.content.decode()
     # A recovery code works once.
@@ -245,13 +252,19 @@ def test_wrong_codes_are_throttled(lead_user: Any, settings: Any) -> None:
     assert not client.get("/programmes/").status_code == 200
 
 
-def test_admins_and_django_admin_staff_need_two_factor_but_enablers_do_not(
-    settings: Any, enabler_user: Any, admin_user: Any
+def test_every_role_needs_two_factor_enablers_included(
+    settings: Any, enabler_user: Any, admin_user: Any, roleless_user: Any
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     enabler = Client()
     sign_in(enabler, "enabler")
-    assert enabler.get("/week/").status_code == 200
+    # Enablers hold the private notes: they are sent to set up a second factor first.
+    assert enabler.get("/week/").url == "/accounts/two-factor/?next=/week/"
+    assert enabler.get("/accounts/two-factor/?next=/week/").url == (
+        "/accounts/two-factor/set-up/?next=/week/")
+    roleless = Client()
+    sign_in(roleless, "roleless")
+    assert roleless.get("/").url.startswith("/accounts/two-factor/")
     admin = Client()
     sign_in(admin, admin_user.username)
     assert admin.get("/manage/").url.startswith("/accounts/two-factor/")
@@ -260,6 +273,9 @@ def test_admins_and_django_admin_staff_need_two_factor_but_enablers_do_not(
     client = Client()
     sign_in(client, staff.username)
     assert client.get("/django-admin/").url.startswith("/accounts/two-factor/")
+    # With two-factor off (the local demo), nobody is asked.
+    settings.FIELDBOOK_REQUIRE_2FA = False
+    assert enabler.get("/week/").status_code == 200
 
 
 def test_an_htmx_request_is_sent_to_the_two_factor_page_as_a_whole_page(

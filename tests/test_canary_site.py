@@ -48,7 +48,7 @@ from .factories import (
     UserFactory,
     notes_write,
 )
-from .security_support import verified_client
+from .security_support import passkey_for, verified_client
 from .test_access import ADMIN_URLS, SITE_URLS, admin_expectation
 from .test_privacy_canary import urls_to_fetch
 
@@ -122,6 +122,14 @@ def _engagements(w: World) -> Iterator[Engagement]:
 ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "home": lambda w: [{}], "healthz": lambda w: [{}], "login": lambda w: [{}],
     "logout": lambda w: [{}], "two-factor": lambda w: [{}], "two-factor-setup": lambda w: [{}],
+    "two-factor-setup-app": lambda w: [{}], "two-factor-setup-passkey": lambda w: [{}],
+    "two-factor-recovery-codes": lambda w: [{}], "two-factor-manage": lambda w: [{}],
+    "two-factor-passkey-remove": lambda w: [{"pk": passkey_for(w.author.user).pk}],
+    "otp_webauthn:credential-registration-begin": lambda w: [{}],
+    "otp_webauthn:credential-registration-complete": lambda w: [{}],
+    "otp_webauthn:credential-authentication-begin": lambda w: [{}],
+    "otp_webauthn:credential-authentication-complete": lambda w: [{}],
+    "otp_webauthn:js-i18n-catalog": lambda w: [{}],
     "password_reset": lambda w: [{}], "password_reset_done": lambda w: [{}],
     "password_change": lambda w: [{}], "password_change_done": lambda w: [{}],
     "password_reset_confirm": lambda w: [{"uidb64": "MA", "token": "x"}],
@@ -226,10 +234,9 @@ def test_nothing_private_reaches_anyone_but_its_author(
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     caplog.set_level(logging.DEBUG)
-    co_enabler = Client()
-    co_enabler.force_login(world.other.user)
     personas = {
-        "co-enabler": co_enabler,
+        # Everyone proves a second factor (issue 12), so each persona sees what it would.
+        "co-enabler": verified_client(world.other.user),
         "lead": verified_client(world.lead),
         "admin": verified_client(world.admin),
         "anonymous": Client(),
@@ -272,8 +279,7 @@ def test_nothing_private_reaches_anyone_but_its_author(
 
     # Positive control: the author's own pages do show the string, so the checks above could
     # see it; and a page that shows it is never kept by a browser.
-    author = Client()
-    author.force_login(world.author.user)
+    author = verified_client(world.author.user)
     page = author.get(reverse("engagements:session-edit", args=[world.session.pk]))
     assert NOTES in text_of(page) and STEPS in text_of(page)
     assert "no-store" in page["Cache-Control"]

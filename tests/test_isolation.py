@@ -63,9 +63,8 @@ def world(db: None) -> World:
 
 
 def author_client(w: World) -> Client:
-    client = Client()
-    client.force_login(w.author.user)
-    return client
+    """The author, signed in with their second factor (every role needs one)."""
+    return verified_client(w.author.user)
 
 
 # ---- every path, as a superuser -------------------------------------------------------------

@@ -23,6 +23,7 @@ STRONG_KEY = "k" * 25 + "0123456789abcdefghijklmnopqrstuvwxyz"[:25]  # 50 charac
 SETTINGS_VARS = (
     "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND",
     "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "OTP_WEBAUTHN_RP_ID", "OTP_WEBAUTHN_ALLOWED_ORIGINS",
 )
 
 
@@ -48,6 +49,9 @@ def test_deploy_checks_pass_with_production_settings() -> None:
         "call_command('check', '--deploy', '--fail-level', 'ERROR')",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="fieldbook.example.org",
+        # Passkeys, like the host name, have no production default (otp_webauthn.E010, E030).
+        OTP_WEBAUTHN_RP_ID="fieldbook.example.org",
+        OTP_WEBAUTHN_ALLOWED_ORIGINS="https://fieldbook.example.org",
         SECURE_SSL_REDIRECT="true",
         SECURE_HSTS_SECONDS="31536000",
     )

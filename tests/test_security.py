@@ -30,7 +30,8 @@ PRODUCTION_ENV = BASE_DIR / ".ci" / "production.env"
 # Variables that change what settings.py does; the subprocess starts without them.
 SETTINGS_VARS = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "EMAIL_BACKEND", "ALLOWED_HOSTS",
                  "DJANGO_SETTINGS_MODULE", "FIELDBOOK_REQUIRE_2FA", "AXES_ENABLED",
-                 "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+                 "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE",
+                 "OTP_WEBAUTHN_RP_ID", "OTP_WEBAUTHN_ALLOWED_ORIGINS")
 
 
 def production_env(**overrides: str) -> dict[str, str]:
@@ -66,6 +67,13 @@ def test_the_deploy_check_fails_without_two_factor_or_with_a_console_mailer() ->
     report = result.stdout + result.stderr
     for check in ("fieldbook.W001", "fieldbook.W002", "security.W004"):
         assert check in report, report
+
+
+def test_the_deploy_check_fails_when_passkeys_would_not_work_on_the_real_site() -> None:
+    result = deploy_check(OTP_WEBAUTHN_RP_ID="localhost",
+                          OTP_WEBAUTHN_ALLOWED_ORIGINS="http://localhost:8000")
+    assert result.returncode != 0
+    assert "fieldbook.W007" in result.stdout + result.stderr
 
 
 def test_production_turns_two_factor_on_and_the_demo_off() -> None:
