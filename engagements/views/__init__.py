@@ -10,6 +10,7 @@ from .summaries import (
     summary_pdf,
 )
 from .week import (
+    learning_item_withdraw,
     my_week,
     session_delete,
     session_edit,
@@ -23,6 +24,7 @@ __all__ = [
     "dashboard",
     "dashboard_export",
     "heatmap",
+    "learning_item_withdraw",
     "my_week",
     "place_export",
     "place_page",
