@@ -409,6 +409,7 @@ def get_learning_item_for(enabler: Enabler, pk: int) -> LearningItem:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
+@private_notes  # an unshared item's text is the enabler's own: never cached
 def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then withdraw sharing and consent for a learning item, for good."""
     enabler = get_enabler_for(request)
