@@ -227,6 +227,13 @@ class LearningItemForm(forms.Form):
         widget=forms.Textarea, label="What was learnt", required=False,
         help_text="To remove this item, clear its text.",
     )
+    # (Declared in page order: the error summary lists errors in this order.)
+    # Offered when the text names someone Fieldbook knows (the service finds them).
+    replace_names = forms.BooleanField(required=False, label="Replace the name with the role")
+    keep_names = forms.BooleanField(
+        required=False, label="Keep the text as written: this item is not shared",
+        help_text="Only for an item you do not share. Shared learning never names a person.",
+    )
     attributed_role = forms.CharField(
         required=False, max_length=200, label="Attributed to (a role, never a name)",
         help_text="For a quote, for example “NHS Operations Manager”.",
@@ -241,12 +248,6 @@ class LearningItemForm(forms.Form):
     )
     # The saved item an edit keeps (checked by the service against the session's own items).
     item_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # Offered when the text names someone Fieldbook knows (the service finds them).
-    replace_names = forms.BooleanField(required=False, label="Replace the name with the role")
-    keep_names = forms.BooleanField(
-        required=False, label="Keep the text as written: this item is not shared",
-        help_text="Only for an item you do not share. Shared learning never names a person.",
-    )
 
     # The saved item this form edits, if any (set by the edit view: a withdrawn item shows as
     # such, a shared one offers to withdraw it).
