@@ -232,21 +232,45 @@ class LearningItemForm(forms.Form):
         widget=forms.Textarea, label="What was learnt", required=False,
         help_text="To remove this item, clear its text.",
     )
+    # (Declared in page order: the error summary lists errors in this order.)
+    # Offered when the text names someone Fieldbook knows (the service finds them).
+    replace_names = forms.BooleanField(required=False, label="Replace the name with the role")
+    keep_names = forms.BooleanField(
+        required=False, label="Keep the text as written: this item is not shared",
+        help_text="Only for an item you do not share. Shared learning never names a person.",
+    )
     attributed_role = forms.CharField(
         required=False, max_length=200, label="Attributed to (a role, never a name)",
         help_text="For a quote, for example “NHS Operations Manager”.",
     )
     consent = forms.BooleanField(required=False, label="The speaker agreed to be quoted by role")
+    # Sharing is a choice the enabler makes, item by item: never ticked for them.
     shareable = forms.BooleanField(
-        required=False, initial=True, label="Share with programme leads and learning summaries",
+        required=False, initial=False, label="Share with programme leads and learning summaries",
     )
     themes = IdMultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Themes",
     )
+    # The saved item an edit keeps (checked by the service against the session's own items).
+    item_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    # The saved item this form edits, if any (set by the edit view: a withdrawn item shows as
+    # such, a shared one offers to withdraw it).
+    saved_item: LearningItem | None = None
 
     def __init__(self, *args: Any, themes: Sequence[Theme] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_choices(themes=themes)
+
+    @property
+    def offers_name_choice(self) -> bool:
+        """Show the "replace the name" choice: asked for by the service, or already made."""
+        return bool(self["replace_names"].errors or self["replace_names"].value()
+                    or self["keep_names"].value())
+
+    @property
+    def is_shared_choice(self) -> bool:
+        return bool(self["shareable"].value())
 
     def set_choices(self, *, themes: Sequence[Theme]) -> None:
         self.fields["themes"].choices = theme_choices(themes)
@@ -263,6 +287,9 @@ class LearningItemForm(forms.Form):
             attributed_role=c["attributed_role"],
             consent=c["consent"],
             shareable=c["shareable"],
+            id=c.get("item_id"),
+            replace_names=c.get("replace_names", False),
+            keep_names=c.get("keep_names", False),
         )
 
 

@@ -19,7 +19,7 @@ from fieldbook.models import TimeStampedModel
 from fieldbook.sealing import TOKEN_PREFIX as SEALED_PREFIX
 from places.models import Person, Place, Region, Sector
 
-from .querysets import EngagementQuerySet, SessionQuerySet
+from .querysets import EngagementQuerySet, LearningItemQuerySet, SessionQuerySet
 
 # A working day on site, for turning logged minutes into "days used" (7.5 hours).
 MINUTES_PER_DAY = 450
@@ -259,7 +259,10 @@ class SessionSectorCount(models.Model):
 class LearningItem(TimeStampedModel):
     """Learning an enabler chose to share: lessons, quotes, messages for national leaders...
 
-    Quotes are attributed by role, never by name, and only shared with consent.
+    Quotes are attributed by role, never by name, and only shared with consent. Sharing is an
+    explicit choice (``shareable`` starts False), and the enabler can withdraw it later
+    (``withdrawn_at``): from then on the item is never shared again, and the summaries that had
+    included it are compiled again without it (engagements.services.learning_item_withdraw).
     """
 
     class Kind(models.TextChoices):
@@ -281,8 +284,14 @@ class LearningItem(TimeStampedModel):
         default=False, help_text="The speaker agreed to be quoted (by role, never by name)."
     )
     shareable = models.BooleanField(
-        default=True, help_text="Shown to programme leads and used in learning summaries."
+        default=False, help_text="Shown to programme leads and used in learning summaries."
     )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the enabler withdrew sharing (and consent): never shared again.",
+    )
+
+    objects = LearningItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -293,6 +302,10 @@ class LearningItem(TimeStampedModel):
                 name="learning_shared_quote_has_consent_and_role",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="learning_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(shareable=False, consent=False),
+                name="learning_withdrawn_not_shared",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "shareable"], name="learning_kind_idx")]
 
@@ -389,6 +402,14 @@ class LearningSummary(TimeStampedModel):
         related_name="+",
     )
     compiled_at = models.DateTimeField(null=True, blank=True)
+    # The learning items the current content quotes, written with it at compile time: a
+    # withdrawal finds the summaries to compile again through this index, not their JSON.
+    learning_items = models.ManyToManyField(
+        LearningItem, related_name="summaries", blank=True, editable=False,
+    )
+    # When an item this summary had included was withdrawn, so it was compiled again without
+    # it: the summary page says so.
+    withdrawal_recompiled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-period_start", "scope_key"]

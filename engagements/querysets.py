@@ -96,3 +96,17 @@ class SessionQuerySet(models.QuerySet):
         return self.aggregate(
             n=Count("id"), minutes=Sum("duration_minutes", filter=Q(status="held"))
         )
+
+
+class LearningItemQuerySet(models.QuerySet):
+    def shared(self) -> LearningItemQuerySet:
+        """What may reach a programme lead: items marked shareable and never withdrawn, from
+        live sessions; a quote only with consent and a role (a database constraint too,
+        checked again because a quote without consent must never be shown, whatever the data).
+        The one definition for the place page and every summary."""
+        return self.filter(
+            shareable=True, withdrawn_at__isnull=True, session__deleted_at__isnull=True,
+        ).exclude(Q(kind="quote") & (Q(consent=False) | Q(attributed_role="")))
+
+    def by_enabler(self, enabler: Enabler) -> LearningItemQuerySet:
+        return self.filter(session__enabler=enabler, session__deleted_at__isnull=True)

@@ -12,6 +12,7 @@ dashboards never aggregate its history.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from fieldbook.audit import audit_record
+from places import names
 from places.models import BoardMembership
 
-from . import rollups
+from . import rollups, summaries
 from .errors import DomainError, StaleEditError
 from .models import (
     MAX_SESSION_MINUTES,
@@ -43,12 +45,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LearningItemData:
+    """One learning item as the form sent it. ``id``: the saved item an edit keeps (an edit
+    updates items in place, so a withdrawal and the summaries that quoted an item follow it).
+    ``replace_names``: replace the names of people Fieldbook knows in ``text`` with their role;
+    ``keep_names``: keep such names as written, allowed only in an item that is not shared."""
+
     kind: str
     text: str
     theme_ids: frozenset[int] = frozenset()
     attributed_role: str = ""
     consent: bool = False
-    shareable: bool = True
+    shareable: bool = False
+    id: int | None = None
+    replace_names: bool = False
+    keep_names: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,8 +135,10 @@ def _validate(
     today: dt.date,
     keep_theme_ids: frozenset[int] = frozenset(),
     kept_engagement_id: int | None = None,
-) -> Engagement:
-    """Check every rule at once so the user sees all problems in one go. One query."""
+) -> tuple[Engagement, tuple[LearningItemData, ...]]:
+    """Check every rule at once so the user sees all problems in one go. One query, and one
+    more for the names in the learning items if there are any. Returns the engagement and the
+    learning items as they are to be saved (names replaced by roles where the user asked)."""
     errors: dict[str | None, list[str]] = {}
 
     def add(name: str | None, message: str) -> None:
@@ -194,24 +206,72 @@ def _validate(
             if not item.attributed_role.strip():
                 add(prefix + "attributed_role",
                     "Say the speaker’s role (never their name), e.g. “NHS Operations Manager”.")
+    items = _check_names(data.learning_items, add)
 
     if errors:
         raise DomainError(field_errors=errors)
     assert engagement is not None
-    return engagement
+    return engagement, items
 
 
-def _write_relations(session: Session, data: SessionData, *, replace: bool) -> None:
+ROLE_NOT_NAME = ("This looks like a person’s name. Attribute by role, for example "
+                 "“NHS Operations Manager”.")
+
+
+def _check_names(
+    items: tuple[LearningItemData, ...], add: Any
+) -> tuple[LearningItemData, ...]:
+    """Nothing that names a person reaches a lead (places.names has the rule). One query for
+    all the items, none without items.
+
+    An attribution that names anyone Fieldbook holds is refused. A text that names a board
+    member (attendees included) is offered their role instead ("replace_names"); kept as
+    written ("keep_names") only in an item that is not shared. A text naming a user, who has
+    no role to offer, must be edited if the item is shared.
+    """
+    texts = [t for item in items for t in (item.text, item.attributed_role)]
+    people = names.known_people_in(texts) if items else []
+    if not people:
+        return items
+    result = []
+    for index, item in enumerate(items):
+        prefix = f"learning-{index}-"
+        if item.attributed_role.strip() and any(p.named_in(item.attributed_role)
+                                                for p in people):
+            add(prefix + "attributed_role", ROLE_NOT_NAME)
+        text = item.text
+        for person in (p for p in people if p.named_in(text)):
+            if person.role and item.replace_names:
+                text = names.replace(text, person.keys, person.role)
+            elif person.role:
+                if item.shareable or not item.keep_names:
+                    shared = " Shared learning never names a person." if item.shareable else ""
+                    add(prefix + "replace_names",
+                        f"This names {person.name}. Replace the name with their role, "
+                        f"‘{person.role}’?{shared}")
+            elif item.shareable:
+                add(prefix + "text", f"This names {person.name}. Take the name out, or "
+                                     "describe them by their role.")
+        result.append(dataclasses.replace(item, text=text))
+    return tuple(result)
+
+
+def _write_relations(session: Session, data: SessionData, *, replace: bool,
+                     saved_items: dict[int, LearningItem] | None = None) -> list[int]:
     """Attendees, themes, headcounts and learning: one INSERT per table that has rows.
 
     A new session has no links yet, so they are inserted directly (``.set()`` would first read
-    the current ones). Edits replace learning items wholesale: the form always sends them all.
+    the current ones). An edit keeps its learning items by id (``saved_items``: the session's
+    items before the edit): updated in place, new ones inserted, those no longer sent deleted,
+    so a withdrawal and the summaries that quoted an item survive an edit. Returns the ids of
+    items that were shared and no longer are (removed, un-ticked, consent taken away): for the
+    summaries that included them (``summaries.summaries_recompile_without``).
     """
+    saved_items = saved_items or {}
     if replace:
         session.attendees.set(data.attendee_ids)
         session.themes.set(data.theme_ids)
         session.sector_counts.all().delete()
-        session.learning_items.all().delete()
     else:
         if data.attendee_ids:
             through = Session.attendees.through
@@ -228,26 +288,49 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool) -> N
             SessionSectorCount(session=session, sector=sector, headcount=count)
             for sector, count in sorted(data.sector_counts.items())
         )
-    if data.learning_items:
-        items = LearningItem.objects.bulk_create(
-            LearningItem(
-                session=session,
-                kind=item.kind,
-                text=item.text.strip(),
-                attributed_role=item.attributed_role.strip(),
-                consent=item.consent,
-                shareable=item.shareable,
-            )
-            for item in data.learning_items
+
+    def fields(item: LearningItemData) -> dict[str, Any]:
+        return {"kind": item.kind, "text": item.text.strip(),
+                "attributed_role": item.attributed_role.strip(), "consent": item.consent,
+                "shareable": item.shareable}
+
+    kept = [(saved_items[i.id], i) for i in data.learning_items if i.id in saved_items]
+    new = [i for i in data.learning_items if i.id not in saved_items]
+    kept_ids = {row.pk for row, _ in kept}
+    was_shared = {pk for pk, row in saved_items.items() if _is_shared(row)}
+    removed = [pk for pk in saved_items if pk not in kept_ids]
+    if removed:
+        LearningItem.objects.filter(pk__in=removed).delete()
+    if kept:
+        for row, item in kept:
+            for name, value in fields(item).items():
+                setattr(row, name, value)
+        LearningItem.objects.bulk_update(
+            [row for row, _ in kept], ["kind", "text", "attributed_role", "consent", "shareable"]
         )
-        through = LearningItem.themes.through
-        links = [
-            through(learningitem_id=saved.pk, theme_id=pk)
-            for saved, item in zip(items, data.learning_items, strict=True)
-            for pk in sorted(item.theme_ids)
-        ]
-        if links:
-            through.objects.bulk_create(links)
+        still_shared = {row.pk for row, _ in kept if _is_shared(row)}
+    else:
+        still_shared = set()
+        LearningItem.themes.through.objects.filter(learningitem_id__in=kept_ids).delete()
+    created = LearningItem.objects.bulk_create(
+        LearningItem(session=session, **fields(item)) for item in new
+    ) if new else []
+    through = LearningItem.themes.through
+    links = [
+        through(learningitem_id=saved.pk, theme_id=pk)
+        for saved, item in [*kept, *zip(created, new, strict=True)]
+        for pk in sorted(item.theme_ids)
+    ]
+    if links:
+        through.objects.bulk_create(links)
+    return sorted(was_shared - still_shared)
+
+
+def _is_shared(item: LearningItem) -> bool:
+    """What ``LearningItem.objects.shared()`` selects, for one row in memory."""
+    if not item.shareable or item.withdrawn_at is not None:
+        return False
+    return item.kind != LearningItem.Kind.QUOTE or (item.consent and bool(item.attributed_role))
 
 
 def _public_fields(data: SessionData) -> dict[str, Any]:
@@ -296,7 +379,9 @@ def session_log(
     index until the first commits, then fails here and returns the first one's row.
     """
     try:
-        engagement = _validate(enabler=enabler, data=data, today=today or timezone.localdate())
+        engagement, items = _validate(enabler=enabler, data=_as_new(data),
+                                      today=today or timezone.localdate())
+        data = dataclasses.replace(data, learning_items=items)
     except DomainError:
         # A re-send of a form that was saved before a rule changed (say, the engagement closed
         # since) still answers with the saved session rather than an error.
@@ -323,6 +408,37 @@ def session_log(
             raise  # some other constraint: a bug, not a re-send
         return existing, False
     return session, True
+
+
+def _as_new(data: SessionData) -> SessionData:
+    """A new session has no saved learning items: ids sent with it mean nothing."""
+    if not any(item.id for item in data.learning_items):
+        return data
+    return dataclasses.replace(data, learning_items=tuple(
+        dataclasses.replace(item, id=None) for item in data.learning_items))
+
+
+def _edited_items(
+    before: Session, data: SessionData
+) -> tuple[dict[int, LearningItem], SessionData]:
+    """The session's saved learning items by id, and the edit's items with ids checked: an id
+    that is not one of this session's items is a new item. A withdrawn item stays withdrawn:
+    whatever the form says, it is neither shared nor consented. An unshared item saved with
+    this very text was saved with any names in it on purpose: they are kept without asking
+    again (sharing it, or changing its text, asks again)."""
+    saved = {item.pk: item for item in before.learning_items.all()}
+    items = []
+    for item in data.learning_items:
+        row = saved.get(item.id) if item.id else None
+        if row is None:
+            item = dataclasses.replace(item, id=None)
+        else:
+            if row.withdrawn_at is not None:
+                item = dataclasses.replace(item, shareable=False, consent=False)
+            if not item.shareable and not row.shareable and item.text.strip() == row.text:
+                item = dataclasses.replace(item, keep_names=True)
+        items.append(item)
+    return saved, dataclasses.replace(data, learning_items=tuple(items))
 
 
 def _current_state(session: Session) -> dict[str, Any]:
@@ -359,8 +475,11 @@ def session_update(
     keep_themes = {t.pk for t in before.themes.all()} | {
         t.pk for item in before.learning_items.all() for t in item.themes.all()
     }
-    _validate(enabler=enabler, data=data, today=today or timezone.localdate(),
-              keep_theme_ids=frozenset(keep_themes), kept_engagement_id=before.engagement_id)
+    saved_items, data = _edited_items(before, data)
+    _, items = _validate(enabler=enabler, data=data, today=today or timezone.localdate(),
+                         keep_theme_ids=frozenset(keep_themes),
+                         kept_engagement_id=before.engagement_id)
+    data = dataclasses.replace(data, learning_items=items)
     # Compare-and-set in one UPDATE: whoever saves first moves the version on, and the other
     # save then matches no row. Nothing is written unless the version is the one the form saw.
     updated = Session.objects.filter(
@@ -383,7 +502,14 @@ def session_update(
             raise DomainError("This session was deleted since you opened it. "
                               "Undo the delete from My week to edit it again.")
         raise StaleEditError(current)
-    _write_relations(session, data, replace=True)
+    # Before the links go with any item the edit removes. No query if nothing was shared.
+    quoted_in = summaries.summaries_quoting(
+        [pk for pk, row in saved_items.items() if _is_shared(row)])
+    unshared = _write_relations(session, data, replace=True, saved_items=saved_items)
+    summaries.summaries_recompile_without(
+        summary_ids=[pk for item_id in unshared for pk in quoted_in.get(item_id, ())],
+        actor=enabler.user,
+    )
     rollups.refresh({before.engagement_id, data.engagement_id},
                     dates=[before.date, data.date])
     session.refresh_from_db()
@@ -422,6 +548,31 @@ def session_restore(*, enabler: Enabler, session: Session) -> Session:
         rollups.refresh([session.engagement_id], dates=[session.date])
         audit_record(actor=enabler.user, action="engagements.session.restored", obj=session)
     return session
+
+
+@transaction.atomic
+def learning_item_withdraw(*, enabler: Enabler, item: LearningItem) -> LearningItem:
+    """Withdraw sharing (and the speaker's consent) for a learning item, for good.
+
+    From the commit on, the item is in no page and no summary compiled after; the summaries
+    already compiled with it are marked and queued to compile again without it (their PDF
+    follows through the render task). Only the enabler who logged the session may. Withdrawing
+    twice changes nothing. Audited without the text.
+    """
+    if item.session.enabler_id != enabler.pk:
+        raise DomainError("You can only withdraw learning from your own sessions.")
+    if item.withdrawn_at is not None:
+        return item
+    quoted_in = summaries.summaries_quoting([item.pk])
+    item.withdrawn_at = timezone.now()
+    item.shareable = item.consent = False
+    item.save(update_fields=["withdrawn_at", "shareable", "consent", "updated_at"])
+    audit_record(actor=enabler.user, action="engagements.learning_item.withdrawn", obj=item,
+                 changes={"session": item.session_id, "kind": item.kind,
+                          "summaries": sorted(quoted_in.get(item.pk, ()))})
+    summaries.summaries_recompile_without(summary_ids=quoted_in.get(item.pk, set()),
+                                          actor=enabler.user)
+    return item
 
 
 def repeat_candidates(*, enabler: Enabler, target_week_start: dt.date) -> list[Session]:

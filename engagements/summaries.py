@@ -31,6 +31,7 @@ import calendar
 import datetime as dt
 import logging
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -266,6 +267,43 @@ def summary_recompile(*, requested_by: Any, summary: LearningSummary) -> bool:
     return True
 
 
+def summaries_quoting(item_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each learning item, the summaries whose current content includes it (recorded at
+    compile time, ``LearningSummary.learning_items``). One indexed query; none for no items."""
+    item_ids = list(item_ids)
+    quoting: dict[int, set[int]] = {}
+    if not item_ids:
+        return quoting
+    links = LearningSummary.learning_items.through.objects.filter(
+        learningitem_id__in=item_ids).values_list("learningitem_id", "learningsummary_id")
+    for item_id, summary_id in links.order_by():
+        quoting.setdefault(item_id, set()).add(summary_id)
+    return quoting
+
+
+@transaction.atomic
+def summaries_recompile_without(*, summary_ids: Iterable[int], actor: Any) -> list[int]:
+    """Compile again the summaries that included learning no longer shared (withdrawn, or
+    un-ticked in an edit), and mark them so their page says why.
+
+    Whatever their state: a ready or failed one is queued; a queued one stays queued; one
+    compiling now is queued again, so the worker's write (which needs "compiling") is dropped
+    and a fresh compile follows. Tasks are queued after the commit (``summary_enqueue``).
+    """
+    ids = sorted(set(summary_ids))
+    if not ids:
+        return []
+    now = timezone.now()
+    LearningSummary.objects.filter(pk__in=ids).update(
+        status=Status.QUEUED, error="", withdrawal_recompiled_at=now, updated_at=now,
+    )
+    for summary in LearningSummary.objects.filter(pk__in=ids).only("id", "scope_key"):
+        audit_record(actor=actor, action="engagements.summary.requeued", obj=summary,
+                     changes={"status": Status.QUEUED, "reason": "learning withdrawn"})
+        summary_enqueue(summary.pk)
+    return ids
+
+
 def summary_claim(summary_id: int, *, reclaim: bool = False) -> bool:
     """Take a queued summary for compiling: one UPDATE, and only one caller wins.
 
@@ -311,6 +349,7 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
         summary_fail(summary_id=summary_id, error=failure_text(exc))
         return "failed"
     now = timezone.now()
+    item_ids = content["learning"].get("item_ids", [])
     with transaction.atomic():
         # Only the holder of the claim writes: a row taken back as stale meanwhile is not ours.
         written = LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
@@ -319,10 +358,26 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
             pdf=None, pdf_compiled_at=None, pdf_error="",
         )
         if written:
+            # Which items this content quotes, for a withdrawal to find it (three statements).
+            summary.learning_items.set(item_ids)
             audit_record(actor=None, action="engagements.summary.compiled", obj=summary,
                          changes={"status": Status.READY})
-            summary_pdf_enqueue(summary_id)
+            if _withdrawn_meanwhile(item_ids):
+                # Withdrawn after we read it, before its withdrawal could see these links:
+                # compile again rather than publish it (one query).
+                summaries_recompile_without(summary_ids=[summary_id], actor=None)
+            else:
+                summary_pdf_enqueue(summary_id)
     return "ready" if written else "skipped"
+
+
+def _withdrawn_meanwhile(item_ids: list[int]) -> bool:
+    from .models import LearningItem
+
+    if not item_ids:
+        return False
+    return LearningItem.objects.filter(pk__in=item_ids).exclude(
+        pk__in=LearningItem.objects.shared().values("pk")).exists()
 
 
 def summary_render_pdf(*, summary_id: int) -> str:

@@ -49,7 +49,8 @@ from .models import (
 )
 from .summaries import Period, period_label
 
-CONTENT_VERSION = 1
+# 2: the learning lists the ids of the items it quotes (``learning.item_ids``).
+CONTENT_VERSION = 2
 SMALL_NUMBER = 3
 TOP_PLACES = 3
 UNDER_WAY = ("diagnostic", "active", "paused")
@@ -308,14 +309,10 @@ def _themes(summary: LearningSummary, period: Period,
 def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
     """Shareable learning from live sessions in the period, numbered in reading order, grouped
     by kind and by theme. Two queries (the items, and their themes through a subquery)."""
-    items_qs = LearningItem.objects.filter(
+    # Shared and never withdrawn; quotes only with consent and a role (``shared()``).
+    items_qs = LearningItem.objects.shared().filter(
         _scope_q(summary, "session__engagement__"),
-        shareable=True, session__deleted_at__isnull=True,
         session__date__gte=period.start, session__date__lte=period.end,
-    ).filter(
-        # Quotes need consent and a role to attribute them to (the model's constraint says so
-        # too; this keeps a summary right even for rows written before it existed).
-        ~Q(kind=LearningItem.Kind.QUOTE) | (Q(consent=True) & ~Q(attributed_role=""))
     )
     rows = list(items_qs.values("id", "kind", "text", "attributed_role", "consent",
                                 "session__date").order_by("session__date", "id"))
@@ -354,7 +351,9 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
         for theme, refs in sorted(theme_refs.items(),
                                   key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0]))
     ]
-    return {"items": items, "by_kind": [k for k in by_kind if k["refs"]], "by_theme": by_theme}
+    return {"items": items, "by_kind": [k for k in by_kind if k["refs"]], "by_theme": by_theme,
+            # Never shown: recorded as LearningSummary.learning_items when the content is saved.
+            "item_ids": sorted(row["id"] for row in rows)}
 
 
 def _outcomes(summary: LearningSummary, period: Period) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("week/sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
     path("week/sessions/<int:pk>/delete/", views.session_delete, name="session-delete"),
     path("week/sessions/<int:pk>/restore/", views.session_restore, name="session-restore"),
+    path("week/learning/<int:pk>/withdraw/", views.learning_item_withdraw,
+         name="learning-item-withdraw"),
     path("programmes/", views.dashboard, name="dashboard"),
     path("programmes/<slug:programme>/", views.programme_dashboard,
          name="programme-dashboard"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -12,7 +13,8 @@ from django.db.models.functions import Lower
 
 from fieldbook.models import TimeStampedModel
 
-from .querysets import PlaceQuerySet
+from . import names
+from .querysets import PersonQuerySet, PlaceQuerySet
 
 
 class Sector(models.TextChoices):
@@ -189,14 +191,36 @@ class Person(TimeStampedModel):
     boards = models.ManyToManyField(
         DeliveryBoard, through="BoardMembership", related_name="members", blank=True
     )
+    # The name's first and last words, normalised (places.names.keys): what shared learning is
+    # checked against, with one indexed lookup, so that no quote is attributed to a person and
+    # no shared text names one. Derived from full_name alone, so kept by save() and by the
+    # queryset's bulk_create (not a rule of the domain: an index key). Empty for one-word names.
+    given_key = models.CharField(max_length=100, blank=True, editable=False)
+    family_key = models.CharField(max_length=100, blank=True, editable=False)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["full_name"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["organisation", "full_name"], name="person_org_name_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "full_name"], name="person_org_name_idx"),
+            models.Index(fields=["family_key", "given_key"], name="person_name_keys_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.role_title})"
+
+    def set_name_keys(self) -> None:
+        given, family = names.keys(self.full_name) or ("", "")
+        self.given_key, self.family_key = given[:100], family[:100]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.set_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "given_key", "family_key"}
+        super().save(*args, **kwargs)
 
 
 class BoardMembership(TimeStampedModel):

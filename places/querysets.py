@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 
 
@@ -15,3 +18,12 @@ class PlaceQuerySet(models.QuerySet):
             (value, label, counts.get(value, 0))
             for value, label in Place.OnboardingStatus.choices
         ]
+
+
+class PersonQuerySet(models.QuerySet):
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        """Bulk inserts skip ``save()``: fill the name keys here too (``Person.save``)."""
+        objs = list(objs)
+        for person in objs:
+            person.set_name_keys()
+        return super().bulk_create(objs, *args, **kwargs)

@@ -140,6 +140,17 @@ def demo_world(role_groups: None) -> dict[str, Any]:
 
     summary = LearningSummaryFactory(programme=Programme.objects.order_by("pk").first())
     summary_compile(summary_id=summary.pk)
+    # Shared learning on the demo enabler's sessions this week: their edit pages link to
+    # withdrawing it.
+    from engagements.models import LearningItem
+    from engagements.week import monday_of
+
+    monday = monday_of(timezone.localdate())
+    LearningItem.objects.bulk_create(
+        LearningItem(session=s, text="Partners now meet weekly.", shareable=True)
+        for s in Session.objects.filter(enabler__user__username=DEMO_ENABLER, date__gte=monday,
+                                        deleted_at__isnull=True)
+    )
     # The admin already uses an authenticator; the lead sets one up during the crawl; the
     # enabler has an authenticator and a passkey (so the code page offers the passkey first,
     # and the manage page lists it).

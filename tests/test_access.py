@@ -25,6 +25,7 @@ from .factories import (
     TEST_PASSWORD,
     EnablerFactory,
     ImportBatchFactory,
+    LearningItemFactory,
     LearningSummaryFactory,
     OnboardingDraftFactory,
     SessionFactory,
@@ -63,6 +64,7 @@ BAD = 400  # a passkey ceremony's JSON endpoint posted to without the ceremony's
 # their own; drafts and imports belong to ``admin_user``. Everyone else is turned away by role
 # before any lookup.
 OWN_SESSION = "own-session"
+OWN_LEARNING = "own-learning"
 PROGRAMME = "programme"
 PLACE = "place"
 PLACE_PK = "place-pk"
@@ -167,6 +169,8 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:session-delete": (ENABLER, OWN_SESSION, OWN_ENABLER, OK, R),
     # Restoring is a POST from the "deleted" banner.
     "engagements:session-restore": (ENABLER, OWN_SESSION, OWN_ENABLER, NA, R),
+    # Withdrawing sharing for a learning item of one's own session: confirm, then POST.
+    "engagements:learning-item-withdraw": (ENABLER, OWN_LEARNING, OWN_ENABLER, OK, R),
 
     # Programme leads (and admins): dashboards, places, themes, caseload, summaries.
     "engagements:dashboard": (LEAD_OR_ADMIN, {}, LEADS, OK, NA),
@@ -325,6 +329,8 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
     providers: dict[str, Callable[[], dict[str, Any]]] = {
         OWN_SESSION: lambda: {"pk": SessionFactory(enabler=enabler_user.enabler,
                                                    engagement=engagement).pk},
+        OWN_LEARNING: lambda: {"pk": LearningItemFactory(session=SessionFactory(
+            enabler=enabler_user.enabler, engagement=engagement)).pk},
         PROGRAMME: lambda: {"programme": programme.slug},
         PLACE: lambda: {"programme": programme.slug, "place": place.slug},
         PLACE_PK: lambda: {"pk": place.pk},

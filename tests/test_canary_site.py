@@ -72,8 +72,8 @@ class World:
         mine.update(next_steps=f"Call the chair privately. {STEPS}")
         self.session = mine.filter(deleted_at__isnull=True).order_by("-date").first()
         self.deleted = mine.filter(deleted_at__isnull=False).first() or self._deleted(mine)
-        LearningItem.objects.create(session=self.session, text=f"Not to share {UNSHARED}",
-                                    shareable=False)
+        self.unshared = LearningItem.objects.create(
+            session=self.session, text=f"Not to share {UNSHARED}", shareable=False)
         self.engagement = self.session.engagement
         self.other_engagements = set(Engagement.objects.exclude(pk=self.engagement.pk)
                                      .order_by("pk").values_list("pk", flat=True)[:2])
@@ -142,6 +142,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:session-edit": lambda w: [{"pk": w.session.pk}, {"pk": w.deleted.pk}],
     "engagements:session-delete": lambda w: [{"pk": w.session.pk}],
     "engagements:session-restore": lambda w: [{"pk": w.deleted.pk}],
+    "engagements:learning-item-withdraw": lambda w: [{"pk": w.unshared.pk}],
     "engagements:dashboard": lambda w: [{}],
     "engagements:programme-dashboard": lambda w: [
         {"programme": p.slug} for p in Programme.objects.all()],

@@ -223,7 +223,8 @@ def test_themes_must_be_active_and_known(world: World) -> None:
 
 
 def test_a_shared_quote_needs_consent_and_a_role(world: World) -> None:
-    quote = LearningItemData(kind=LearningItem.Kind.QUOTE, text="“We are one system.”")
+    quote = LearningItemData(kind=LearningItem.Kind.QUOTE, text="“We are one system.”",
+                             shareable=True)
     with pytest.raises(DomainError) as excinfo:
         world.log(learning_items=(LearningItemData(kind="lesson", text="Fine."), quote))
     errors = field_errors(excinfo)

@@ -382,7 +382,9 @@ def test_add_a_learning_item_without_javascript(enabler_client: Client,
     page = text(response)
     assert 'name="learning-TOTAL_FORMS" value="1"' in page
     assert 'id="id_learning-0-text"' in page and "autofocus" in page
-    assert 'name="learning-0-shareable" type="checkbox" checked' in page  # shared by default
+    # Sharing is an explicit choice: the new item's box starts unticked.
+    assert 'name="learning-0-shareable" type="checkbox"' in page
+    assert 'name="learning-0-shareable" type="checkbox" checked' not in page
     assert "Typed so far" in page and CANARY in page
     assert "There is a problem" not in page and "nhsuk-error-message" not in page  # not judged
     assert "data-draft-fresh" not in page

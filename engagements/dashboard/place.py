@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Value, When
 
 from enablers.models import Assignment
 from places.models import SECTOR_BY_KIND, BoardMembership, DeliveryBoard, Sector
@@ -297,12 +297,8 @@ def learning_of(engagement: Engagement, *, limit: int = LEARNING_SHOWN) -> list[
     session is read for its date only."""
     labels = dict(LearningItem.Kind.choices)
     items = list(
-        LearningItem.objects.filter(
-            session__engagement=engagement, session__deleted_at__isnull=True, shareable=True,
-        )
-        # A shared quote needs consent and a role (a database constraint); checked again here
-        # because a quote without consent must never reach a lead, whatever the data says.
-        .exclude(Q(kind=LearningItem.Kind.QUOTE) & (Q(consent=False) | Q(attributed_role="")))
+        # Shared, never withdrawn, a quote only with consent and a role (``shared()``).
+        LearningItem.objects.shared().filter(session__engagement=engagement)
         .order_by("-session__date", "-pk")
         .values("pk", "kind", "text", "attributed_role", "session__date")[:limit + 1]
     )

@@ -11,6 +11,7 @@ from .summaries import (
 )
 from .week import (
     draft_key,
+    learning_item_withdraw,
     my_week,
     session_delete,
     session_edit,
@@ -24,6 +25,7 @@ __all__ = [
     "dashboard",
     "dashboard_export",
     "heatmap",
+    "learning_item_withdraw",
     "my_week",
     "place_export",
     "place_page",

@@ -170,7 +170,7 @@ def _redisplay(
     initial = posted_as_initial(form)
     learning_initial = [posted_as_initial(f) for f in formset.forms]
     if "add_learning" in data and len(learning_initial) < MAX_LEARNING_ITEMS:
-        learning_initial.append({"kind": LearningItem.Kind.LESSON, "shareable": True})
+        learning_initial.append({"kind": LearningItem.Kind.LESSON, "shareable": False})
     form, formset = _unbound(initial, learning_initial, enabler, session=session)
     if "add_learning" in data and formset.forms:
         # Take the keyboard straight to the new item (htmx honours autofocus after a swap).
@@ -190,6 +190,18 @@ def _apply_errors(error: DomainError, form: SessionForm, formset: BaseFormSet) -
                 form.add_error(name, msg)
             else:
                 form.add_error(None, msg)
+
+
+def _saved_items_of(session: Session) -> dict[int, LearningItem]:
+    """The session's saved learning items by id. One query."""
+    return {li.pk: li for li in LearningItem.objects.filter(session=session)}
+
+
+def _attach_saved_items(formset: BaseFormSet, saved: dict[int, LearningItem]) -> None:
+    """Tell each item's form which saved item it edits (no query)."""
+    for learning_form in formset.forms:
+        item_id = _int_or_none(str(learning_form["item_id"].value() or ""))
+        learning_form.saved_item = saved.get(item_id) if item_id else None
 
 
 def _learning_data(formset: BaseFormSet) -> list[services.LearningItemData]:
@@ -344,18 +356,21 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             .prefetch_related("attendees", "themes", "sector_counts", "learning_items__themes")
             .get()
         )
+        saved_items = sorted(session.learning_items.all(), key=lambda li: (li.created_at, li.pk))
         learning_initial = [
             {"kind": li.kind, "text": li.text, "attributed_role": li.attributed_role,
-             "consent": li.consent, "shareable": li.shareable,
+             "consent": li.consent, "shareable": li.shareable, "item_id": li.pk,
              "themes": [t.pk for t in li.themes.all()]}
-            for li in sorted(session.learning_items.all(), key=lambda li: (li.created_at, li.pk))
+            for li in saved_items
         ]
         initial = SessionForm.initial_from_session(session, reader=request.user)
         form, formset = _unbound(initial, learning_initial, enabler, session=session)
+        _attach_saved_items(formset, {li.pk: li for li in saved_items})
         return _form_page(request, {**context, "form": form, "formset": formset, "fresh": True})
 
     if _is_redisplay(request):
         form, formset = _redisplay(request.POST, enabler, session=session)
+        _attach_saved_items(formset, _saved_items_of(session))
         return _form_page(request, {**context, "form": form, "formset": formset})
 
     form, formset = _bind(request.POST, editing=True)
@@ -386,6 +401,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(_week_url(form.cleaned_data["date"], logged=session.pk))
     _with_choices(form, formset, enabler,
                   engagement_id=_int_or_none(request.POST.get("engagement")), session=session)
+    _attach_saved_items(formset, _saved_items_of(session))
     return _form_page(request, {**context, "form": form, "formset": formset})
 
 
@@ -400,6 +416,30 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "engagements/session-delete.html", {"session": session})
     services.session_delete(enabler=enabler, session=session)
     return redirect(_week_url(session.date, deleted=session.pk))
+
+
+def get_learning_item_for(enabler: Enabler, pk: int) -> LearningItem:
+    """A learning item from one of the enabler's own live sessions, or 404."""
+    item = (LearningItem.objects.by_enabler(enabler).filter(pk=pk)
+            .select_related("session__engagement__place").first())
+    if item is None:
+        raise Http404("Learning item not found.")
+    return item
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ENABLER)
+@private_notes  # an unshared item's text is the enabler's own: never cached
+def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then withdraw sharing and consent for a learning item, for good."""
+    enabler = get_enabler_for(request)
+    item = get_learning_item_for(enabler, pk)
+    if request.method == "GET" or item.withdrawn_at is not None:
+        return render(request, "engagements/learning-item-withdraw.html", {"item": item})
+    services.learning_item_withdraw(enabler=enabler, item=item)
+    messages.success(request, "Sharing was withdrawn. The item is no longer shown to programme "
+                     "leads, and summaries that included it are being compiled again without it.")
+    return redirect("engagements:session-edit", pk=item.session_id)
 
 
 @require_POST
