@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 
 from fieldbook.models import TimeStampedModel
 
-from .querysets import PlaceQuerySet
+from .querysets import OrganisationQuerySet, PlaceQuerySet
 
 
 class Sector(models.TextChoices):
@@ -131,6 +131,8 @@ class Organisation(TimeStampedModel):
         "ODS code", max_length=6, blank=True, validators=[ods_code_validator]
     )
     places = models.ManyToManyField(Place, related_name="organisations", blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
