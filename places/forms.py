@@ -439,7 +439,7 @@ class OrganisationForm(forms.Form):
     kind = forms.ChoiceField(choices=Organisation.Kind.choices, widget=forms.RadioSelect,
                              label="What kind of organisation is it?")
     ods_code = UpperCaseField(
-        required=False, max_length=6, label="ODS code",
+        required=False, max_length=6, label="ODS code", validators=[ods_code_validator],
         help_text="The NHS Organisation Data Service code: 3 to 6 letters and digits, "
                   "for example RXN. Leave it empty if it has none",
     )
@@ -503,8 +503,8 @@ def _date_messages(form: forms.Form, *names: str) -> None:
 
 class BoardMemberAddForm(forms.Form):
     person = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Who is joining the board?",
-        help_text="Someone already in Fieldbook, from one of the place's organisations",
+        coerce=int, required=False, empty_value=None, label="Someone already in Fieldbook",
+        help_text="From one of the place's organisations, and not on the board now",
     )
     full_name = forms.CharField(required=False, max_length=200, label="Full name")
     role_title = forms.CharField(required=False, max_length=200, label="Role title",

@@ -76,7 +76,7 @@ def _place_saved(place: Place) -> list[tuple[str, str]]:
 @role_required(Role.ADMIN)
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A place: its details (the form), its delivery board and members, its organisations.
-    Eight queries, however many places, systems and members there are."""
+    Nine queries, however many places, systems and members there are."""
     place = get_place_for_admin(pk)
     form = _place_form(_posted(request), initial=PlaceChangeForm.initial_for(place))
     saved: list[tuple[str, str]] = []
@@ -172,7 +172,7 @@ def _organisation_page(request: HttpRequest, organisation: Organisation) -> Http
             return redirect("places:organisations")
     return render(request, "places/organisation-edit.html", {
         "form": form, "organisation": organisation, "saved": saved,
-        "title": f"Change {organisation.name}" if changing else "Add an organisation",
+        "title": organisation.name if changing else "Add an organisation",
         "n_people": organisation.people.count() if changing else 0,
         "back": reverse("places:organisations"),
     })
