@@ -41,8 +41,9 @@ pytestmark = [
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}}"
 PER_PAGE_KIND = 2
-# Downloads (not pages), signing out, and the Django admin (Django's own pages, for staff).
-NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
+# Downloads (not pages), the drafts key (JSON that drafts.js fetches), signing out, and the
+# Django admin (Django's own pages, for staff).
+NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export", "engagements:draft-key",
              "engagements:summary-pdf", "engagements:summary-markdown",
              "places:import-template", "logout", "admin-login"}
 # Pages a role may open that no link leads to in this world, each for a reason.
