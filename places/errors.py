@@ -20,3 +20,18 @@ class DomainError(Exception):
     @property
     def messages(self) -> list[str]:
         return [m for msgs in self.field_errors.values() for m in msgs]
+
+
+class StaleEditError(DomainError):
+    """The record changed since the form was opened (compare-and-set on ``updated_at``).
+
+    ``current`` is the record as saved now, for showing beside what the user typed.
+    """
+
+    def __init__(self, current: object, *, noun: str = "This record") -> None:
+        super().__init__(
+            f"{noun} was changed by someone else since you opened it. Nothing has been "
+            "overwritten: check what you typed against the saved version, then save again "
+            "to replace it."
+        )
+        self.current = current

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from .models import (
     ImportBatch,
     Invitation,
     Organisation,
+    Place,
     Region,
     System,
     ods_code_validator,
@@ -364,3 +366,245 @@ class ProgrammeForm(forms.ModelForm):
             groups__name="Programme lead", is_active=True
         ).order_by("first_name", "last_name")
         self.fields["leads"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+# ---- changing saved records: places, organisations, boards, enabler profiles ------------------
+
+
+class ChangeForm(forms.Form):
+    """A form that changes a saved record. ``seen`` carries the record's ``updated_at`` from
+    when the form was opened, so the service can refuse to overwrite someone else's change."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, error_messages={
+        "required": "This page is out of date. Open it again from the list"})
+
+    @staticmethod
+    def seen_of(instance: Any) -> str:
+        return instance.updated_at.isoformat()
+
+    def clean_seen(self) -> dt.datetime | None:
+        if not self.cleaned_data.get("seen"):
+            return None  # only where ``seen`` is optional (adding, not changing)
+        try:
+            return dt.datetime.fromisoformat(self.cleaned_data["seen"])
+        except ValueError as exc:
+            raise forms.ValidationError(
+                "This page is out of date. Open it again from the list") from exc
+
+
+class PlaceChangeForm(ChangeForm):
+    name = forms.CharField(max_length=200, label="Name",
+                           help_text="The locality's usual name. Its web address stays the same")
+    region = forms.TypedChoiceField(coerce=int, label="NHS England region")
+    system = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Integrated care system",
+        help_text="The ICS, STP or ICB the place sits within, if there is one",
+    )
+    onboarding_status = forms.ChoiceField(choices=Place.OnboardingStatus.choices,
+                                          widget=forms.RadioSelect, label="Onboarding status")
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea,
+                                  label="Description")
+
+    def __init__(self, *args: Any, regions: Iterable[Region], systems: Iterable[System],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.regions_by_pk = {r.pk: r for r in regions}
+        self.systems_by_pk = {s.pk: s for s in systems}
+        self.fields["region"].choices = [("", "Choose a region")] + [
+            (r.pk, r.name) for r in self.regions_by_pk.values()]
+        self.fields["system"].choices = [("", "None")] + [
+            (s.pk, f"{s.name} ({s.region.name})") for s in self.systems_by_pk.values()]
+        _messages(self, {"name": "Enter the name of the place",
+                         "region": "Choose the NHS England region the place is in",
+                         "onboarding_status": "Choose the place's onboarding status"})
+        self.fields["region"].error_messages["invalid_choice"] = "Choose a region from the list"
+        self.fields["system"].error_messages["invalid_choice"] = (
+            "Choose a system from the list, or none")
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    @classmethod
+    def initial_for(cls, place: Place) -> dict[str, Any]:
+        return {"seen": cls.seen_of(place), "name": place.name, "region": place.region_id,
+                "system": place.system_id, "onboarding_status": place.onboarding_status,
+                "description": place.description}
+
+
+class OrganisationForm(forms.Form):
+    """Adding (no ``seen``) or changing (``seen`` required) an organisation. The places it
+    serves are checkboxes of those it serves now, plus one to add: a list of every place would
+    be 2,000 checkboxes."""
+
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200, label="Name")
+    kind = forms.ChoiceField(choices=Organisation.Kind.choices, widget=forms.RadioSelect,
+                             label="What kind of organisation is it?")
+    ods_code = UpperCaseField(
+        required=False, max_length=6, label="ODS code", validators=[ods_code_validator],
+        help_text="The NHS Organisation Data Service code: 3 to 6 letters and digits, "
+                  "for example RXN. Leave it empty if it has none",
+    )
+    places = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Places it serves", help_text="Untick a place it no longer serves",
+    )
+    add_place = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                       label="Add a place it serves")
+
+    def __init__(self, *args: Any, served: Iterable[Place], all_places: Iterable[Place],
+                 changing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        served = list(served)
+        self.fields["places"].choices = [(p.pk, p.name) for p in served]
+        if not served:
+            del self.fields["places"]
+        self.fields["add_place"].choices = [("", "Choose a place")] + [
+            (p.pk, f"{p.name} ({p.region.name})") for p in all_places]
+        self.fields["seen"].required = changing
+        self.fields["seen"].error_messages["required"] = (
+            "This page is out of date. Open it again from the list")
+        _messages(self, {"name": "Enter the organisation's name",
+                         "kind": "Choose what kind of organisation it is"})
+        self.fields["add_place"].error_messages["invalid_choice"] = (
+            "Choose a place from the list")
+        self.fields["ods_code"].widget.attrs.update(
+            {"autocomplete": "off", "spellcheck": "false", "class": "nhsuk-input--width-10"})
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    clean_seen = ChangeForm.clean_seen
+
+    def place_ids(self) -> list[int]:
+        data = self.cleaned_data
+        ids = list(data.get("places") or [])
+        if data.get("add_place") and data["add_place"] not in ids:
+            ids.append(data["add_place"])
+        return ids
+
+
+class BoardDetailsForm(BoardForm):
+    """The board's name and start date; ``seen`` only once the board exists."""
+
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, changing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "Name"
+        self.fields["established_on"].label = "When was it set up?"
+        self.fields["seen"].required = changing
+        self.fields["seen"].error_messages["required"] = (
+            "This page is out of date. Open it again from the place")
+
+    clean_seen = ChangeForm.clean_seen
+
+
+def _date_messages(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].error_messages["invalid"] = "Enter a real date, for example 2024-04-01"
+
+
+class BoardMemberAddForm(forms.Form):
+    person = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Someone already in Fieldbook",
+        help_text="From one of the place's organisations, and not on the board now",
+    )
+    full_name = forms.CharField(required=False, max_length=200, label="Full name")
+    role_title = forms.CharField(required=False, max_length=200, label="Role title",
+                                 help_text="For example, Chief Operating Officer")
+    organisation = forms.TypedChoiceField(coerce=int, required=False, empty_value=None,
+                                          label="Organisation")
+    board_role = forms.ChoiceField(choices=BoardMembership.BoardRole.choices,
+                                   widget=forms.RadioSelect, label="Role on the board",
+                                   initial=BoardMembership.BoardRole.MEMBER)
+    started_on = forms.DateField(required=False, widget=DateInput(),
+                                 label="When did they join the board?")
+
+    def __init__(self, *args: Any, people: Iterable[Any], organisations: Iterable[Organisation],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "Someone new (enter their details below)")] + [
+            (p.pk, f"{p.full_name}, {p.role_title}, {p.organisation.name}") for p in people]
+        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+            (o.pk, o.name) for o in organisations]
+        # Someone new needs a name, a role title and an organisation; someone chosen from the
+        # list needs none of them (what was typed there is ignored).
+        for name in ("full_name", "role_title", "organisation"):
+            self.fields[name].required = not (self.data.get("person") or "").strip()
+        _messages(self, {
+            "board_role": "Choose their role on the board",
+            "full_name": "Enter the new member's full name, or choose someone from the list",
+            "role_title": "Enter the new member's role title, for example Chief Operating "
+                          "Officer",
+            "organisation": "Choose the new member's organisation",
+        })
+        self.fields["person"].error_messages["invalid_choice"] = "Choose someone from the list"
+        self.fields["organisation"].error_messages["invalid_choice"] = (
+            "Choose one of the place's organisations")
+        _date_messages(self, "started_on")
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "off",
+                                                      "spellcheck": "false"})
+
+
+class BoardMembershipForm(ChangeForm):
+    role_title = forms.CharField(max_length=200, label="Role title",
+                                 help_text="Their job, the same on every board they sit on")
+    board_role = forms.ChoiceField(choices=BoardMembership.BoardRole.choices,
+                                   widget=forms.RadioSelect, label="Role on the board")
+    started_on = forms.DateField(required=False, widget=DateInput(),
+                                 label="When did they join the board?")
+    ended_on = forms.DateField(
+        required=False, widget=DateInput(), label="When did they leave the board?",
+        help_text="Leave it empty while they are on the board. Someone who leaves keeps their "
+                  "place in the sessions they attended",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _messages(self, {"role_title": "Enter their role title",
+                         "board_role": "Choose their role on the board"})
+        _date_messages(self, "started_on", "ended_on")
+
+    @classmethod
+    def initial_for(cls, membership: BoardMembership) -> dict[str, Any]:
+        return {"seen": cls.seen_of(membership), "role_title": membership.person.role_title,
+                "board_role": membership.board_role, "started_on": membership.started_on,
+                "ended_on": membership.ended_on}
+
+
+class EnablerProfileForm(ChangeForm):
+    capacity_days_per_week = forms.DecimalField(
+        max_digits=3, decimal_places=1, label="Days a week",
+        help_text="How many days a week they can give the programme: more than 0, up to 7",
+    )
+    regions = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Regions they cover",
+    )
+    background = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea, label="Background",
+        help_text="Their professional background, for example former acute trust chief "
+                  "operating officer",
+    )
+    is_active = forms.BooleanField(required=False, label="Open for new assignments",
+                                   help_text="Untick when they stop taking on work. Their "
+                                             "sessions and assignments stay")
+
+    def __init__(self, *args: Any, regions: Iterable[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].choices = [(r.pk, r.name) for r in regions]
+        self.fields["regions"].error_messages["invalid_choice"] = "Choose regions from the list"
+        capacity = self.fields["capacity_days_per_week"]
+        capacity.widget = forms.TextInput(attrs={
+            "inputmode": "decimal", "class": "nhsuk-input--width-3", "autocomplete": "off"})
+        capacity.error_messages.update({
+            "required": "Enter how many days a week they can give, like 2 or 2.5",
+            "invalid": "Enter days a week as a number, like 2 or 2.5",
+            "max_digits": "Enter 7 days a week or fewer",
+            "max_whole_digits": "Enter 7 days a week or fewer",
+            "max_decimal_places": "Enter days a week to one decimal place, like 2.5",
+        })
+
+    @classmethod
+    def initial_for(cls, enabler: Any) -> dict[str, Any]:
+        return {"seen": cls.seen_of(enabler),
+                "capacity_days_per_week": enabler.capacity_days_per_week,
+                "regions": [r.pk for r in enabler.regions.all()],
+                "background": enabler.background, "is_active": enabler.is_active}

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from fieldbook.models import TimeStampedModel
 
 from . import names
-from .querysets import PersonQuerySet, PlaceQuerySet
+from .querysets import OrganisationQuerySet, PersonQuerySet, PlaceQuerySet
 
 
 class Sector(models.TextChoices):
@@ -133,6 +133,8 @@ class Organisation(TimeStampedModel):
         "ODS code", max_length=6, blank=True, validators=[ods_code_validator]
     )
     places = models.ManyToManyField(Place, related_name="organisations", blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -16,19 +16,10 @@ from django.forms import ModelForm
 from engagements.models import LearningItem, Outcome, Programme, Session, Theme
 from fieldbook.audit import audit_record
 
+from .editing import plain
 from .errors import DomainError
 from .models import Organisation, Region, System
 from .slugs import unique_slug
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, (list, tuple, set, models.QuerySet)):
-        return sorted(str(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 @transaction.atomic
@@ -39,7 +30,7 @@ def reference_save(*, actor: Any, form: ModelForm) -> models.Model:
     creating = instance.pk is None
     if hasattr(instance, "slug") and not instance.slug:
         instance.slug = unique_slug(type(instance), instance.name)
-    changed = {name: _plain(form.cleaned_data[name]) for name in form.changed_data}
+    changed = {name: plain(form.cleaned_data[name]) for name in form.changed_data}
     try:
         instance.full_clean()
         with transaction.atomic():

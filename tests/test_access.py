@@ -23,11 +23,14 @@ from fieldbook.roles import Role
 
 from .factories import (
     TEST_PASSWORD,
+    BoardMembershipFactory,
+    DeliveryBoardFactory,
     EnablerFactory,
     ImportBatchFactory,
     LearningItemFactory,
     LearningSummaryFactory,
     OnboardingDraftFactory,
+    OrganisationFactory,
     SessionFactory,
     SystemFactory,
     ThemeFactory,
@@ -76,6 +79,9 @@ SYSTEM_PK = "system-pk"
 THEME_PK = "theme-pk"
 PROGRAMME_PK = "programme-pk"
 SUMMARY = "summary"
+BOARD_PLACE_PK = "board-place-pk"
+MEMBERSHIP = "membership"
+ORGANISATION_PK = "organisation-pk"
 READY_SUMMARY = "ready-summary"
 OWN_PASSKEY = "own-passkey"
 
@@ -206,6 +212,18 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "places:invitation-resend": (ADMIN, USER_PK, ADMINS, NA, R),
     # A reset link to the person's own address: the only help with a password an admin gives.
     "places:user-password-reset": (ADMIN, USER_PK, ADMINS, NA, R),
+    # The enabler's profile (USER_PK is an enabler): an empty POST lacks the days a week.
+    "places:enabler-edit": (ADMIN, USER_PK, ADMINS, OK, OK),
+    # Places, their boards and members, organisations: every empty POST is a form with errors
+    # (nothing is changed).
+    "places:places": (ADMIN, {}, ADMINS, OK, NA),
+    "places:place-edit": (ADMIN, PLACE_PK, ADMINS, OK, OK),
+    "places:place-board": (ADMIN, BOARD_PLACE_PK, ADMINS, OK, OK),
+    "places:board-member-add": (ADMIN, BOARD_PLACE_PK, ADMINS, OK, OK),
+    "places:board-membership-edit": (ADMIN, MEMBERSHIP, ADMINS, OK, OK),
+    "places:organisations": (ADMIN, {}, ADMINS, OK, NA),
+    "places:organisation-add": (ADMIN, {}, ADMINS, OK, OK),
+    "places:organisation-edit": (ADMIN, ORGANISATION_PK, ADMINS, OK, OK),
     "places:regions": (ADMIN, {}, ADMINS, OK, NA),
     "places:region-add": (ADMIN, {}, ADMINS, OK, OK),
     "places:region-edit": (ADMIN, REGION_PK, ADMINS, OK, OK),
@@ -344,6 +362,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         THEME_PK: lambda: {"pk": ThemeFactory().pk},
         PROGRAMME_PK: lambda: {"pk": programme.pk},
         SUMMARY: lambda: {"pk": LearningSummaryFactory(programme=programme).pk},
+        BOARD_PLACE_PK: lambda: {"pk": DeliveryBoardFactory(place=place).place_id},
+        MEMBERSHIP: lambda: {"pk": place.pk, "membership": BoardMembershipFactory(
+            board=DeliveryBoardFactory(place=place)).pk},
+        ORGANISATION_PK: lambda: {"pk": OrganisationFactory().pk},
         READY_SUMMARY: lambda: {"pk": ready_summary()},
         OWN_PASSKEY: lambda: {"pk": passkey_for(enabler_user).pk},
     }

@@ -38,6 +38,7 @@ from engagements.reminders import enabler_digests_send
 from engagements.summaries import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 from places import accounts
+from places.models import BoardMembership
 
 from .factories import (
     ImportBatchFactory,
@@ -178,6 +179,17 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "places:user-reactivate": lambda w: [{"pk": w.author.user.pk}],
     "places:invitation-resend": lambda w: [{"pk": w.author.user.pk}],
     "places:user-password-reset": lambda w: [{"pk": w.author.user.pk}],
+    "places:enabler-edit": lambda w: [{"pk": w.author.user.pk}, {"pk": w.other.user.pk}],
+    "places:places": lambda w: [{}],
+    "places:place-edit": lambda w: [{"pk": w.engagement.place.pk}],
+    "places:place-board": lambda w: [{"pk": w.engagement.place.pk}],
+    "places:board-member-add": lambda w: [{"pk": w.engagement.place.pk}],
+    "places:board-membership-edit": lambda w: [
+        {"pk": w.engagement.place.pk, "membership": m.pk} for m in BoardMembership.objects
+        .filter(board__place=w.engagement.place).order_by("pk")[:2]],
+    "places:organisations": lambda w: [{}], "places:organisation-add": lambda w: [{}],
+    "places:organisation-edit": lambda w: [
+        {"pk": o.pk} for o in w.engagement.place.organisations.order_by("pk")[:2]],
     "places:regions": lambda w: [{}], "places:region-add": lambda w: [{}],
     "places:region-edit": lambda w: [{"pk": w.engagement.place.region.pk}],
     "places:systems": lambda w: [{}], "places:system-add": lambda w: [{}],
@@ -195,6 +207,8 @@ QUERIES: dict[str, list[str]] = {
     "engagements:session-log": ["", "?engagement={engagement}"],
     "places:audit": ["", "?area=engagements.", "?area=accounts."],
     "places:users": ["", "?q=enabler", "?status=deactivated"],
+    "places:places": ["", "?q=a", "?status=active"],
+    "places:organisations": ["", "?q=trust"],
 }
 
 

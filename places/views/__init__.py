@@ -1,6 +1,8 @@
 """The admin's Manage area: home, onboarding, import, users, reference data and the audit log."""
 
 from .audit import audit_log
+from .boards import board_member_add, board_membership_edit, place_board
+from .directory import organisation_add, organisation_edit, organisations, place_edit, places
 from .home import admin_home
 from .imports import import_preview, import_template, import_upload
 from .onboarding import onboard, onboard_discard, onboard_done, onboard_start, onboard_step
@@ -21,6 +23,7 @@ from .reference import (
     themes,
 )
 from .users import (
+    enabler_edit,
     invitation_accept,
     invitation_resend,
     user_deactivate,
@@ -32,7 +35,9 @@ from .users import (
 )
 
 __all__ = [
-    "admin_home", "audit_log", "import_preview", "import_template", "import_upload",
+    "admin_home", "board_member_add", "board_membership_edit", "enabler_edit",
+    "organisation_add", "organisation_edit", "organisations", "place_board", "place_edit",
+    "places", "audit_log", "import_preview", "import_template", "import_upload",
     "invitation_accept", "invitation_resend", "onboard", "onboard_discard", "onboard_done",
     "onboard_start", "onboard_step", "organisation_kinds", "programme_add", "programme_edit",
     "programmes", "region_add", "region_edit", "regions", "system_add", "system_edit",

@@ -9,20 +9,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enablers import profiles
 from enablers.models import Enabler
 from fieldbook.access import public, role_required
 from fieldbook.roles import ALL_ROLES, Role
 
 from .. import accounts
-from ..errors import DomainError
-from ..forms import InviteForm, UserRolesForm
+from ..errors import DomainError, StaleEditError
+from ..forms import EnablerProfileForm, InviteForm, UserRolesForm
 from ..models import Invitation, Region
+from ._forms import errors_to_form, stale_form
 from ._forms import posted as _posted
 
 User = get_user_model()
@@ -230,4 +232,49 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("login")
     return render(request, "registration/invitation-accept.html", {
         "form": form, "invitation": invitation,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def enabler_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A user's enabler profile: capacity, regions, background, open or closed. Never whose
+    profile it is (a database trigger refuses that too). 404 for a user without a profile."""
+    user = get_user_for_admin(pk)
+    enabler = Enabler.objects.filter(user=user).prefetch_related("regions").first()
+    if enabler is None:
+        raise Http404("No enabler profile.")
+    enabler.user = user
+    regions = list(Region.objects.order_by("name"))
+
+    def bind(data: QueryDict | None) -> EnablerProfileForm:
+        return EnablerProfileForm(data, regions=regions,
+                                  initial=EnablerProfileForm.initial_for(enabler))
+
+    form = bind(_posted(request))
+    saved: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = set(data["regions"])
+        try:
+            profiles.enabler_change(
+                actor=request.user, enabler=enabler, seen=data["seen"],
+                capacity_days_per_week=data["capacity_days_per_week"],
+                regions=[r for r in regions if r.pk in chosen],
+                background=data["background"], is_active=data["is_active"],
+            )
+        except StaleEditError as stale:
+            form = stale_form(request, stale, bind)
+            current: Any = Enabler.objects.prefetch_related("regions").get(pk=enabler.pk)
+            saved = [("Days a week", f"{current.capacity_days_per_week.normalize():f}"),
+                     ("Regions", ", ".join(r.name for r in current.regions.all())),
+                     ("Background", current.background),
+                     ("Open for new assignments", "Yes" if current.is_active else "No")]
+        except DomainError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Saved {enabler.display_name}'s enabler profile.")
+            return redirect("places:user-detail", pk=user.pk)
+    return render(request, "places/enabler-edit.html", {
+        "subject": user, "enabler": enabler, "form": form, "saved": saved,
     })
