@@ -378,11 +378,10 @@ def load_test(info: dict[str, Any]) -> dict[str, Any]:
 
 
 def forget_bench_visits(db: str) -> None:
-    """Delete the visits earlier bench runs logged (they carry an idempotency key; generated
-    sessions do not; their notes are sealed, so they are told apart by their next steps), so
-    every run measures the generated database as it was made."""
-    logged = f"SELECT id FROM engagements_session WHERE idempotency_key IS NOT NULL " \
-             f"AND next_steps = '{BENCH_NOTE}'"
+    """Delete the visits earlier bench runs logged, so every run measures the generated
+    database as it was made. They are the sessions with an idempotency key: generated sessions
+    have none (and their notes are sealed, so notes cannot tell them apart)."""
+    logged = "SELECT id FROM engagements_session WHERE idempotency_key IS NOT NULL"
     psql(db, f"DELETE FROM engagements_session_themes WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session_attendees WHERE session_id IN ({logged}); "
              f"DELETE FROM engagements_session WHERE id IN ({logged});")
