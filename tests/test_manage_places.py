@@ -380,15 +380,15 @@ def test_adding_an_existing_person_and_a_new_one(admin_client_fb: Client,
     response = admin_client_fb.post(url, {"person": known.pk, "board_role": "chair",
                                           "started_on": "2024-04-01"})
     assert response.url == reverse("places:place-edit", args=[board.place_id])
-    response = admin_client_fb.post(url, {"person": "", "full_name": "Jo Placeholder",
+    response = admin_client_fb.post(url, {"person": "", "full_name": "Jo Newcomer",
                                           "role_title": "Director of Nursing",
                                           "organisation": org.pk, "board_role": "member"})
     assert response.status_code == 302
-    jo = Person.objects.get(full_name="Jo Placeholder")
+    jo = Person.objects.get(full_name="Jo Newcomer")
     assert (jo.role_title, jo.organisation, jo.email) == ("Director of Nursing", org, "")
     assert [(m.person.full_name, m.board_role, m.started_on) for m in
             board.memberships.select_related("person").order_by("pk")] == [
-        ("Sam Example", "chair", dt.date(2024, 4, 1)), ("Jo Placeholder", "member", None)]
+        ("Sam Example", "chair", dt.date(2024, 4, 1)), ("Jo Newcomer", "member", None)]
     assert _actions() == ["places.board_membership.created", "places.person.created",
                           "places.board_membership.created"]
     # Someone on the board now is not offered again.
