@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from engagements.models import Engagement, Programme, Theme
+from enablers.models import Assignment
+from engagements.models import Engagement, Outcome, Programme, Theme
 from fieldbook.roles import ALL_ROLES
 
 from .models import (
@@ -608,3 +609,115 @@ class EnablerProfileForm(ChangeForm):
                 "capacity_days_per_week": enabler.capacity_days_per_week,
                 "regions": [r.pk for r in enabler.regions.all()],
                 "background": enabler.background, "is_active": enabler.is_active}
+
+
+# ---- engagements, their enablers and outcomes -------------------------------------------------
+
+
+class EngagementChangeForm(forms.Form):
+    """An engagement's details. ``seen`` is its ``version`` when the form was opened (the
+    engagement's compare-and-set is on its version, not ``updated_at``)."""
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": "This page is out of date. Open it again from the place",
+        "invalid": "This page is out of date. Open it again from the place",
+        "min_value": "This page is out of date. Open it again from the place"})
+    status = forms.ChoiceField(choices=Engagement.Status.choices, widget=forms.RadioSelect,
+                               label="Status")
+    focus = forms.CharField(required=False, max_length=4000, widget=forms.Textarea,
+                            label="Focus",
+                            help_text="What the place wants the support to focus on")
+    days_allocated = forms.DecimalField(
+        required=False, max_digits=5, decimal_places=1, label="Days allocated",
+        help_text='Days of enabler time agreed, for example 5 for "up to five days on site"',
+    )
+    requested_on = forms.DateField(widget=DateInput(), label="When did the place ask for "
+                                                             "support?")
+    started_on = forms.DateField(required=False, widget=DateInput(), label="When did it start?")
+    ended_on = forms.DateField(required=False, widget=DateInput(), label="When did it end?",
+                               help_text="Leave it empty while the work goes on")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _messages(self, {"status": "Choose the engagement's status",
+                         "requested_on": "Enter the date the place asked for support"})
+        self.fields["status"].error_messages["invalid_choice"] = "Choose the engagement's status"
+        _date_messages(self, "requested_on", "started_on", "ended_on")
+        days = self.fields["days_allocated"]
+        days.widget = forms.TextInput(attrs={
+            "inputmode": "decimal", "class": "nhsuk-input--width-4", "autocomplete": "off"})
+        days.error_messages.update({
+            "invalid": "Enter days allocated as a number, like 5 or 7.5",
+            "max_digits": "Enter days allocated of 9999.9 or fewer",
+            "max_whole_digits": "Enter days allocated of 9999.9 or fewer",
+            "max_decimal_places": "Enter days allocated to one decimal place, like 7.5",
+        })
+
+    @classmethod
+    def initial_for(cls, engagement: Engagement) -> dict[str, Any]:
+        return {"seen": engagement.version, "status": engagement.status,
+                "focus": engagement.focus, "days_allocated": engagement.days_allocated,
+                "requested_on": engagement.requested_on, "started_on": engagement.started_on,
+                "ended_on": engagement.ended_on}
+
+
+class AssignmentAddForm(forms.Form):
+    enabler = forms.TypedChoiceField(coerce=int, label="Enabler",
+                                     help_text="Active enablers not on this engagement now")
+    role = forms.ChoiceField(choices=Assignment.Role.choices, widget=forms.RadioSelect,
+                             label="Role on the engagement")
+    started_on = forms.DateField(widget=DateInput(), label="When do they start?")
+
+    def __init__(self, *args: Any, enablers: Iterable[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enabler"].choices = [("", "Choose an enabler")] + [
+            (e.pk, e.display_name) for e in enablers]
+        _messages(self, {"enabler": "Choose the enabler", "role": "Choose lead or supporting",
+                         "started_on": "Enter the date they start"})
+        self.fields["enabler"].error_messages["invalid_choice"] = (
+            "Choose an active enabler from the list")
+        _date_messages(self, "started_on")
+
+
+class AssignmentEndForm(ChangeForm):
+    ended_on = forms.DateField(widget=DateInput(), label="When does the assignment end?",
+                               help_text="The assignment and the sessions they logged stay in "
+                                         "the engagement's history")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _messages(self, {"ended_on": "Enter the date the assignment ends"})
+        _date_messages(self, "ended_on")
+
+
+class OutcomeForm(ChangeForm):
+    kind = forms.ChoiceField(choices=Outcome.Kind.choices, widget=forms.RadioSelect,
+                             label="Kind of outcome")
+    recorded_on = forms.DateField(widget=DateInput(), label="When was it recorded?")
+    title = forms.CharField(max_length=200, label="Title",
+                            help_text="For example, Shared discharge plan agreed")
+    description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea,
+                                  label="Description")
+    measure = forms.CharField(required=False, max_length=200, label="Measure",
+                              help_text="For example, 3,600 bed nights avoided")
+    themes = forms.TypedMultipleChoiceField(coerce=int, required=False,
+                                            widget=forms.CheckboxSelectMultiple, label="Themes")
+
+    def __init__(self, *args: Any, themes: Iterable[Theme], changing: bool, **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].required = changing
+        self.fields["themes"].choices = [(t.pk, t.name) for t in themes]
+        self.fields["themes"].error_messages["invalid_choice"] = "Choose themes from the list"
+        self.fields["kind"].error_messages["invalid_choice"] = "Choose the kind of outcome"
+        _messages(self, {"kind": "Choose the kind of outcome",
+                         "recorded_on": "Enter the date the outcome was recorded",
+                         "title": "Enter a title for the outcome"})
+        _date_messages(self, "recorded_on")
+
+    @classmethod
+    def initial_for(cls, outcome: Outcome) -> dict[str, Any]:
+        return {"seen": cls.seen_of(outcome), "kind": outcome.kind,
+                "recorded_on": outcome.recorded_on, "title": outcome.title,
+                "description": outcome.description, "measure": outcome.measure,
+                "themes": [t.pk for t in outcome.themes.all()]}

@@ -31,6 +31,7 @@ from .factories import (
     LearningSummaryFactory,
     OnboardingDraftFactory,
     OrganisationFactory,
+    OutcomeFactory,
     SessionFactory,
     SystemFactory,
     ThemeFactory,
@@ -84,6 +85,9 @@ MEMBERSHIP = "membership"
 ORGANISATION_PK = "organisation-pk"
 READY_SUMMARY = "ready-summary"
 OWN_PASSKEY = "own-passkey"
+ENGAGEMENT_PK = "engagement-pk"
+ASSIGNMENT = "assignment"
+OUTCOME = "outcome"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -221,6 +225,12 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "places:place-board": (ADMIN, BOARD_PLACE_PK, ADMINS, OK, OK),
     "places:board-member-add": (ADMIN, BOARD_PLACE_PK, ADMINS, OK, OK),
     "places:board-membership-edit": (ADMIN, MEMBERSHIP, ADMINS, OK, OK),
+    # A place's engagement, its enablers and outcomes: every empty POST is a form with errors.
+    "places:engagement-edit": (ADMIN, ENGAGEMENT_PK, ADMINS, OK, OK),
+    "places:assignment-add": (ADMIN, ENGAGEMENT_PK, ADMINS, OK, OK),
+    "places:assignment-end": (ADMIN, ASSIGNMENT, ADMINS, OK, OK),
+    "places:outcome-add": (ADMIN, ENGAGEMENT_PK, ADMINS, OK, OK),
+    "places:outcome-edit": (ADMIN, OUTCOME, ADMINS, OK, OK),
     "places:organisations": (ADMIN, {}, ADMINS, OK, NA),
     "places:organisation-add": (ADMIN, {}, ADMINS, OK, OK),
     "places:organisation-edit": (ADMIN, ORGANISATION_PK, ADMINS, OK, OK),
@@ -368,6 +378,11 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         ORGANISATION_PK: lambda: {"pk": OrganisationFactory().pk},
         READY_SUMMARY: lambda: {"pk": ready_summary()},
         OWN_PASSKEY: lambda: {"pk": passkey_for(enabler_user).pk},
+        ENGAGEMENT_PK: lambda: {"pk": engagement.pk},
+        ASSIGNMENT: lambda: {"pk": engagement.pk,
+                             "assignment": enabler_user.enabler.assignments.get().pk},
+        OUTCOME: lambda: {"pk": engagement.pk,
+                          "outcome": OutcomeFactory(engagement=engagement).pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

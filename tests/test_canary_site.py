@@ -33,7 +33,14 @@ from django.utils import timezone
 
 from enablers.models import Assignment, Enabler
 from engagements.demo.seed import demo_seed
-from engagements.models import Engagement, LearningItem, LearningSummary, Programme, Session
+from engagements.models import (
+    Engagement,
+    LearningItem,
+    LearningSummary,
+    Outcome,
+    Programme,
+    Session,
+)
 from engagements.reminders import enabler_digests_send
 from engagements.summaries import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
@@ -187,6 +194,14 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "places:board-membership-edit": lambda w: [
         {"pk": w.engagement.place.pk, "membership": m.pk} for m in BoardMembership.objects
         .filter(board__place=w.engagement.place).order_by("pk")[:2]],
+    "places:engagement-edit": lambda w: [{"pk": w.engagement.pk}],
+    "places:assignment-add": lambda w: [{"pk": w.engagement.pk}],
+    "places:assignment-end": lambda w: [
+        {"pk": w.engagement.pk, "assignment": a.pk} for a in Assignment.objects
+        .filter(engagement=w.engagement).order_by("pk")[:2]],
+    "places:outcome-add": lambda w: [{"pk": w.engagement.pk}],
+    "places:outcome-edit": lambda w: [
+        {"pk": o.engagement_id, "outcome": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
     "places:organisations": lambda w: [{}], "places:organisation-add": lambda w: [{}],
     "places:organisation-edit": lambda w: [
         {"pk": o.pk} for o in w.engagement.place.organisations.order_by("pk")[:2]],

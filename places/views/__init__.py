@@ -3,6 +3,13 @@
 from .audit import audit_log
 from .boards import board_member_add, board_membership_edit, place_board
 from .directory import organisation_add, organisation_edit, organisations, place_edit, places
+from .engagements import (
+    assignment_add,
+    assignment_end,
+    engagement_edit,
+    outcome_add,
+    outcome_edit,
+)
 from .home import admin_home
 from .imports import import_preview, import_template, import_upload
 from .onboarding import onboard, onboard_discard, onboard_done, onboard_start, onboard_step
@@ -35,7 +42,8 @@ from .users import (
 )
 
 __all__ = [
-    "admin_home", "board_member_add", "board_membership_edit", "enabler_edit",
+    "admin_home", "assignment_add", "assignment_end", "engagement_edit", "outcome_add",
+    "outcome_edit", "board_member_add", "board_membership_edit", "enabler_edit",
     "organisation_add", "organisation_edit", "organisations", "place_board", "place_edit",
     "places", "audit_log", "import_preview", "import_template", "import_upload",
     "invitation_accept", "invitation_resend", "onboard", "onboard_discard", "onboard_done",

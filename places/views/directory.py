@@ -76,7 +76,7 @@ def _place_saved(place: Place) -> list[tuple[str, str]]:
 @role_required(Role.ADMIN)
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A place: its details (the form), its delivery board and members, its organisations.
-    Nine queries, however many places, systems and members there are."""
+    Ten queries, however many places, systems, members and engagements there are."""
     place = get_place_for_admin(pk)
     form = _place_form(_posted(request), initial=PlaceChangeForm.initial_for(place))
     saved: list[tuple[str, str]] = []
@@ -107,6 +107,8 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "place": place, "form": form, "saved": saved, "board": board,
         "memberships": memberships,
         "organisations": place.organisations.order_by("name"),
+        "engagements": place.engagements.select_related("programme")
+        .order_by("-programme__starts_on", "programme__name"),
     })
 
 
