@@ -644,8 +644,7 @@ class EngagementChangeForm(forms.Form):
         self.fields["status"].error_messages["invalid_choice"] = "Choose the engagement's status"
         _date_messages(self, "requested_on", "started_on", "ended_on")
         days = self.fields["days_allocated"]
-        days.widget = forms.TextInput(attrs={
-            "inputmode": "decimal", "class": "nhsuk-input--width-4", "autocomplete": "off"})
+        days.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
         days.error_messages.update({
             "invalid": "Enter days allocated as a number, like 5 or 7.5",
             "max_digits": "Enter days allocated of 9999.9 or fewer",
