@@ -36,7 +36,7 @@ from .two_factor import (
 
 # Where each role starts. A user with several roles starts at the first that applies.
 ROLE_START_PAGES: tuple[tuple[Role, str], ...] = (
-    (Role.ADMIN, "places:admin-home"),
+    (Role.ADMIN, "backoffice:admin-home"),
     (Role.LEAD, "engagements:dashboard"),
     (Role.ENABLER, "engagements:my-week"),
 )

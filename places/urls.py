@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "places"
+app_name = "backoffice"
 
 urlpatterns = [
     path("manage/", views.admin_home, name="admin-home"),

@@ -46,20 +46,20 @@ PER_PAGE_KIND = 2
 # staff).
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
-             "places:import-template", "logout", "admin-login", "engagements:draft-key",
+             "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}
 # Pages a role may open that no link leads to in this world, each for a reason.
 NOT_LINKED = {
     # Opened from a button (a POST) or only mid-flow, and covered by the keyboard tests below.
-    "places:onboard-done", "places:import-preview",
+    "backoffice:onboard-done", "backoffice:import-preview",
     # Shown only after a password change, which the crawl must not make (it signs the crawl's
     # other sessions out); its form page is crawled from the header link.
     "password_change_done",
     # The sign-in and two-factor pages are crawled before signing in.
     "login", "two-factor", "two-factor-setup", "two-factor-setup-app", "home",
     "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "places:invitation-accept", "healthz",
+    "password_reset_complete", "backoffice:invitation-accept", "healthz",
 }
 
 

@@ -389,11 +389,11 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(
     laptop.force_login(enabler_user)
     assert laptop.get("/week/").status_code == 200
     response = admin_client_fb.post(
-        reverse("places:user-deactivate", args=[enabler_user.pk]), REMOTE_ADDR="192.0.2.60")
+        reverse("backoffice:user-deactivate", args=[enabler_user.pk]), REMOTE_ADDR="192.0.2.60")
     assert response.status_code == 302
     assert not UserSession.objects.filter(user=enabler_user).exists()
     assert laptop.get("/week/").status_code == 302
-    admin_client_fb.post(reverse("places:user-reactivate", args=[enabler_user.pk]))
+    admin_client_fb.post(reverse("backoffice:user-reactivate", args=[enabler_user.pk]))
     assert laptop.get("/week/").status_code == 302  # the old session is gone for good
     event = AuditEvent.objects.get(action="accounts.user.deactivated")
     assert (event.actor, event.ip_address) == (admin_user, "192.0.2.60")
@@ -402,7 +402,7 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(
 def test_a_role_change_is_audited_with_who_and_where(
     enabler_user: Any, admin_user: Any, admin_client_fb: Client
 ) -> None:
-    response = admin_client_fb.post(reverse("places:user-detail", args=[enabler_user.pk]),
+    response = admin_client_fb.post(reverse("backoffice:user-detail", args=[enabler_user.pk]),
                                     {"roles": [Role.LEAD.value]}, REMOTE_ADDR="192.0.2.61")
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="accounts.user.roles_changed")
@@ -415,7 +415,7 @@ def test_the_audit_page_shows_sign_ins_with_where_from(
 ) -> None:
     sign_in(Client(), "lead", REMOTE_ADDR="203.0.113.77")
     sign_in(Client(), "lead", "wrong-password-123", REMOTE_ADDR="203.0.113.78")
-    page = admin_client_fb.get(reverse("places:audit"), {"area": "accounts."})
+    page = admin_client_fb.get(reverse("backoffice:audit"), {"area": "accounts."})
     html = page.content.decode()
     assert "accounts.signin.succeeded" in html and "accounts.signin.failed" in html
     assert "203.0.113.77" in html and "203.0.113.78" in html

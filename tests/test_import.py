@@ -711,12 +711,12 @@ def test_a_clash_with_a_record_saved_meanwhile_imports_nothing(
 def test_templates_hold_the_columns_and_read_back(kind: str, world: dict[str, Any],
                                                   admin_client_fb: Client) -> None:
     columns = [c.name for c in imports.PLANNERS[kind].columns]
-    response = admin_client_fb.get(reverse("places:import-template",
+    response = admin_client_fb.get(reverse("backoffice:import-template",
                                            kwargs={"kind": kind, "fmt": "csv"}))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     assert response.content.decode("utf-8-sig").strip() == ",".join(columns)
-    response = admin_client_fb.get(reverse("places:import-template",
+    response = admin_client_fb.get(reverse("backoffice:import-template",
                                            kwargs={"kind": kind, "fmt": "xlsx"}))
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Import", "Notes"]
@@ -728,9 +728,9 @@ def test_templates_hold_the_columns_and_read_back(kind: str, world: dict[str, An
 
 
 def test_an_unknown_template_is_404(admin_client_fb: Client) -> None:
-    assert admin_client_fb.get(reverse("places:import-template", kwargs={
+    assert admin_client_fb.get(reverse("backoffice:import-template", kwargs={
         "kind": "people", "fmt": "csv"})).status_code == 404
-    assert admin_client_fb.get(reverse("places:import-template", kwargs={
+    assert admin_client_fb.get(reverse("backoffice:import-template", kwargs={
         "kind": "places", "fmt": "ods"})).status_code == 404
 
 
@@ -738,7 +738,7 @@ def test_an_unknown_template_is_404(admin_client_fb: Client) -> None:
 
 
 def post_file(client: Client, kind: str, data: bytes, name: str = "cohort.csv") -> Any:
-    return client.post(reverse("places:import"), {
+    return client.post(reverse("backoffice:import"), {
         "kind": kind, "file": SimpleUploadedFile(name, data, content_type="text/csv")})
 
 
@@ -746,7 +746,7 @@ def test_upload_preview_confirm_through_the_pages(world: dict[str, Any],
                                                   admin_client_fb: Client) -> None:
     response = post_file(admin_client_fb, "places", csv_bytes(PLACES_WITH_EVERY_KIND_OF_BAD_ROW))
     batch = ImportBatch.objects.get()
-    assert response.url == reverse("places:import-preview", kwargs={"token": batch.token})
+    assert response.url == reverse("backoffice:import-preview", kwargs={"token": batch.token})
     page = admin_client_fb.get(response.url).content.decode()
     assert "Fix 6 rows and upload the file again" in page
     assert "Unknown region “Nroth”" in page and "Nothing has been imported" in page
@@ -777,14 +777,14 @@ def test_upload_problems_show_on_the_form(world: dict[str, Any],
     assert "There is a problem" in page and "not UTF-8" in page
     page = post_file(admin_client_fb, "engagements", csv_bytes(COHORT)).content.decode()
     assert "missing columns: programme, requested_on, status" in page
-    page = admin_client_fb.post(reverse("places:import"), {"kind": "places"}).content.decode()
+    page = admin_client_fb.post(reverse("backoffice:import"), {"kind": "places"}).content.decode()
     assert "Choose a CSV or Excel file to upload" in page
     assert not ImportBatch.objects.exists()
 
 
 def test_another_admins_import_is_404(world: dict[str, Any], admin_client_fb: Client) -> None:
     batch = upload(UserFactory(username="someone-else"), "places", COHORT)
-    url = reverse("places:import-preview", kwargs={"token": batch.token})
+    url = reverse("backoffice:import-preview", kwargs={"token": batch.token})
     assert admin_client_fb.get(url).status_code == 404
     assert admin_client_fb.post(url).status_code == 404
 
@@ -798,7 +798,7 @@ def test_preview_page_costs_the_same_for_10_and_500_rows(
         text = "place_name,region,system\n" + "\n".join(
             f"Place {i},north,West Yorkshire" for i in range(n))
         batch = upload(admin_user, "places", text)
-        url = reverse("places:import-preview", kwargs={"token": batch.token})
+        url = reverse("backoffice:import-preview", kwargs={"token": batch.token})
         with django_assert_max_num_queries(8) as captured:
             assert admin_client_fb.get(url).status_code == 200
         counts.append(len(captured))
@@ -810,7 +810,7 @@ def test_upload_page_query_budget(admin_client_fb: Client, admin_user: Any,
     for _ in range(3):
         upload(admin_user, "places", "place_name,region\nX,y\n")
     with django_assert_max_num_queries(4):
-        assert admin_client_fb.get(reverse("places:import")).status_code == 200
+        assert admin_client_fb.get(reverse("backoffice:import")).status_code == 200
 
 
 def test_the_cohort_story_three_bad_rows_fixed_then_a_clean_reupload(

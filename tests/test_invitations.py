@@ -106,7 +106,7 @@ def test_the_link_sets_a_password_once(client: Client, admin_user: Any,
     path = emailed_path(mail.outbox[0])
     response = client.get(path)
     # The token moves into the session; the page itself has a token-free address.
-    accept = reverse("places:invitation-accept", kwargs={"token": "set-password"})
+    accept = reverse("backoffice:invitation-accept", kwargs={"token": "set-password"})
     assert response.url == accept
     page = client.get(accept)
     assert "Choose a password" in page.content.decode()
@@ -140,7 +140,7 @@ def test_an_expired_link_does_not_work(client: Client, admin_user: Any,
     Invitation.objects.filter(pk=invitation.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
     client.get(emailed_path(mail.outbox[0]))
-    accept = reverse("places:invitation-accept", kwargs={"token": "set-password"})
+    accept = reverse("backoffice:invitation-accept", kwargs={"token": "set-password"})
     assert "This invitation has expired" in client.get(accept).content.decode()
     response = client.post(accept, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert "This link does not work" in response.content.decode()
@@ -148,11 +148,11 @@ def test_an_expired_link_does_not_work(client: Client, admin_user: Any,
 
 
 def test_a_made_up_link_does_not_work(client: Client) -> None:
-    client.get(reverse("places:invitation-accept", kwargs={"token": "made-up"}))
-    page = client.get(reverse("places:invitation-accept", kwargs={"token": "set-password"}))
+    client.get(reverse("backoffice:invitation-accept", kwargs={"token": "made-up"}))
+    page = client.get(reverse("backoffice:invitation-accept", kwargs={"token": "set-password"}))
     assert "The link is not right" in page.content.decode()
     # Straight to the page without a link: the same.
-    page = Client().get(reverse("places:invitation-accept", kwargs={"token": "set-password"}))
+    page = Client().get(reverse("backoffice:invitation-accept", kwargs={"token": "set-password"}))
     assert "This link does not work" in page.content.decode()
 
 
@@ -164,7 +164,7 @@ def test_resending_replaces_the_old_link(client: Client, admin_user: Any,
     old, new = emailed_path(mail.outbox[0]), emailed_path(mail.outbox[1])
     assert old != new
     client.get(old)
-    accept = reverse("places:invitation-accept", kwargs={"token": "set-password"})
+    accept = reverse("backoffice:invitation-accept", kwargs={"token": "set-password"})
     assert "a newer invitation has replaced it" in client.get(accept).content.decode()
     client.get(new)
     assert "Choose a password" in client.get(accept).content.decode()
@@ -242,19 +242,19 @@ def test_an_invited_user_without_a_password_is_not_reactivated(admin_user: Any) 
 
 
 def test_invite_page(admin_client_fb: Client, django_capture_on_commit_callbacks: Any) -> None:
-    page = admin_client_fb.post(reverse("places:user-invite"), {"email": "not an email"})
+    page = admin_client_fb.post(reverse("backoffice:user-invite"), {"email": "not an email"})
     html = page.content.decode()
     assert "Enter their first name" in html and "right format" in html
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_fb.post(reverse("places:user-invite"), {
+        response = admin_client_fb.post(reverse("backoffice:user-invite"), {
             "first_name": "Nia", "last_name": "New", "email": "nia@example.org",
             "role": "Programme lead"})
     user = User.objects.get(email="nia@example.org")
-    assert response.url == reverse("places:user-detail", kwargs={"pk": user.pk})
+    assert response.url == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     assert len(mail.outbox) == 1
     detail = admin_client_fb.get(response.url).content.decode()
     assert "Invited</strong>" in detail and "Send a new invitation" in detail
-    page = admin_client_fb.post(reverse("places:user-invite"), {
+    page = admin_client_fb.post(reverse("backoffice:user-invite"), {
         "first_name": "Nia", "last_name": "New", "email": "NIA@example.org",
         "role": "Admin"}).content.decode()
     assert "already has an account" in page
@@ -262,11 +262,11 @@ def test_invite_page(admin_client_fb: Client, django_capture_on_commit_callbacks
 
 def test_user_detail_changes_roles(admin_client_fb: Client, admin_user: Any) -> None:
     user = UserFactory(roles=[Role.LEAD])
-    url = reverse("places:user-detail", kwargs={"pk": user.pk})
+    url = reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     response = admin_client_fb.post(url, {"roles": ["Programme lead", "Admin"]})
     assert response.url == url
     assert set(user.groups.values_list("name", flat=True)) == {"Programme lead", "Admin"}
-    page = admin_client_fb.post(reverse("places:user-detail", kwargs={"pk": admin_user.pk}),
+    page = admin_client_fb.post(reverse("backoffice:user-detail", kwargs={"pk": admin_user.pk}),
                                 {"roles": []}).content.decode()
     assert "You cannot remove your own admin role" in page
 
@@ -274,23 +274,23 @@ def test_user_detail_changes_roles(admin_client_fb: Client, admin_user: Any) -> 
 def test_deactivate_and_reactivate_pages(admin_client_fb: Client) -> None:
     assignment = AssignmentFactory()
     user = assignment.enabler.user
-    url = reverse("places:user-deactivate", kwargs={"pk": user.pk})
+    url = reverse("backoffice:user-deactivate", kwargs={"pk": user.pk})
     page = admin_client_fb.get(url).content.decode()
     assert "current assignment ends today" in page and str(assignment.engagement) in page
     response = admin_client_fb.post(url)
-    assert response.url == reverse("places:user-detail", kwargs={"pk": user.pk})
+    assert response.url == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     user.refresh_from_db()
     assert not user.is_active
     assert "Deactivated</strong>" in admin_client_fb.get(response.url).content.decode()
-    admin_client_fb.post(reverse("places:user-reactivate", kwargs={"pk": user.pk}))
+    admin_client_fb.post(reverse("backoffice:user-reactivate", kwargs={"pk": user.pk}))
     user.refresh_from_db()
     assert user.is_active
-    assert admin_client_fb.get(reverse("places:user-reactivate", kwargs={"pk": user.pk})) \
+    assert admin_client_fb.get(reverse("backoffice:user-reactivate", kwargs={"pk": user.pk})) \
         .status_code == 405
 
 
 def test_an_unknown_user_is_404(admin_client_fb: Client) -> None:
-    assert admin_client_fb.get(reverse("places:user-detail", kwargs={"pk": 999999})) \
+    assert admin_client_fb.get(reverse("backoffice:user-detail", kwargs={"pk": 999999})) \
         .status_code == 404
 
 
@@ -303,13 +303,13 @@ def test_users_list_filters_and_costs_the_same_for_any_number(
             EnablerFactory()
         invite(admin_user, email=f"invitee{n}@example.org")
         with django_assert_max_num_queries(7) as captured:
-            page = admin_client_fb.get(reverse("places:users")).content.decode()
+            page = admin_client_fb.get(reverse("backoffice:users")).content.decode()
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert "invitee20@example.org" in page
-    invited = admin_client_fb.get(reverse("places:users") + "?status=invited").content.decode()
+    invited = admin_client_fb.get(reverse("backoffice:users") + "?status=invited").content.decode()
     assert "invitee2@example.org" in invited and "2 users" in invited
-    leads = admin_client_fb.get(reverse("places:users") + "?role=Admin&q=fb-admin")
+    leads = admin_client_fb.get(reverse("backoffice:users") + "?role=Admin&q=fb-admin")
     assert "1 user<" in leads.content.decode()
 
 
@@ -317,14 +317,14 @@ def test_user_pages_query_budgets(admin_client_fb: Client, admin_user: Any,
                                   django_assert_max_num_queries: Any) -> None:
     user = invite(admin_user).user
     with django_assert_max_num_queries(9):
-        assert admin_client_fb.get(reverse("places:user-detail",
+        assert admin_client_fb.get(reverse("backoffice:user-detail",
                                            kwargs={"pk": user.pk})).status_code == 200
     with django_assert_max_num_queries(5):
-        assert admin_client_fb.get(reverse("places:user-invite")).status_code == 200
+        assert admin_client_fb.get(reverse("backoffice:user-invite")).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["places:user-reactivate", "places:invitation-resend",
-                                  "places:user-deactivate", "places:user-detail"])
+@pytest.mark.parametrize("name", ["backoffice:user-reactivate", "backoffice:invitation-resend",
+                                  "backoffice:user-deactivate", "backoffice:user-detail"])
 def test_other_roles_cannot_change_users(lead_client: Client, enabler_client: Client,
                                          name: str) -> None:
     user = UserFactory()

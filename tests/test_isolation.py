@@ -188,10 +188,10 @@ def test_an_admin_sends_a_reset_link_to_the_persons_own_address(
     settings.FIELDBOOK_REQUIRE_2FA = True
     enabler = world.author.user
     client = verified_client(world.admin)
-    detail = client.get(reverse("places:user-detail", args=[enabler.pk]))
+    detail = client.get(reverse("backoffice:user-detail", args=[enabler.pk]))
     assert b"Send a password reset link" in detail.content
     with django_capture_on_commit_callbacks(execute=True):
-        with_callbacks = client.post(reverse("places:user-password-reset", args=[enabler.pk]),
+        with_callbacks = client.post(reverse("backoffice:user-password-reset", args=[enabler.pk]),
                                      follow=True)
     assert with_callbacks.status_code == 200
     assert f"sent to {enabler.email}".encode() in with_callbacks.content
@@ -200,7 +200,7 @@ def test_an_admin_sends_a_reset_link_to_the_persons_own_address(
     event = AuditEvent.objects.get(action="accounts.password_reset.sent_by_admin")
     assert event.actor == world.admin and event.object_id == str(enabler.pk)
     # A superuser's reset is an admin's to refuse, with a message, not a 500.
-    root_reset = client.post(reverse("places:user-password-reset", args=[world.superuser.pk]),
+    root_reset = client.post(reverse("backoffice:user-password-reset", args=[world.superuser.pk]),
                              follow=True)
     assert b"Superusers are managed" in root_reset.content
     assert len(mailoutbox) == 1

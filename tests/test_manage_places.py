@@ -78,20 +78,20 @@ def test_places_list_searches_filters_and_links(admin_client_fb: Client) -> None
     PlaceFactory(name="Central Lancashire", region=north,
                  onboarding_status=Place.OnboardingStatus.ACTIVE)
     PlaceFactory(name="Barnet & Enfield", onboarding_status=Place.OnboardingStatus.DRAFT)
-    page = _page(admin_client_fb.get(reverse("places:places")))
+    page = _page(admin_client_fb.get(reverse("backoffice:places")))
     assert "Central Lancashire" in page and "Barnet &amp; Enfield" in page
-    assert reverse("places:onboard") in page  # adding a place is onboarding's job
-    found = _page(admin_client_fb.get(reverse("places:places") + "?q=north+west"))
+    assert reverse("backoffice:onboard") in page  # adding a place is onboarding's job
+    found = _page(admin_client_fb.get(reverse("backoffice:places") + "?q=north+west"))
     assert "Central Lancashire" in found and "Barnet" not in found
-    drafts = _page(admin_client_fb.get(reverse("places:places") + "?status=draft"))
+    drafts = _page(admin_client_fb.get(reverse("backoffice:places") + "?status=draft"))
     assert "Barnet" in drafts and "Central Lancashire" not in drafts
-    home = _page(admin_client_fb.get(reverse("places:admin-home")))
-    assert f'{reverse("places:places")}?status=draft' in home
-    assert reverse("places:organisations") in home
+    home = _page(admin_client_fb.get(reverse("backoffice:admin-home")))
+    assert f'{reverse("backoffice:places")}?status=draft' in home
+    assert reverse("backoffice:organisations") in home
     assert reverse("admin:index") not in home  # break-glass is for superusers only
 
 
-@pytest.mark.parametrize("name", ["places:places", "places:organisations"])
+@pytest.mark.parametrize("name", ["backoffice:places", "backoffice:organisations"])
 def test_lists_cost_the_same_for_10_or_500_rows(
     admin_client_fb: Client, django_assert_max_num_queries: Any, name: str
 ) -> None:
@@ -122,9 +122,9 @@ def test_changing_a_place_keeps_its_slug_and_audits_what_changed(
     system = SystemFactory(region=region, name="North Central London ICS")
     place = PlaceFactory(name="Barnet", slug="barnet", region=region,
                          onboarding_status=Place.OnboardingStatus.ONBOARDING)
-    response = admin_client_fb.post(reverse("places:place-edit", args=[place.pk]), _place_post(
+    response = admin_client_fb.post(reverse("backoffice:place-edit", args=[place.pk]), _place_post(
         place, name="Barnet & Enfield", system=system.pk, onboarding_status="active"))
-    assert response.status_code == 302 and response.url == reverse("places:places")
+    assert response.status_code == 302 and response.url == reverse("backoffice:places")
     place.refresh_from_db()
     assert (place.name, place.slug, place.system, place.onboarding_status) == (
         "Barnet & Enfield", "barnet", system, "active")
@@ -134,7 +134,7 @@ def test_changing_a_place_keeps_its_slug_and_audits_what_changed(
     assert event.changes == {"name": "Barnet & Enfield", "system": "North Central London ICS",
                              "onboarding_status": "active"}
     # Saving without a change writes no audit row.
-    admin_client_fb.post(reverse("places:place-edit", args=[place.pk]), _place_post(place))
+    admin_client_fb.post(reverse("backoffice:place-edit", args=[place.pk]), _place_post(place))
     assert AuditEvent.objects.count() == 1
 
 
@@ -153,7 +153,7 @@ def test_a_bad_place_change_is_shown_beside_its_field(
     if overrides.get("system") == "other-region":
         overrides = {"system": SystemFactory().pk}
     data = _place_post(place, description="Typed this time", **overrides)
-    page = _page(admin_client_fb.post(reverse("places:place-edit", args=[place.pk]), data))
+    page = _page(admin_client_fb.post(reverse("backoffice:place-edit", args=[place.pk]), data))
     assert "There is a problem" in page
     _error_beside(page, field, message)
     assert "Typed this time" in page  # what was typed is kept
@@ -166,7 +166,7 @@ def test_a_stale_place_edit_is_refused_and_keeps_what_was_typed(
     admin_client_fb: Client
 ) -> None:
     place = PlaceFactory(name="Leeds")
-    url = reverse("places:place-edit", args=[place.pk])
+    url = reverse("backoffice:place-edit", args=[place.pk])
     data = _place_post(place, name="Leeds City")
     Place.objects.filter(pk=place.pk).update(name="Leeds Place",
                                              updated_at=place.updated_at + dt.timedelta(1))
@@ -196,7 +196,7 @@ def test_the_place_page_costs_the_same_for_any_number_of_members(
             BoardMembershipFactory(board=board, person__organisation=org)
         SystemFactory()
         with django_assert_max_num_queries(12) as captured:
-            page = _page(admin_client_fb.get(reverse("places:place-edit", args=[place.pk])))
+            page = _page(admin_client_fb.get(reverse("backoffice:place-edit", args=[place.pk])))
         assert page.count(">Change<span") == total + 1
         counts.append(len(captured))
     assert counts[0] == counts[1]
@@ -210,17 +210,17 @@ def _urls() -> dict[str, str]:
     board = DeliveryBoardFactory(place=place)
     membership = BoardMembershipFactory(board=board)
     return {
-        "places:places": reverse("places:places"),
-        "places:place-edit": reverse("places:place-edit", args=[place.pk]),
-        "places:place-board": reverse("places:place-board", args=[place.pk]),
-        "places:board-member-add": reverse("places:board-member-add", args=[place.pk]),
-        "places:board-membership-edit": reverse("places:board-membership-edit",
+        "backoffice:places": reverse("backoffice:places"),
+        "backoffice:place-edit": reverse("backoffice:place-edit", args=[place.pk]),
+        "backoffice:place-board": reverse("backoffice:place-board", args=[place.pk]),
+        "backoffice:board-member-add": reverse("backoffice:board-member-add", args=[place.pk]),
+        "backoffice:board-membership-edit": reverse("backoffice:board-membership-edit",
                                                 args=[place.pk, membership.pk]),
-        "places:organisations": reverse("places:organisations"),
-        "places:organisation-add": reverse("places:organisation-add"),
-        "places:organisation-edit": reverse("places:organisation-edit",
+        "backoffice:organisations": reverse("backoffice:organisations"),
+        "backoffice:organisation-add": reverse("backoffice:organisation-add"),
+        "backoffice:organisation-edit": reverse("backoffice:organisation-edit",
                                             args=[OrganisationFactory().pk]),
-        "places:enabler-edit": reverse("places:enabler-edit", args=[EnablerFactory().user.pk]),
+        "backoffice:enabler-edit": reverse("backoffice:enabler-edit", args=[EnablerFactory().user.pk]),
     }
 
 
@@ -231,7 +231,7 @@ def test_other_roles_are_refused_every_page(
     client = request.getfixturevalue(client_name)
     for name, url in _urls().items():
         assert client.get(url).status_code == 403, name
-        if name not in ("places:places", "places:organisations"):
+        if name not in ("backoffice:places", "backoffice:organisations"):
             assert client.post(url, {"name": "X"}).status_code == 403, name
     assert not AuditEvent.objects.exists()
 
@@ -242,14 +242,14 @@ def test_a_missing_object_is_404(admin_client_fb: Client) -> None:
     elsewhere = BoardMembershipFactory()  # on another place's board
     roleless = UserFactory()  # a user with no enabler profile
     for url in [
-        reverse("places:place-edit", args=[999999]),
-        reverse("places:place-board", args=[999999]),
-        reverse("places:board-member-add", args=[999999]),
-        reverse("places:board-membership-edit", args=[place.pk, 999999]),
-        reverse("places:board-membership-edit", args=[place.pk, elsewhere.pk]),
-        reverse("places:organisation-edit", args=[999999]),
-        reverse("places:enabler-edit", args=[999999]),
-        reverse("places:enabler-edit", args=[roleless.pk]),
+        reverse("backoffice:place-edit", args=[999999]),
+        reverse("backoffice:place-board", args=[999999]),
+        reverse("backoffice:board-member-add", args=[999999]),
+        reverse("backoffice:board-membership-edit", args=[place.pk, 999999]),
+        reverse("backoffice:board-membership-edit", args=[place.pk, elsewhere.pk]),
+        reverse("backoffice:organisation-edit", args=[999999]),
+        reverse("backoffice:enabler-edit", args=[999999]),
+        reverse("backoffice:enabler-edit", args=[roleless.pk]),
     ]:
         assert admin_client_fb.get(url).status_code == 404, url
         assert admin_client_fb.post(url, {"name": "X"}).status_code == 404, url
@@ -263,25 +263,25 @@ def test_organisations_list_shows_the_places_each_serves(admin_client_fb: Client
     org = OrganisationFactory(name="Lancashire Teaching Hospitals", ods_code="RXN")
     org.places.add(*[PlaceFactory(name=f"Locality {i}") for i in range(7)])
     OrganisationFactory(name="Preston City Council", kind="local_authority")
-    page = _page(admin_client_fb.get(reverse("places:organisations")))
+    page = _page(admin_client_fb.get(reverse("backoffice:organisations")))
     assert "Locality 0, Locality 1" in page and "and 2 more" in page
     assert "<code>RXN</code>" in page
-    by_code = _page(admin_client_fb.get(reverse("places:organisations") + "?q=rxn"))
+    by_code = _page(admin_client_fb.get(reverse("backoffice:organisations") + "?q=rxn"))
     assert "Lancashire Teaching" in by_code and "Preston" not in by_code
-    councils = _page(admin_client_fb.get(reverse("places:organisations")
+    councils = _page(admin_client_fb.get(reverse("backoffice:organisations")
                                          + "?kind=local_authority"))
     assert "Preston" in councils and "Lancashire Teaching" not in councils
 
 
 def test_adding_an_organisation_is_audited(admin_client_fb: Client, admin_user: Any) -> None:
     place = PlaceFactory(name="Central Lancashire")
-    url = reverse("places:organisation-add")
+    url = reverse("backoffice:organisation-add")
     assert f'value="{place.pk}" selected' in _page(admin_client_fb.get(f"{url}?place={place.pk}"))
     response = admin_client_fb.post(url, {"name": " Lancashire and South Cumbria ICB ",
                                           "kind": "commissioner", "ods_code": "qe1",
                                           "add_place": place.pk})
     org = Organisation.objects.get()
-    assert response.url == reverse("places:organisation-edit", args=[org.pk])
+    assert response.url == reverse("backoffice:organisation-edit", args=[org.pk])
     assert (org.name, org.ods_code, list(org.places.all())) == (
         "Lancashire and South Cumbria ICB", "QE1", [place])
     event = AuditEvent.objects.get()
@@ -304,7 +304,7 @@ def test_a_bad_organisation_is_shown_beside_its_field(
     OrganisationFactory(name="Lancashire Teaching Hospitals", ods_code="RXN")
     posted = {"name": "Blackpool Teaching Hospitals", "kind": "acute_trust", "ods_code": "",
               **data}
-    page = _page(admin_client_fb.post(reverse("places:organisation-add"), posted))
+    page = _page(admin_client_fb.post(reverse("backoffice:organisation-add"), posted))
     field_id = f"{field}_0" if field == "kind" else field
     page = page.replace(f'id="id_{field_id}-error"', f'id="id_{field}-error"')
     _error_beside(page, field, message)
@@ -318,7 +318,7 @@ def test_changing_an_organisation_and_its_places(admin_client_fb: Client) -> Non
     org = OrganisationFactory(name="Old name", ods_code="RXN")
     org.places.add(keep, drop)
     other = OrganisationFactory(name="Other", ods_code="RXL")
-    url = reverse("places:organisation-edit", args=[org.pk])
+    url = reverse("backoffice:organisation-edit", args=[org.pk])
     base = {"seen": _seen(org), "name": "New name", "kind": org.kind, "ods_code": "RXN",
             "places": [keep.pk], "add_place": add.pk}
     page = _page(admin_client_fb.post(url, {**base, "ods_code": "rxl"}))
@@ -343,17 +343,17 @@ def test_changing_an_organisation_and_its_places(admin_client_fb: Client) -> Non
 
 def test_giving_a_place_its_board_and_renaming_it(admin_client_fb: Client) -> None:
     place = PlaceFactory(name="Barnet")
-    url = reverse("places:place-board", args=[place.pk])
+    url = reverse("backoffice:place-board", args=[place.pk])
     assert "Barnet A&amp;E Delivery Board" in _page(admin_client_fb.get(url))
     # Adding a member before there is a board leads to the board first.
-    assert admin_client_fb.get(reverse("places:board-member-add", args=[place.pk])).url == url
+    assert admin_client_fb.get(reverse("backoffice:board-member-add", args=[place.pk])).url == url
     assert admin_client_fb.post(url, {"name": "Barnet UEC Board"}).status_code == 302
     board = DeliveryBoard.objects.get(place=place)
     page = _page(admin_client_fb.post(url, {"seen": _seen(board), "name": ""}))
     _error_beside(page, "name", "Enter the name of the delivery board")
     response = admin_client_fb.post(url, {"seen": _seen(board), "name": "Barnet A&E Board",
                                           "established_on": "2016-09-01"})
-    assert response.url == reverse("places:place-edit", args=[place.pk])
+    assert response.url == reverse("backoffice:place-edit", args=[place.pk])
     board.refresh_from_db()
     assert (board.name, board.established_on) == ("Barnet A&E Board", dt.date(2016, 9, 1))
     assert _actions() == ["places.delivery_board.created", "places.delivery_board.changed"]
@@ -375,11 +375,11 @@ def test_adding_an_existing_person_and_a_new_one(admin_client_fb: Client,
                                                  board: DeliveryBoard) -> None:
     org = board.place.organisations.get()
     known = PersonFactory(full_name="Sam Example", organisation=org)
-    url = reverse("places:board-member-add", args=[board.place_id])
+    url = reverse("backoffice:board-member-add", args=[board.place_id])
     assert "Sam Example, Chief Operating Officer" in _page(admin_client_fb.get(url))
     response = admin_client_fb.post(url, {"person": known.pk, "board_role": "chair",
                                           "started_on": "2024-04-01"})
-    assert response.url == reverse("places:place-edit", args=[board.place_id])
+    assert response.url == reverse("backoffice:place-edit", args=[board.place_id])
     response = admin_client_fb.post(url, {"person": "", "full_name": "Jo Newcomer",
                                           "role_title": "Director of Nursing",
                                           "organisation": org.pk, "board_role": "member"})
@@ -423,7 +423,7 @@ def test_a_bad_new_member_is_shown_beside_its_field(
         posted["organisation"] = OrganisationFactory().pk
     if posted.get("started_on") == "tomorrow":
         posted["started_on"] = (TODAY + dt.timedelta(days=1)).isoformat()
-    url = reverse("places:board-member-add", args=[board.place_id])
+    url = reverse("backoffice:board-member-add", args=[board.place_id])
     page = _page(admin_client_fb.post(url, posted))
     field_id = f"{field}_0" if field == "board_role" else field
     page = page.replace(f'id="id_{field_id}-error"', f'id="id_{field}-error"')
@@ -462,12 +462,12 @@ def test_leaving_the_board_keeps_the_membership_and_the_attendance(
                                         person__organisation=board.place.organisations.get())
     session = SessionFactory()
     session.attendees.add(membership.person)
-    url = reverse("places:board-membership-edit", args=[board.place_id, membership.pk])
+    url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
     assert "When did they leave the board?" in _page(admin_client_fb.get(url))
     left = TODAY - dt.timedelta(days=3)
     response = admin_client_fb.post(url, _membership_post(
         membership, role_title="Chief Executive", ended_on=left.isoformat()))
-    assert response.url == reverse("places:place-edit", args=[board.place_id])
+    assert response.url == reverse("backoffice:place-edit", args=[board.place_id])
     membership.refresh_from_db()
     assert membership.ended_on == left and membership.person.role_title == "Chief Executive"
     assert list(session.attendees.all()) == [membership.person]
@@ -475,10 +475,10 @@ def test_leaving_the_board_keeps_the_membership_and_the_attendance(
     assert event.action == "places.board_membership.changed"
     assert event.changes == {"person": membership.person.full_name, "ended_on": left.isoformat(),
                              "role_title": "Chief Executive"}
-    page = _page(admin_client_fb.get(reverse("places:place-edit", args=[board.place_id])))
+    page = _page(admin_client_fb.get(reverse("backoffice:place-edit", args=[board.place_id])))
     assert "Left</strong>" in page
     # They can join again later, as a new membership.
-    add = reverse("places:board-member-add", args=[board.place_id])
+    add = reverse("backoffice:board-member-add", args=[board.place_id])
     assert admin_client_fb.post(add, {"person": membership.person_id,
                                       "board_role": "member"}).status_code == 302
     assert board.memberships.count() == 2
@@ -502,7 +502,7 @@ def test_a_bad_membership_change_is_shown_beside_its_field(
     membership = BoardMembershipFactory(board=board, started_on=dt.date(2023, 1, 1))
     if overrides.get("ended_on") == "future":
         overrides = {"ended_on": (TODAY + dt.timedelta(days=1)).isoformat()}
-    url = reverse("places:board-membership-edit", args=[board.place_id, membership.pk])
+    url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
     page = _page(admin_client_fb.post(url, _membership_post(membership, **overrides)))
     field_id = f"{field}_0" if field == "board_role" else field
     page = page.replace(f'id="id_{field_id}-error"', f'id="id_{field}-error"')
@@ -516,7 +516,7 @@ def test_a_chair_who_leaves_can_be_replaced(admin_client_fb: Client,
     member = BoardMembershipFactory(board=board)
     for membership, changes in ((chair, {"ended_on": TODAY.isoformat()}),
                                 (member, {"board_role": "chair"})):
-        url = reverse("places:board-membership-edit", args=[board.place_id, membership.pk])
+        url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
         assert admin_client_fb.post(url, _membership_post(membership, **changes)).status_code \
             == 302
     assert list(board.memberships.filter(board_role="chair", ended_on=None)) == [member]
@@ -525,7 +525,7 @@ def test_a_chair_who_leaves_can_be_replaced(admin_client_fb: Client,
 def test_a_stale_membership_change_is_refused(admin_client_fb: Client,
                                               board: DeliveryBoard) -> None:
     membership = BoardMembershipFactory(board=board)
-    url = reverse("places:board-membership-edit", args=[board.place_id, membership.pk])
+    url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
     data = _membership_post(membership, role_title="Typed Title", board_role="vice_chair")
     _touch(membership)
     page = _page(admin_client_fb.post(url, data))
@@ -551,16 +551,16 @@ def test_changing_an_enabler_profile_is_audited_and_never_moves_its_user(
 ) -> None:
     enabler = EnablerFactory(user__first_name="Pat", user__last_name="Enabler")
     north, london = RegionFactory(name="North"), RegionFactory(name="London")
-    user_page = _page(admin_client_fb.get(reverse("places:user-detail",
+    user_page = _page(admin_client_fb.get(reverse("backoffice:user-detail",
                                                   args=[enabler.user_id])))
-    url = reverse("places:enabler-edit", args=[enabler.user_id])
+    url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     assert url in user_page
     form = _page(admin_client_fb.get(url))
     assert 'name="user"' not in form and "Pat Enabler" in form
     response = admin_client_fb.post(url, _enabler_post(
         enabler, capacity_days_per_week="2.5", regions=[north.pk, london.pk],
         background="Former council director of adult social care", is_active=""))
-    assert response.url == reverse("places:user-detail", args=[enabler.user_id])
+    assert response.url == reverse("backoffice:user-detail", args=[enabler.user_id])
     owner = enabler.user_id
     enabler.refresh_from_db()
     assert enabler.user_id == owner
@@ -589,7 +589,7 @@ def test_a_bad_capacity_is_shown_beside_the_field(
     admin_client_fb: Client, value: str, message: str
 ) -> None:
     enabler = EnablerFactory()
-    url = reverse("places:enabler-edit", args=[enabler.user_id])
+    url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     page = _page(admin_client_fb.post(url, _enabler_post(
         enabler, capacity_days_per_week=value, background="Typed background")))
     _error_beside(page, "capacity_days_per_week", message)
@@ -601,14 +601,14 @@ def test_a_bad_capacity_is_shown_beside_the_field(
 
 def test_a_deactivated_users_profile_cannot_be_opened(admin_client_fb: Client) -> None:
     enabler = EnablerFactory(is_active=False, user__is_active=False)
-    url = reverse("places:enabler-edit", args=[enabler.user_id])
+    url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     page = _page(admin_client_fb.post(url, _enabler_post(enabler, is_active="on")))
     _error_beside(page, "is_active", "Their account is deactivated")
 
 
 def test_a_stale_enabler_edit_is_refused(admin_client_fb: Client) -> None:
     enabler = EnablerFactory()
-    url = reverse("places:enabler-edit", args=[enabler.user_id])
+    url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     data = _enabler_post(enabler, capacity_days_per_week="4")
     Enabler.objects.filter(pk=enabler.pk).update(
         capacity_days_per_week=Decimal("3"), updated_at=enabler.updated_at + dt.timedelta(1))

@@ -370,14 +370,14 @@ def test_a_draft_saves_once_and_only_for_its_owner(
 
 
 def step(draft: OnboardingDraft, page: str, **query: str) -> str:
-    url = reverse("places:onboard-step", kwargs={"pk": draft.pk, "page": page})
+    url = reverse("backoffice:onboard-step", kwargs={"pk": draft.pk, "page": page})
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def test_start_creates_a_draft_and_opens_the_first_question(admin_client_fb: Client,
                                                              admin_user: Any) -> None:
-    assert admin_client_fb.get(reverse("places:onboard-start")).status_code == 405
-    response = admin_client_fb.post(reverse("places:onboard-start"))
+    assert admin_client_fb.get(reverse("backoffice:onboard-start")).status_code == 405
+    response = admin_client_fb.post(reverse("backoffice:onboard-start"))
     draft = OnboardingDraft.objects.get(owner=admin_user)
     assert response.url == step(draft, "place")
 
@@ -550,7 +550,7 @@ def test_review_lists_unanswered_sections_and_saves(
     OnboardingDraft.objects.filter(pk=draft.pk).update(payload=full_payload(world))
     response = admin_client_fb.post(step(draft, "review"))
     place = Place.objects.get(name="West Yorkshire")
-    assert response.url == reverse("places:onboard-done", kwargs={"pk": place.pk})
+    assert response.url == reverse("backoffice:onboard-done", kwargs={"pk": place.pk})
     done = admin_client_fb.get(response.url).content.decode()
     assert "West Yorkshire is onboarded" in done and "Bea Busy (lead enabler)" in done
     # The draft is gone: its pages are 404 now.
@@ -565,13 +565,13 @@ def test_drafts_survive_signing_out_and_are_listed_with_resume_and_discard(
     client.force_login(admin_user)
     client.post(reverse("logout"))
     client.force_login(admin_user)
-    home = client.get(reverse("places:admin-home")).content.decode()
+    home = client.get(reverse("backoffice:admin-home")).content.decode()
     assert "Wakefield" in home
     assert f'href="{step(draft, "organisations")}">Resume' in home  # first unanswered step
-    discard = reverse("places:onboard-discard", kwargs={"pk": draft.pk})
+    discard = reverse("backoffice:onboard-discard", kwargs={"pk": draft.pk})
     assert f'href="{discard}">Discard' in home
     assert "Discard the draft for Wakefield?" in client.get(discard).content.decode()
-    assert client.post(discard).url == reverse("places:admin-home")
+    assert client.post(discard).url == reverse("backoffice:admin-home")
     assert not OnboardingDraft.objects.exists()
 
 
@@ -579,7 +579,7 @@ def test_another_admins_draft_is_404(world: dict[str, Any], admin_client_fb: Cli
     draft = make_draft(UserFactory(username="someone-else"), {"done": []})
     assert admin_client_fb.get(step(draft, "place")).status_code == 404
     assert admin_client_fb.post(step(draft, "review")).status_code == 404
-    discard = reverse("places:onboard-discard", kwargs={"pk": draft.pk})
+    discard = reverse("backoffice:onboard-discard", kwargs={"pk": draft.pk})
     assert admin_client_fb.post(discard).status_code == 404
     assert OnboardingDraft.objects.filter(pk=draft.pk).exists()
 
@@ -594,7 +594,7 @@ def test_other_roles_cannot_post_to_the_flow(request: pytest.FixtureRequest, rol
                                              admin_user: Any) -> None:
     draft = make_draft(admin_user, {"done": []})
     client = request.getfixturevalue(role)
-    assert client.post(reverse("places:onboard-start")).status_code == 403
+    assert client.post(reverse("backoffice:onboard-start")).status_code == 403
     assert client.post(step(draft, "place"), {"name": "X"}).status_code == 403
     assert not OnboardingDraft.objects.exclude(pk=draft.pk).exists()
 
@@ -639,6 +639,6 @@ def test_start_and_home_pages_query_budgets(
     for i in range(5):
         make_draft(admin_user, {"done": [], "place": {"name": f"Place {i}"}})
     with django_assert_max_num_queries(5):
-        assert admin_client_fb.get(reverse("places:onboard")).status_code == 200
+        assert admin_client_fb.get(reverse("backoffice:onboard")).status_code == 200
     with django_assert_max_num_queries(5):
-        assert admin_client_fb.get(reverse("places:admin-home")).status_code == 200
+        assert admin_client_fb.get(reverse("backoffice:admin-home")).status_code == 200

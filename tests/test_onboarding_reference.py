@@ -34,14 +34,14 @@ pytestmark = pytest.mark.django_db
 
 def test_adding_and_changing_a_region_is_audited(admin_client_fb: Client,
                                                  admin_user: Any) -> None:
-    response = admin_client_fb.post(reverse("places:region-add"),
+    response = admin_client_fb.post(reverse("backoffice:region-add"),
                                     {"name": "North East and Yorkshire", "code": "ney"})
-    assert response.url == reverse("places:regions")
+    assert response.url == reverse("backoffice:regions")
     region = Region.objects.get(code="ney")
-    page = admin_client_fb.post(reverse("places:region-add"),
+    page = admin_client_fb.post(reverse("backoffice:region-add"),
                                 {"name": "north east and yorkshire", "code": "ney"})
     assert "There is a problem" in page.content.decode()
-    admin_client_fb.post(reverse("places:region-edit", kwargs={"pk": region.pk}),
+    admin_client_fb.post(reverse("backoffice:region-edit", kwargs={"pk": region.pk}),
                          {"name": "North East and Yorkshire", "code": "north-east"})
     events = list(AuditEvent.objects.order_by("id").values_list("action", "changes"))
     assert events == [
@@ -53,11 +53,11 @@ def test_adding_and_changing_a_region_is_audited(admin_client_fb: Client,
 
 def test_systems_page_and_form(admin_client_fb: Client) -> None:
     north = RegionFactory(name="North")
-    response = admin_client_fb.post(reverse("places:system-add"), {
+    response = admin_client_fb.post(reverse("backoffice:system-add"), {
         "name": "West Yorkshire", "kind": "ics", "region": north.pk})
-    assert response.url == reverse("places:systems")
+    assert response.url == reverse("backoffice:systems")
     assert System.objects.get(name="West Yorkshire").region == north
-    assert "West Yorkshire" in admin_client_fb.get(reverse("places:systems")).content.decode()
+    assert "West Yorkshire" in admin_client_fb.get(reverse("backoffice:systems")).content.decode()
 
 
 def test_organisation_kinds_show_sector_and_count(admin_client_fb: Client) -> None:
@@ -66,21 +66,21 @@ def test_organisation_kinds_show_sector_and_count(admin_client_fb: Client) -> No
     kinds = {k["value"]: k for k in reference.organisation_kinds()}
     assert kinds["local_authority"]["count"] == 2
     assert kinds["local_authority"]["sector"] == "Local authority / social care"
-    page = admin_client_fb.get(reverse("places:organisation-kinds")).content.decode()
+    page = admin_client_fb.get(reverse("backoffice:organisation-kinds")).content.decode()
     assert "<code>acute_trust</code>" in page
 
 
 def test_adding_a_theme_and_a_programme_makes_their_slugs(admin_client_fb: Client) -> None:
     ThemeFactory(name="Discharge", slug="discharge")
-    admin_client_fb.post(reverse("places:theme-add"), {
+    admin_client_fb.post(reverse("backoffice:theme-add"), {
         "name": "Discharge!", "description": "", "is_active": "on"})
     assert Theme.objects.get(name="Discharge!").slug == "discharge-2"
     lead = UserFactory(roles=[Role.LEAD])
-    response = admin_client_fb.post(reverse("places:programme-add"), {
+    response = admin_client_fb.post(reverse("backoffice:programme-add"), {
         "name": "Integrated Care Pioneers", "starts_on": "2014-01-01", "ends_on": "2013-01-01",
         "summary_cadence": "monthly", "leads": [lead.pk]})
     assert "There is a problem" in response.content.decode()  # ends before it starts
-    response = admin_client_fb.post(reverse("places:programme-add"), {
+    response = admin_client_fb.post(reverse("backoffice:programme-add"), {
         "name": "Integrated Care Pioneers", "starts_on": "2014-01-01",
         "summary_cadence": "monthly", "leads": [lead.pk]})
     programme = Programme.objects.get(name="Integrated Care Pioneers")
@@ -117,17 +117,17 @@ def test_merging_two_themes_keeps_every_session(admin_user: Any) -> None:
 def test_theme_merge_page(admin_client_fb: Client) -> None:
     a, b = ThemeFactory(name="Trust"), ThemeFactory(name="Relationships and trust")
     SessionFactory().themes.add(a)
-    page = admin_client_fb.post(reverse("places:theme-merge"), {"source": a.pk, "target": a.pk})
+    page = admin_client_fb.post(reverse("backoffice:theme-merge"), {"source": a.pk, "target": a.pk})
     assert "Choose two different themes" in page.content.decode()
-    response = admin_client_fb.post(reverse("places:theme-merge"),
+    response = admin_client_fb.post(reverse("backoffice:theme-merge"),
                                     {"source": a.pk, "target": b.pk})
-    assert response.url == reverse("places:themes")
+    assert response.url == reverse("backoffice:themes")
     themes = admin_client_fb.get(response.url).content.decode()
     assert "Merged Trust into Relationships and trust: 1 sessions" in themes
 
 
-LIST_PAGES = ["places:regions", "places:systems", "places:organisation-kinds", "places:themes",
-              "places:programmes", "places:audit"]
+LIST_PAGES = ["backoffice:regions", "backoffice:systems", "backoffice:organisation-kinds", "backoffice:themes",
+              "backoffice:programmes", "backoffice:audit"]
 
 
 def _grow(n: int) -> None:
@@ -161,9 +161,9 @@ def test_audit_page_shows_who_when_and_what_and_filters(admin_client_fb: Client)
                  changes={"name": "Wakefield", "organisations": ["A", "B", "C"]})
     audit_record(actor=actor, action="accounts.user.deactivated", obj=actor,
                  changes={"is_active": False})
-    page = admin_client_fb.get(reverse("places:audit")).content.decode()
+    page = admin_client_fb.get(reverse("backoffice:audit")).content.decode()
     assert "places.place.onboarded" in page and "Ada Admin" in page
     assert "<li>A</li><li>B</li><li>C</li>" in page
-    filtered = admin_client_fb.get(reverse("places:audit") + "?area=accounts.").content.decode()
+    filtered = admin_client_fb.get(reverse("backoffice:audit") + "?area=accounts.").content.decode()
     assert "accounts.user.deactivated" in filtered
     assert "places.place.onboarded" not in filtered

@@ -36,7 +36,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, [(key, *_shown(value)) for key, value in (event.changes or {}).items()])
             for event in page.object_list]
-    return render(request, "places/audit.html", {
+    return render(request, "backoffice/audit.html", {
         "page": page, "rows": rows, "areas": AREAS, "area": area,
         "querystring": f"area={area}&" if area else "",
     })

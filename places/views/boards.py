@@ -60,8 +60,8 @@ def place_board(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {result.name}.")
-            return redirect("places:place-edit", pk=place.pk)
-    return render(request, "places/place-board.html", {
+            return redirect("backoffice:place-edit", pk=place.pk)
+    return render(request, "backoffice/place-board.html", {
         "place": place, "board": board, "form": form, "saved": saved,
         "title": "Change the delivery board" if board else "Add the delivery board",
     })
@@ -76,7 +76,7 @@ def board_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     board = DeliveryBoard.objects.filter(place=place).first()
     if board is None:
         messages.info(request, "Add the place's delivery board first.")
-        return redirect("places:place-board", pk=place.pk)
+        return redirect("backoffice:place-board", pk=place.pk)
     organisations = list(place.organisations.order_by("name"))
     people = (Person.objects.filter(organisation__in=organisations)
               .exclude(memberships__board=board, memberships__ended_on__isnull=True)
@@ -97,8 +97,8 @@ def board_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, f"{membership.person.full_name} is on the board.")
-            return redirect("places:place-edit", pk=place.pk)
-    return render(request, "places/board-member-add.html", {
+            return redirect("backoffice:place-edit", pk=place.pk)
+    return render(request, "backoffice/board-member-add.html", {
         "place": place, "board": board, "form": form, "has_organisations": bool(organisations),
     })
 
@@ -136,7 +136,7 @@ def board_membership_edit(request: HttpRequest, pk: int, membership: int) -> Htt
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {member.person.full_name}'s membership.")
-            return redirect("places:place-edit", pk=place.pk)
-    return render(request, "places/board-membership-edit.html", {
+            return redirect("backoffice:place-edit", pk=place.pk)
+    return render(request, "backoffice/board-membership-edit.html", {
         "place": place, "membership": member, "form": form, "saved": saved,
     })

@@ -53,7 +53,7 @@ def places(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = Paginator(Place.objects.for_manage(query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "places/places.html", {
+    return render(request, "backoffice/places.html", {
         "page": page, "query": query, "status": status,
         "statuses": Place.OnboardingStatus.choices, "querystring": _querystring(request),
     })
@@ -97,13 +97,13 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {changed.name}.")
-            return redirect("places:places")
+            return redirect("backoffice:places")
     board = DeliveryBoard.objects.filter(place=place).first()
     memberships = (BoardMembership.objects.filter(board=board)
                    .select_related("person__organisation")
                    .order_by(F("ended_on").desc(nulls_first=True), ROLE_ORDER,
                              "person__full_name", "pk")) if board else []
-    return render(request, "places/place-edit.html", {
+    return render(request, "backoffice/place-edit.html", {
         "place": place, "form": form, "saved": saved, "board": board,
         "memberships": memberships,
         "organisations": place.organisations.order_by("name"),
@@ -121,7 +121,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     page = Paginator(Organisation.objects.for_manage(query=query, kind=kind),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "places/organisations.html", {
+    return render(request, "backoffice/organisations.html", {
         "page": page, "query": query, "kind": kind, "kinds": Organisation.Kind.choices,
         "querystring": _querystring(request),
     })
@@ -170,13 +170,13 @@ def _organisation_page(request: HttpRequest, organisation: Organisation) -> Http
         else:
             messages.success(request, f"Saved {result.name}.")
             if data.get("add_place"):  # adding places one at a time: stay on the page
-                return redirect("places:organisation-edit", pk=result.pk)
-            return redirect("places:organisations")
-    return render(request, "places/organisation-edit.html", {
+                return redirect("backoffice:organisation-edit", pk=result.pk)
+            return redirect("backoffice:organisations")
+    return render(request, "backoffice/organisation-edit.html", {
         "form": form, "organisation": organisation, "saved": saved,
         "title": organisation.name if changing else "Add an organisation",
         "n_people": organisation.people.count() if changing else 0,
-        "back": reverse("places:organisations"),
+        "back": reverse("backoffice:organisations"),
     })
 
 

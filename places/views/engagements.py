@@ -84,9 +84,9 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {engagement.programme} at {engagement.place}.")
-            return redirect("places:engagement-edit", pk=engagement.pk)
+            return redirect("backoffice:engagement-edit", pk=engagement.pk)
     current_first = [F("ended_on").desc(nulls_first=True), "role", "started_on", "pk"]
-    return render(request, "places/engagement-edit.html", {
+    return render(request, "backoffice/engagement-edit.html", {
         "engagement": engagement, "place": engagement.place, "form": form, "saved": saved,
         "assignments": Assignment.objects.filter(engagement=engagement)
         .select_related("enabler__user").order_by(*current_first),
@@ -124,8 +124,8 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{assignment.enabler.display_name} is assigned as "
                                       f"{assignment.get_role_display().lower()}.")
-            return redirect("places:engagement-edit", pk=engagement.pk)
-    return render(request, "places/assignment-add.html", {
+            return redirect("backoffice:engagement-edit", pk=engagement.pk)
+    return render(request, "backoffice/assignment-add.html", {
         "engagement": engagement, "form": form, "has_enablers": bool(enablers),
     })
 
@@ -156,8 +156,8 @@ def assignment_end(request: HttpRequest, pk: int, assignment: int) -> HttpRespon
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Ended {current.enabler.display_name}'s assignment.")
-            return redirect("places:engagement-edit", pk=engagement.pk)
-    return render(request, "places/assignment-end.html", {
+            return redirect("backoffice:engagement-edit", pk=engagement.pk)
+    return render(request, "backoffice/assignment-end.html", {
         "engagement": engagement, "assignment": current, "form": form, "saved": saved,
     })
 
@@ -199,8 +199,8 @@ def _outcome_page(request: HttpRequest, engagement: Engagement,
             errors_to_form(form, exc)
         else:
             messages.success(request, f'Saved the outcome "{result.title}".')
-            return redirect("places:engagement-edit", pk=engagement.pk)
-    return render(request, "places/outcome-edit.html", {
+            return redirect("backoffice:engagement-edit", pk=engagement.pk)
+    return render(request, "backoffice/outcome-edit.html", {
         "engagement": engagement, "outcome": outcome, "form": form, "saved": saved,
         "title": "Change the outcome" if changing else "Record an outcome",
     })

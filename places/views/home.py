@@ -19,7 +19,7 @@ def admin_home(request: HttpRequest) -> HttpResponse:
     """An admin's starting page: onboarding at a glance, unfinished drafts, and links to users,
     reference data and the audit log. Five queries."""
     drafts = OnboardingDraft.objects.filter(owner=request.user)[:DRAFTS_SHOWN]
-    return render(request, "places/admin-home.html", {
+    return render(request, "backoffice/admin-home.html", {
         "status_counts": Place.objects.status_counts(),
         "drafts": [(d, step_url(d, resume_page(d))) for d in drafts],
     })

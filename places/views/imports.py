@@ -53,7 +53,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             except imports.FileProblem as problem:
                 form.add_error("file", str(problem))
             else:
-                return redirect("places:import-preview", token=batch.token)
+                return redirect("backoffice:import-preview", token=batch.token)
     return _upload_page(request, form)
 
 
@@ -61,7 +61,7 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
     recent = ImportBatch.objects.filter(owner=request.user).only(
         "token", "kind", "filename", "status", "created_at", "imported_at", "owner_id",
     )[:RECENT_IMPORTS]
-    return render(request, "places/import-upload.html", {
+    return render(request, "backoffice/import-upload.html", {
         "form": form, "recent": recent,
         "kinds": [(value, label, imports.PLANNERS[value].columns)
                   for value, label in ImportBatch.Kind.choices],
@@ -85,7 +85,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Imported {batch.filename}: {counts['new']} new, "
                                       f"{counts['updated']} updated, {counts['unchanged']} "
                                       "unchanged.")
-            return redirect("places:import-preview", token=batch.token)
+            return redirect("backoffice:import-preview", token=batch.token)
     show = request.GET.get("show", "")
     if batch.status == ImportBatch.Status.IMPORTED:
         outcomes = batch.results.get("outcomes", [])
@@ -99,7 +99,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                    "ignored_columns": preview.ignored_columns}
     shown = [o for o in outcomes if o["status"] == "error"] if show == "errors" else \
         [o for o in outcomes if o["status"] != "unchanged"] if show == "changes" else outcomes
-    return render(request, "places/import-preview.html", {
+    return render(request, "backoffice/import-preview.html", {
         **context, "batch": batch, "outcomes": shown, "counts": counts,
         "total": len(outcomes), "show": show, "error": error,
         "changes": counts.get("new", 0) + counts.get("updated", 0),

@@ -34,7 +34,7 @@ def _edit(request: HttpRequest, form_class: type[ModelForm], instance: Any, *,
         else:
             messages.success(request, f"Saved {saved}.")
             return redirect(list_url)
-    return render(request, "places/reference-form.html", {
+    return render(request, "backoffice/reference-form.html", {
         "form": form, "noun": noun, "list_url": list_url, "hint": hint,
         "title": f"Change {instance}" if instance and instance.pk else f"Add a {noun}",
     })
@@ -43,66 +43,66 @@ def _edit(request: HttpRequest, form_class: type[ModelForm], instance: Any, *,
 @require_GET
 @role_required(Role.ADMIN)
 def regions(request: HttpRequest) -> HttpResponse:
-    return render(request, "places/regions.html", {"regions": reference.regions_for_list()})
+    return render(request, "backoffice/regions.html", {"regions": reference.regions_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def region_add(request: HttpRequest) -> HttpResponse:
-    return _edit(request, RegionForm, Region(), noun="region", list_url="places:regions")
+    return _edit(request, RegionForm, Region(), noun="region", list_url="backoffice:regions")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, RegionForm, get_object_or_404(Region, pk=pk), noun="region",
-                 list_url="places:regions",
+                 list_url="backoffice:regions",
                  hint="Changing a code changes what spreadsheet imports must use.")
 
 
 @require_GET
 @role_required(Role.ADMIN)
 def systems(request: HttpRequest) -> HttpResponse:
-    return render(request, "places/systems.html", {"systems": reference.systems_for_list()})
+    return render(request, "backoffice/systems.html", {"systems": reference.systems_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def system_add(request: HttpRequest) -> HttpResponse:
-    return _edit(request, SystemForm, System(), noun="system", list_url="places:systems")
+    return _edit(request, SystemForm, System(), noun="system", list_url="backoffice:systems")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, SystemForm, get_object_or_404(System, pk=pk), noun="system",
-                 list_url="places:systems")
+                 list_url="backoffice:systems")
 
 
 @require_GET
 @role_required(Role.ADMIN)
 def organisation_kinds(request: HttpRequest) -> HttpResponse:
-    return render(request, "places/organisation-kinds.html",
+    return render(request, "backoffice/organisation-kinds.html",
                   {"kinds": reference.organisation_kinds()})
 
 
 @require_GET
 @role_required(Role.ADMIN)
 def themes(request: HttpRequest) -> HttpResponse:
-    return render(request, "places/themes.html", {"themes": reference.themes_for_list()})
+    return render(request, "backoffice/themes.html", {"themes": reference.themes_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def theme_add(request: HttpRequest) -> HttpResponse:
-    return _edit(request, ThemeForm, Theme(), noun="theme", list_url="places:themes")
+    return _edit(request, ThemeForm, Theme(), noun="theme", list_url="backoffice:themes")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, ThemeForm, get_object_or_404(Theme, pk=pk), noun="theme",
-                 list_url="places:themes",
+                 list_url="backoffice:themes",
                  hint="Renaming a theme renames it on every session already tagged with it.")
 
 
@@ -125,14 +125,14 @@ def theme_merge(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Merged {source.name} into {target.name}: "
                                       f"{moved['sessions']} sessions, {moved['learning_items']} "
                                       f"learning items and {moved['outcomes']} outcomes moved.")
-            return redirect("places:themes")
-    return render(request, "places/theme-merge.html", {"form": form, "themes": all_themes})
+            return redirect("backoffice:themes")
+    return render(request, "backoffice/theme-merge.html", {"form": form, "themes": all_themes})
 
 
 @require_GET
 @role_required(Role.ADMIN)
 def programmes(request: HttpRequest) -> HttpResponse:
-    return render(request, "places/programmes.html",
+    return render(request, "backoffice/programmes.html",
                   {"programmes": reference.programmes_for_list()})
 
 
@@ -140,11 +140,11 @@ def programmes(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def programme_add(request: HttpRequest) -> HttpResponse:
     return _edit(request, ProgrammeForm, Programme(), noun="programme",
-                 list_url="places:programmes")
+                 list_url="backoffice:programmes")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, ProgrammeForm, get_object_or_404(Programme, pk=pk), noun="programme",
-                 list_url="places:programmes")
+                 list_url="backoffice:programmes")

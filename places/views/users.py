@@ -39,7 +39,7 @@ ACCEPT_SLUG = "set-password"
 
 def _link_for(request: HttpRequest) -> Any:
     return lambda token: request.build_absolute_uri(
-        reverse("places:invitation-accept", kwargs={"token": token}))
+        reverse("backoffice:invitation-accept", kwargs={"token": token}))
 
 
 def get_user_for_admin(pk: int) -> Any:
@@ -67,7 +67,7 @@ def users(request: HttpRequest) -> HttpResponse:
             for u in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "places/users.html", {
+    return render(request, "backoffice/users.html", {
         "page": page, "rows": rows, "role": role, "status": status, "query": query,
         "roles": [r.value for r in ALL_ROLES], "statuses": STATUSES,
         "querystring": params.urlencode(),
@@ -95,8 +95,8 @@ def user_invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {invitation.email}. The link works "
                                       "once, for 7 days.")
-            return redirect("places:user-detail", pk=invitation.user_id)
-    return render(request, "places/user-invite.html", {"form": form})
+            return redirect("backoffice:user-detail", pk=invitation.user_id)
+    return render(request, "backoffice/user-invite.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,10 +117,10 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if after != held:
                 messages.success(request, "Roles saved: " + (", ".join(after) or "none") + ".")
-            return redirect("places:user-detail", pk=user.pk)
+            return redirect("backoffice:user-detail", pk=user.pk)
     enabler = Enabler.objects.filter(user=user).prefetch_related("regions").first()
     invitations = Invitation.objects.filter(user=user).select_related("invited_by")[:5]
-    return render(request, "places/user-detail.html", {
+    return render(request, "backoffice/user-detail.html", {
         "subject": user, "form": form, "roles": held, "status": accounts.user_status(user),
         "enabler": enabler, "invitations": invitations, "is_self": user.pk == request.user.pk,
     })
@@ -141,13 +141,13 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 else ""
             messages.success(request, f"{user.get_full_name() or user.username} is "
                                       f"deactivated.{note}")
-            return redirect("places:user-detail", pk=user.pk)
+            return redirect("backoffice:user-detail", pk=user.pk)
     assignments = []
     enabler = Enabler.objects.filter(user=user).first()
     if enabler is not None:
         assignments = list(enabler.assignments.filter(ended_on__isnull=True).select_related(
             "engagement__place", "engagement__programme"))
-    return render(request, "places/user-deactivate.html", {
+    return render(request, "backoffice/user-deactivate.html", {
         "subject": user, "assignments": assignments, "error": error,
         "is_self": user.pk == request.user.pk,
     })
@@ -163,7 +163,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, f"{user.get_full_name() or user.username} can sign in again.")
-    return redirect("places:user-detail", pk=user.pk)
+    return redirect("backoffice:user-detail", pk=user.pk)
 
 
 @require_POST
@@ -181,7 +181,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"A link to choose a new password was sent to {sent_to}. "
                                   "Nobody else can set their password.")
-    return redirect("places:user-detail", pk=user.pk)
+    return redirect("backoffice:user-detail", pk=user.pk)
 
 
 @require_POST
@@ -196,7 +196,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"A new invitation was sent to {invitation.email}. Earlier "
                                   "links no longer work.")
-    return redirect("places:user-detail", pk=user.pk)
+    return redirect("backoffice:user-detail", pk=user.pk)
 
 
 @never_cache
@@ -207,7 +207,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if token != ACCEPT_SLUG:
         request.session[SESSION_TOKEN] = token
         return HttpResponseRedirect(
-            reverse("places:invitation-accept", kwargs={"token": ACCEPT_SLUG}))
+            reverse("backoffice:invitation-accept", kwargs={"token": ACCEPT_SLUG}))
     real_token = request.session.get(SESSION_TOKEN, "")
     invitation, state = accounts.invitation_for_token(real_token)
     if state != "valid" or invitation is None:
@@ -274,7 +274,7 @@ def enabler_edit(request: HttpRequest, pk: int) -> HttpResponse:
             errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {enabler.display_name}'s enabler profile.")
-            return redirect("places:user-detail", pk=user.pk)
-    return render(request, "places/enabler-edit.html", {
+            return redirect("backoffice:user-detail", pk=user.pk)
+    return render(request, "backoffice/enabler-edit.html", {
         "subject": user, "enabler": enabler, "form": form, "saved": saved,
     })

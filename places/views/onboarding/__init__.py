@@ -56,7 +56,7 @@ HANDLERS: dict[str, Callable[..., HttpResponse]] = {
 def onboard(request: HttpRequest) -> HttpResponse:
     """Start page: the guided flow, the spreadsheet import, and the admin's unfinished drafts."""
     drafts = OnboardingDraft.objects.filter(owner=request.user)[:20]
-    return render(request, "places/onboard-start.html", {
+    return render(request, "backoffice/onboard-start.html", {
         "drafts": [(d, step_url(d, resume_page(d))) for d in drafts],
     })
 
@@ -76,8 +76,8 @@ def onboard_discard(request: HttpRequest, pk: int) -> HttpResponse:
         name = str(draft)
         flow.onboarding_draft_discard(draft=draft)
         messages.success(request, f"The draft for {name} was discarded.")
-        return redirect("places:admin-home")
-    return render(request, "places/onboard-discard.html", {
+        return redirect("backoffice:admin-home")
+    return render(request, "backoffice/onboard-discard.html", {
         "draft": draft, "resume_url": step_url(draft, resume_page(draft)),
     })
 
@@ -93,7 +93,7 @@ def onboard_done(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     engagement = place.engagements.select_related("programme").order_by("-created_at").first()
-    return render(request, "places/onboard-done.html", {
+    return render(request, "backoffice/onboard-done.html", {
         "place": place, "engagement": engagement,
         "team": list(engagement.assignments.select_related("enabler__user").order_by("role"))
         if engagement else [],
@@ -120,7 +120,7 @@ def onboard_step(request: HttpRequest, pk: int, page: str) -> HttpResponse:
         "change": change,
         "section_title": dict(flow.SECTIONS).get(section, "Check your answers"),
         "back_url": step_url(draft, back, change=change and page in SUB_PAGES)
-        if back else reverse("places:onboard"),
+        if back else reverse("backoffice:onboard"),
         "next_url": step_url(draft, forward, change=change and page in SUB_PAGES)
         if forward else "",
     }

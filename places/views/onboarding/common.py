@@ -38,7 +38,7 @@ def get_draft_for(user: Any, pk: int) -> OnboardingDraft:
 
 
 def step_url(draft: OnboardingDraft, page: str, *, change: bool = False, **query: str) -> str:
-    url = reverse("places:onboard-step", kwargs={"pk": draft.pk, "page": page})
+    url = reverse("backoffice:onboard-step", kwargs={"pk": draft.pk, "page": page})
     params = {**({"change": "1"} if change else {}), **{k: v for k, v in query.items() if v}}
     return f"{url}?{urlencode(params)}" if params else url
 

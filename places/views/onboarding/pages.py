@@ -48,7 +48,7 @@ def place_page(
             "name": answers.get("name", ""), "region": answers.get("region_id"),
             "system": answers.get("system_id"), "description": answers.get("description", ""),
         }, regions=regions, systems=systems)
-    return render(request, "places/onboard-place.html", {**ctx, "form": form})
+    return render(request, "backoffice/onboard-place.html", {**ctx, "form": form})
 
 
 def _organisation_results(query: str, chosen_ids: set[int]) -> list[tuple[Organisation, bool]]:
@@ -107,8 +107,8 @@ def organisations_page(
         "new_url": step_url(draft, "new-organisation", change=ctx["change"], name=query),
     }
     if request.htmx and request.method == "GET":
-        return render(request, "places/onboard-organisations.html#organisation-results", context)
-    return render(request, "places/onboard-organisations.html", context)
+        return render(request, "backoffice/onboard-organisations.html#organisation-results", context)
+    return render(request, "backoffice/onboard-organisations.html", context)
 
 
 def new_organisation_page(
@@ -131,7 +131,7 @@ def new_organisation_page(
                 return redirect(ctx["next_url"] + "#chosen")
     else:
         form = NewOrganisationForm(initial={"name": request.GET.get("name", "")[:200]})
-    return render(request, "places/onboard-new-organisation.html", {**ctx, "form": form})
+    return render(request, "backoffice/onboard-new-organisation.html", {**ctx, "form": form})
 
 
 def board_page(
@@ -160,7 +160,7 @@ def board_page(
                                             else ""),
             "established_on": answers.get("established_on") or None,
         })
-    return render(request, "places/onboard-board.html", {**ctx, "form": form})
+    return render(request, "backoffice/onboard-board.html", {**ctx, "form": form})
 
 
 def members_page(
@@ -184,7 +184,7 @@ def members_page(
         "organisations": draft.payload.get("organisations") or [],
         "members": draft.payload.get("members") or [],
     })
-    return render(request, "places/onboard-members.html", {
+    return render(request, "backoffice/onboard-members.html", {
         **ctx, "form": form, "members": resolved.members_with_organisations(),
         "has_organisations": bool(resolved.organisations),
         "add_url": step_url(draft, "add-member", change=ctx["change"]),
@@ -224,7 +224,7 @@ def add_member_page(
                 return redirect(ctx["next_url"])
     else:
         form = MemberForm(organisations=choices)
-    return render(request, "places/onboard-add-member.html", {
+    return render(request, "backoffice/onboard-add-member.html", {
         **ctx, "form": form, "organisations_url": step_url(draft, "organisations"),
         "has_organisations": bool(organisations),
     })
@@ -263,6 +263,6 @@ def paste_members_page(
                 return redirect(ctx["next_url"])
     else:
         form = PasteMembersForm()
-    return render(request, "places/onboard-paste-members.html", {
+    return render(request, "backoffice/onboard-paste-members.html", {
         **ctx, "form": form, "organisations": organisations,
     })

@@ -50,7 +50,7 @@ def engagement_page(
             "focus": answers.get("focus", ""),
             "days_allocated": answers.get("days_allocated") or None,
         }, programmes=programmes)
-    return render(request, "places/onboard-engagement.html", {**ctx, "form": form})
+    return render(request, "backoffice/onboard-engagement.html", {**ctx, "form": form})
 
 
 def enablers_with_caseload(*, region_id: int | None, today: dt.date) -> list[dict[str, Any]]:
@@ -115,7 +115,7 @@ def enablers_page(
         if not shown:
             shown, show_all = rows, True
     all_url = step_url(draft, "enablers", change=ctx["change"], all="1")
-    return render(request, "places/onboard-enablers.html", {
+    return render(request, "backoffice/onboard-enablers.html", {
         **ctx, "form": form, "rows": shown, "month": today, "total": len(rows),
         "show_all": show_all, "all_url": all_url,
         "lead_value": lead_value, "supporting_values": supporting_values,
@@ -134,9 +134,9 @@ def review_page(
             errors = exc.field_errors
             if not OnboardingDraft.objects.filter(pk=draft.pk).exists():
                 messages.info(request, exc.messages[0])
-                return redirect("places:onboard")
+                return redirect("backoffice:onboard")
         else:
-            return redirect("places:onboard-done", pk=place.pk)
+            return redirect("backoffice:onboard-done", pk=place.pk)
     else:
         errors = flow.draft_check(draft.payload, today=today)
     resolved = flow.draft_resolve(draft.payload)
@@ -145,7 +145,7 @@ def review_page(
         (section_urls.get(section or "", section_urls["place"]), message)
         for section, msgs in errors.items() for message in msgs
     ]
-    return render(request, "places/onboard-review.html", {
+    return render(request, "backoffice/onboard-review.html", {
         **ctx, "resolved": resolved, "error_list": error_list, "urls": section_urls,
         "members": resolved.members_with_organisations(),
         "show_errors": request.method == "POST" or bool(resolved.done),
