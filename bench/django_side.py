@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,8 +32,8 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from demo.loadgen import LOAD_PASSWORD  # noqa: E402
 from enablers.models import Enabler  # noqa: E402
-from engagements.loadgen import LOAD_PASSWORD  # noqa: E402
 from engagements.models import Engagement, LearningSummary, Programme, Session  # noqa: E402
 
 WORKING = ("diagnostic", "active", "paused")
@@ -153,9 +153,10 @@ def compile_summary(tag: str) -> dict[str, Any]:
     and then, right after and synchronously, ``summary_render_pdf`` (the PDF task's service).
     The PDF task the compile queues on commit is held back, so the render is timed on its own
     rather than inline in the compile (tasks run eagerly here). Peak RSS covers both."""
-    import engagements.summaries as summaries_module
-    import engagements.summary_compile as compile_module
-    from engagements.summaries import Period, summary_compile, summary_render_pdf
+    import engagements.summaries.content as compile_module
+    import engagements.summaries.services as summaries_module
+    from engagements.summaries.periods import Period
+    from engagements.summaries.services import summary_compile, summary_render_pdf
 
     programme = Programme.objects.get(slug=f"{tag}-programme-00")
     period = Period.last_completed("quarter", timezone.localdate())
@@ -201,7 +202,7 @@ def compile_summary(tag: str) -> dict[str, Any]:
 def import_places(rows: int) -> dict[str, Any]:
     """A ``rows``-row places spreadsheet through upload, preview and commit (the admin's three
     steps, the service calls the views make), then rolled back so reruns import again."""
-    from places.imports.service import import_commit, import_preview, import_upload
+    from backoffice.imports.service import import_commit, import_preview, import_upload
     from places.models import Region
 
     admin = get_user_model().objects.filter(username__endswith="-admin-0").first()

@@ -172,7 +172,7 @@ class Client:
         status, _, body, _ = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         assert status == 200 and token, f"login page: {status}"
-        status, headers, _, _ = self.request("POST", "/accounts/login/", {
+        status, _headers, _, _ = self.request("POST", "/accounts/login/", {
             "username": username, "password": password,
             "csrfmiddlewaretoken": token.group(1).decode()})
         assert status == 302, f"login of {username} failed ({status})"
@@ -196,7 +196,7 @@ def log_form(post: dict[str, Any], csrf: str) -> dict[str, Any]:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
 
 
 def measure(name: str, call: Any, expect: int) -> dict[str, Any]:
@@ -435,7 +435,7 @@ def table(results: dict[str, Any]) -> str:
                 row += f"| {'—':>19} {'':>3} {'':>6} {'':<5}"
                 continue
             capped = f"n={page['requests']}" if page.get("capped") else ""
-            row += (f"| {page['p50_ms']:>9.1f}/{page['p95_ms']:<9.1f} {str(page['queries']):>3} "
+            row += (f"| {page['p50_ms']:>9.1f}/{page['p95_ms']:<9.1f} {page['queries']!s:>3} "
                     f"{page['ratio_to_floor']:>6} {capped:<5}")
         lines.append(row + f"| {'≤ ' + str(target) + ' ms' if target else ''}")
     lines.append("")

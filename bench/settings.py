@@ -12,7 +12,8 @@ from fieldbook.settings import *  # noqa: F403
 from fieldbook.settings import MIDDLEWARE
 
 FIELDBOOK_BENCH = True
-MIDDLEWARE = ["fieldbook.bench_views.BenchHeadersMiddleware", *MIDDLEWARE]
+ROOT_URLCONF = "bench.urls"  # the site's URLs plus /bench/bare/
+MIDDLEWARE = ["bench.views.BenchHeadersMiddleware", *MIDDLEWARE]
 STATIC_ROOT = Path(os.environ.get("BENCH_STATIC_ROOT", "/tmp/fieldbook-bench-static"))
 # The bench serves http://127.0.0.1 and never uses passkeys; production has no default for
 # these, and manage.py's system checks refuse to run without them (otp_webauthn.E010, E030).

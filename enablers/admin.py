@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Assignment, Enabler
+from enablers.models import Assignment, Enabler
 
 
 class AssignmentInline(admin.TabularInline):

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from enablers.models import Enabler
 from fieldbook.audit import audit_record
-from places.editing import changes_between, update_if_unchanged
-from places.errors import DomainError
+from fieldbook.editing import changes_between, update_if_unchanged
+from fieldbook.errors import DomainError
 from places.models import Region
-
-from .models import Enabler
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

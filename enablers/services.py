@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
+from enablers.models import Assignment, Enabler
 from fieldbook.audit import audit_record
-from places.editing import plain, update_if_unchanged
-from places.errors import DomainError
-
-from .models import Assignment, Enabler
+from fieldbook.editing import plain, update_if_unchanged
+from fieldbook.errors import DomainError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -6,7 +6,7 @@ notes, which no admin may read (seed 004: no direct reporting of judgements).
 
 from django.contrib import admin
 
-from .models import Engagement, LearningSummary, Outcome, Programme, Theme
+from engagements.models import Engagement, LearningSummary, Outcome, Programme, Theme
 
 
 @admin.register(Theme)

@@ -6,9 +6,9 @@ first so that each message sits beside its field. Which status may follow which 
 issue's; so is filling dates in on a change of status (the model does not ask for it).
 
 The engagement's change is a compare-and-set on ``version`` (one ``UPDATE … WHERE version =
-seen`` that also moves it on), an outcome's on ``updated_at`` (places.editing): whoever saves
+seen`` that also moves it on), an outcome's on ``updated_at`` (fieldbook.editing): whoever saves
 first wins, and the other is refused with ``StaleEditError`` rather than silently overwritten.
-Errors are places.errors' (the Manage views' one error type).
+Errors are fieldbook.errors' (the Manage views' one error type).
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engagements.models import Engagement, Outcome, Theme
 from fieldbook.audit import audit_record
-from places.editing import changes_between, plain, update_if_unchanged
-from places.errors import DomainError, StaleEditError
-
-from .models import Engagement, Outcome, Theme
+from fieldbook.editing import changes_between, plain, update_if_unchanged
+from fieldbook.errors import DomainError, StaleEditError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -15,14 +15,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 
+from engagements.querysets import EngagementQuerySet, LearningItemQuerySet, SessionQuerySet
 from fieldbook.models import TimeStampedModel
 from fieldbook.sealing import TOKEN_PREFIX as SEALED_PREFIX
+from fieldbook.units import minutes_to_days  # a day on site, for "days used"
 from places.models import Person, Place, Region, Sector
 
-from .querysets import EngagementQuerySet, LearningItemQuerySet, SessionQuerySet
-
-# A working day on site, for turning logged minutes into "days used" (7.5 hours).
-MINUTES_PER_DAY = 450
 MAX_SESSION_MINUTES = 12 * 60
 
 
@@ -227,7 +225,7 @@ class Session(TimeStampedModel):
 
     @property
     def days(self) -> Decimal:
-        return (Decimal(self.duration_minutes) / MINUTES_PER_DAY).quantize(Decimal("0.01"))
+        return minutes_to_days(self.duration_minutes, "0.01")
 
     @property
     def is_held(self) -> bool:
@@ -262,7 +260,7 @@ class LearningItem(TimeStampedModel):
     Quotes are attributed by role, never by name, and only shared with consent. Sharing is an
     explicit choice (``shareable`` starts False), and the enabler can withdraw it later
     (``withdrawn_at``): from then on the item is never shared again, and the summaries that had
-    included it are compiled again without it (engagements.services.learning_item_withdraw).
+    included it are compiled again without it (engagements.week.services.learning_item_withdraw).
     """
 
     class Kind(models.TextChoices):
@@ -472,7 +470,7 @@ class LearningSummary(TimeStampedModel):
 #
 # What the dashboards read instead of aggregating every session on each request. Each row is
 # a pure function of the engagement's held, live sessions, recomputed for the engagements a
-# write touched in the same transaction (engagements.rollups, called by engagements.services),
+# write touched in the same transaction (engagements.rollups, called by engagements.week.services),
 # and rebuilt for everything by ``manage.py rebuild_rollups`` (which also reports drift).
 
 

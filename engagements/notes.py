@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -23,7 +23,7 @@ from fieldbook.sealing import SealError, is_current, reseal, seal, unseal
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Session
+    from engagements.models import Session
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def notes_rotate_batch(rows: list[tuple[int, str]]) -> RotationCounts:
     """Re-seal ``(pk, sealed)`` rows under the current key. Each UPDATE matches only if the row
     still holds the ciphertext we read (compare-and-set), so an edit saved meanwhile — already
     sealed under the current key — is never overwritten. One UPDATE per row that needs it."""
-    from .models import Session
+    from engagements.models import Session
 
     counts = RotationCounts()
     with transaction.atomic():
@@ -95,7 +95,7 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
     """Re-seal every session's notes under the current key, in batches by primary key (each
     batch its own short transaction, so the app keeps running). Raises ``SealError`` naming the
     session whose notes no configured key opens."""
-    from .models import Session
+    from engagements.models import Session
 
     total = RotationCounts()
     last_pk = 0
@@ -118,7 +118,7 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
 def notes_not_current() -> int:
     """How many sessions' notes are still sealed under an older key (0: the older keys can be
     removed). Reads every sealed value; for the rotation command and its check."""
-    from .models import Session
+    from engagements.models import Session
 
     return sum(1 for sealed in Session.objects.values_list("notes_sealed", flat=True)
                .iterator(chunk_size=2000) if not is_current(sealed))
@@ -130,7 +130,7 @@ def notes_keys_check() -> None:
     rather than failing on an enabler's first page."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from .models import Session
+    from engagements.models import Session
 
     newest = Session.objects.order_by("-pk").values_list("notes_sealed", "notes_author_id").first()
     oldest = Session.objects.order_by("pk").values_list("notes_sealed", "notes_author_id").first()
@@ -143,3 +143,16 @@ def notes_keys_check() -> None:
                 "is wrong, or the key they were sealed under was removed. Restore the key that "
                 "was in use (README \"Confidentiality\"); nothing has been changed."
             ) from None
+
+
+def notes_of_someone_else(user: Any, session_pk: str) -> bool:
+    """Whether session ``session_pk`` exists and was logged by someone other than ``user``
+    (``@private_notes(someone_elses=...)``: a 404 for it is audited). Reads ids only, never
+    the notes."""
+    from engagements.models import Session
+
+    try:
+        pk = int(session_pk)
+    except ValueError:
+        return False
+    return Session.objects.filter(pk=pk).exclude(notes_author_id=user.pk).exists()

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Count, F, Min, Q, Sum
 
+from fieldbook.units import monday_of
+
 if TYPE_CHECKING:
     from enablers.models import Enabler
 
@@ -48,7 +50,7 @@ class EngagementQuerySet(models.QuerySet):
         enabler's current assignment (an annotation after a filter uses the filtered join;
         the unique current assignment keeps it one row per engagement).
         """
-        from .models import Session
+        from engagements.models import Session
 
         mine = Session.objects.filter(
             engagement=models.OuterRef("pk"), enabler=enabler, deleted_at__isnull=True
@@ -90,7 +92,7 @@ class SessionQuerySet(models.QuerySet):
     def weeks_with_sessions(self, start: dt.date, end: dt.date) -> set[dt.date]:
         """The Mondays of weeks between start and end that have at least one live session."""
         dates = self.live().between(start, end).order_by().values_list("date", flat=True).distinct()
-        return {d - dt.timedelta(days=d.weekday()) for d in dates}
+        return {monday_of(d) for d in dates}
 
     def summary(self) -> dict[str, Any]:
         return self.aggregate(

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enablers.models import Assignment
+from engagements.querysets import EngagementQuerySet
 from fieldbook.models import AuditEvent
-
-from .querysets import EngagementQuerySet
+from fieldbook.units import monday_of
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ DIGEST_ACTION = "engagements.digest.sent"
 
 
 def last_week(today: dt.date) -> tuple[dt.date, dt.date]:
-    monday = today - dt.timedelta(days=today.weekday()) - dt.timedelta(days=7)
+    monday = monday_of(today) - dt.timedelta(days=7)
     return monday, monday + dt.timedelta(days=6)
 
 

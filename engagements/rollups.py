@@ -6,7 +6,7 @@ sum: sessions per theme to date) are pure functions of an engagement's held, liv
 sessions. Whatever writes sessions recomputes the rows of the
 engagements it touched, in its own transaction:
 
-- ``refresh(ids)`` is called by ``engagements.services`` (log, edit, delete, restore, repeat),
+- ``refresh(ids)`` is called by ``engagements.week.services`` (log, edit, delete, restore, repeat),
   the demo data and the load generator, and by the test factories. It locks the engagements
   (``SELECT … FOR NO KEY UPDATE``, in id order) and recomputes their rows in five statements
   that read the month(s) written, not the whole history. The lock serialises writers on one
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from .models import (
+from engagements.models import (
     Engagement,
     EngagementActivity,
     EngagementTheme,

@@ -15,13 +15,15 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
 
-from . import reminders, rollups, summaries
+from engagements import reminders, rollups
+from engagements.summaries import services as summaries
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +68,8 @@ def compile_learning_summary(  # type: ignore[no-untyped-def]
 
 def _release_quietly(summary_id: int) -> None:
     """Show the row as queued again while the retry waits, if the database lets us."""
-    try:
+    with contextlib.suppress(TRANSIENT_ERRORS):
         summaries.summary_release(summary_id)
-    except TRANSIENT_ERRORS:
-        pass
 
 
 def _fail_quietly(summary_id: int, exc: BaseException) -> None:

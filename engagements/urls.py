@@ -1,33 +1,36 @@
 from django.urls import path
 
-from . import views
+from engagements.dashboards import views as dashboards
+from engagements.summaries import views as summaries
+from engagements.week import views as week
 
 app_name = "engagements"
 
 urlpatterns = [
-    path("week/", views.my_week, name="my-week"),
-    path("week/log/", views.session_log, name="session-log"),
-    path("week/repeat/", views.week_repeat, name="week-repeat"),
-    path("week/draft-key/", views.draft_key, name="draft-key"),
-    path("week/sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
-    path("week/sessions/<int:pk>/delete/", views.session_delete, name="session-delete"),
-    path("week/sessions/<int:pk>/restore/", views.session_restore, name="session-restore"),
-    path("week/learning/<int:pk>/withdraw/", views.learning_item_withdraw,
+    path("week/", week.my_week, name="my-week"),
+    path("week/log/", week.session_log, name="session-log"),
+    path("week/repeat/", week.week_repeat, name="week-repeat"),
+    path("week/draft-key/", week.draft_key, name="draft-key"),
+    path("week/sessions/<int:pk>/edit/", week.session_edit, name="session-edit"),
+    path("week/sessions/<int:pk>/delete/", week.session_delete, name="session-delete"),
+    path("week/sessions/<int:pk>/restore/", week.session_restore, name="session-restore"),
+    path("week/learning/<int:pk>/withdraw/", week.learning_item_withdraw,
          name="learning-item-withdraw"),
-    path("programmes/", views.dashboard, name="dashboard"),
-    path("programmes/<slug:programme>/", views.programme_dashboard,
+    path("programmes/", dashboards.dashboard, name="dashboard"),
+    path("programmes/<slug:programme>/", dashboards.programme_dashboard,
          name="programme-dashboard"),
-    path("programmes/<slug:programme>/places.<str:fmt>", views.dashboard_export,
+    path("programmes/<slug:programme>/places.<str:fmt>", dashboards.dashboard_export,
          name="dashboard-export"),
-    path("programmes/<slug:programme>/places/<slug:place>/", views.place_page, name="place"),
+    path("programmes/<slug:programme>/places/<slug:place>/", dashboards.place_page,
+         name="place"),
     path("programmes/<slug:programme>/places/<slug:place>/timeline.<str:fmt>",
-         views.place_export, name="place-export"),
-    path("programmes/<slug:programme>/themes/", views.heatmap, name="heatmap"),
-    path("programmes/<slug:programme>/enablers/", views.caseload, name="caseload"),
-    path("summaries/", views.summary_list, name="summary-list"),
-    path("summaries/new/", views.summary_new, name="summary-request"),
-    path("summaries/<int:pk>/", views.summary_detail, name="summary-detail"),
-    path("summaries/<int:pk>/compile/", views.summary_compile, name="summary-compile"),
-    path("summaries/<int:pk>/pdf/", views.summary_pdf, name="summary-pdf"),
-    path("summaries/<int:pk>/markdown/", views.summary_markdown, name="summary-markdown"),
+         dashboards.place_export, name="place-export"),
+    path("programmes/<slug:programme>/themes/", dashboards.heatmap, name="heatmap"),
+    path("programmes/<slug:programme>/enablers/", dashboards.caseload, name="caseload"),
+    path("summaries/", summaries.summary_list, name="summary-list"),
+    path("summaries/new/", summaries.summary_new, name="summary-request"),
+    path("summaries/<int:pk>/", summaries.summary_detail, name="summary-detail"),
+    path("summaries/<int:pk>/compile/", summaries.summary_compile_again, name="summary-compile"),
+    path("summaries/<int:pk>/pdf/", summaries.summary_pdf, name="summary-pdf"),
+    path("summaries/<int:pk>/markdown/", summaries.summary_markdown, name="summary-markdown"),
 ]

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
-from .roles import Role, user_roles
+from fieldbook.roles import Role, user_roles
 
 View = Callable[..., HttpResponse]
 

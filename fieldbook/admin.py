@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import audit_record
+from fieldbook.audit import audit_record
 
 User = get_user_model()
 

@@ -40,7 +40,7 @@ def _mirror_log_entries(request: HttpRequest, since_pk: int) -> None:
     each (a break-glass edit is rare)."""
     from django.contrib.admin.models import LogEntry
 
-    from .audit import audit_record
+    from fieldbook.audit import audit_record
 
     for entry in (LogEntry.objects.filter(pk__gt=since_pk, user_id=request.user.pk)
                   .select_related("content_type").order_by("pk")):

@@ -8,4 +8,4 @@ class FieldbookConfig(AppConfig):
     verbose_name = "Fieldbook"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (connects receivers, registers checks)
+        from fieldbook import checks, signals  # noqa: F401  (connects receivers, registers checks)

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db import models
 
-from .models import AuditEvent
-from .security import current_ip
+from fieldbook.models import AuditEvent
+from fieldbook.security import current_ip
 
 # Field names whose values never enter the audit trail: only the fact they changed.
 REDACTED_FIELDS = frozenset({"private_notes", "notes_sealed", "password"})

@@ -19,7 +19,7 @@ def _startup_checks(**kwargs: object) -> None:
     django.setup()
     from django.core.exceptions import ImproperlyConfigured
 
-    from .startup import run_startup_checks
+    from fieldbook.startup import run_startup_checks
 
     try:
         run_startup_checks()

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
-from .drafts import DRAFT_DAYS, draft_owner
-from .roles import Role, user_roles
+from fieldbook.drafts import DRAFT_DAYS, draft_owner
+from fieldbook.roles import Role, user_roles
 
 
 def roles(request: HttpRequest) -> dict[str, object]:

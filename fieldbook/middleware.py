@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
-from .security import client_ip, needs_two_factor, notes_of_someone_else, request_ip
+from fieldbook.security import client_ip, needs_two_factor, request_ip
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -151,6 +151,8 @@ class PrivateNotesMiddleware:
                      view_kwargs: Any) -> None:
         request._fb_private_notes = bool(  # type: ignore[attr-defined]
             getattr(view_func, "shows_private_notes", False))
+        request._fb_someone_elses = getattr(  # type: ignore[attr-defined]
+            view_func, "private_notes_someone_elses", None)
         return None
 
     @staticmethod
@@ -163,9 +165,11 @@ class PrivateNotesMiddleware:
             return
         match = request.resolver_match
         object_id = str((match.kwargs if match else {}).get("pk", ""))
-        if status == 404 and not (object_id and notes_of_someone_else(user, object_id)):
+        someone_elses = getattr(request, "_fb_someone_elses", None)
+        if status == 404 and not (object_id and someone_elses
+                                  and someone_elses(user, object_id)):
             return
-        from .audit import audit_record
+        from fieldbook.audit import audit_record
 
         audit_record(
             actor=user, action="security.private_notes.refused",

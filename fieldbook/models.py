@@ -56,7 +56,7 @@ class UserSession(AbstractBaseSession):
     """Django's database session, plus the signed-in user, so that signing out, deactivation or
     an admin can end every session a user has (``fieldbook.security.sessions_end``).
 
-    The engine is ``fieldbook.sessions`` (``SESSION_ENGINE``); the user is copied from the
+    The engine is ``fieldbook.signin_sessions`` (``SESSION_ENGINE``); the user is copied from the
     session data on each save, so the column costs no extra query.
     """
 
@@ -74,6 +74,6 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type:
-        from .sessions import SessionStore
+        from fieldbook.signin_sessions import SessionStore
 
         return SessionStore

@@ -36,10 +36,10 @@ from django_otp_webauthn.views import (
     CompleteCredentialRegistrationView,
 )
 
-from .access import public, signed_in
-from .audit import audit_record
-from .security import two_factor_pending
-from .two_factor import passkey_registered
+from fieldbook.access import public, signed_in
+from fieldbook.audit import audit_record
+from fieldbook.security import two_factor_pending
+from fieldbook.two_factor import passkey_registered
 
 # (pattern in the User-Agent, what people call that device), first match wins. Only to name a
 # new passkey so the user can tell theirs apart on the manage page; nothing depends on it.

@@ -5,7 +5,7 @@
   called without the request, so the middleware puts it in a context variable);
 - ``sessions_end``: end every session a user has (sign-out, deactivation);
 - ``needs_two_factor``: who must prove a second factor;
-- ``private_notes``: marks a view that shows private notes (no-store, and 404s are audited);
+- ``private_notes``: marks a view that shows private notes (no-store, and refusals are audited);
 - ``BreachedPasswordValidator``: passwords found in breach lists, or easy to guess, are refused.
 """
 
@@ -76,7 +76,7 @@ def request_ip(ip: str | None) -> Iterator[None]:
 def sessions_end(user: Any, *, keep: str | None = None) -> int:
     """Delete every stored session of ``user`` (except the session key ``keep``). One query.
     Returns how many ended."""
-    from .models import UserSession
+    from fieldbook.models import UserSession
 
     sessions = UserSession.objects.filter(user_id=user.pk)
     if keep:
@@ -103,28 +103,25 @@ def two_factor_pending(view: View) -> View:
 
 # ---- private notes ----------------------------------------------------------------------------
 
-def private_notes(view: View) -> View:
-    """Mark a view that shows (or takes) an enabler's private notes.
+def private_notes(view: View | None = None, *,
+                  someone_elses: Callable[[Any, str], bool] | None = None) -> Any:
+    """Mark a view that shows (or takes) an enabler's private notes: ``@private_notes``, or
+    ``@private_notes(someone_elses=check)`` for a view of one object by ``pk``.
 
     ``fieldbook.middleware.PrivateNotesMiddleware`` then sends ``Cache-Control: no-store`` with
-    every response it gives, and audits a 404 given to a signed-in user (someone asking for notes
-    that are not theirs) as ``security.private_notes.refused``. Put it outermost or anywhere:
-    it only sets an attribute, which ``functools.wraps`` carries up the decorator stack.
+    every response it gives, and audits a refusal as ``security.private_notes.refused``: any
+    403, and a 404 for which ``check(user, pk)`` says the object exists and is someone else's
+    (someone asking for notes that are not theirs; the app that owns the notes supplies the
+    check, so the ground floor names no domain model). Put it outermost or anywhere: it only
+    sets attributes, which ``functools.wraps`` carries up the decorator stack.
     """
-    view.shows_private_notes = True  # type: ignore[attr-defined]
-    return view
 
+    def mark(func: View) -> View:
+        func.shows_private_notes = True  # type: ignore[attr-defined]
+        func.private_notes_someone_elses = someone_elses  # type: ignore[attr-defined]
+        return func
 
-def notes_of_someone_else(user: Any, session_pk: str) -> bool:
-    """Whether engagement session ``session_pk`` exists and was logged by someone other than
-    ``user``. Reads ids only, never the notes."""
-    from engagements.models import Session
-
-    try:
-        pk = int(session_pk)
-    except ValueError:
-        return False
-    return Session.objects.filter(pk=pk).exclude(notes_author_id=user.pk).exists()
+    return mark(view) if view is not None else mark
 
 
 # ---- passwords --------------------------------------------------------------------------------

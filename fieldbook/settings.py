@@ -14,8 +14,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
-from .sealing import parse_keys
+from fieldbook.env import env_bool, env_int, env_list, env_str
+from fieldbook.sealing import parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,10 @@ elif not DEBUG and (SECRET_KEY.startswith(_INSECURE_KEY_PREFIX) or len(SECRET_KE
 FIELDBOOK_NOTES_KEYS = parse_keys(env_list("FIELDBOOK_NOTES_KEYS"))
 # Run before the app serves or a worker works (fieldbook.startup): a wrong key stops it there.
 FIELDBOOK_STARTUP_CHECKS = ["engagements.notes.notes_keys_check"]
+# A demo's sign-in page lists its accounts (demo.accounts): a dotted path to a function returning
+# them, named by string so the ground floor imports no app. Never set outside DEBUG.
+FIELDBOOK_SIGNIN_ACCOUNTS = env_str("FIELDBOOK_SIGNIN_ACCOUNTS",
+                                    default="demo.accounts.signin_accounts")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
     "places",
     "enablers",
     "engagements",
+    "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -178,10 +184,10 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_HELPER_CLASS = "fieldbook.passkeys.FieldbookWebAuthnHelper"
 
-# Sessions: the user is recorded with each session (fieldbook.sessions), so signing out or
+# Sessions: the user is recorded with each session (fieldbook.signin_sessions), so signing out or
 # deactivation ends all of them. A session ends after FIELDBOOK_SESSION_IDLE_MINUTES without a
 # request, FIELDBOOK_SESSION_MAX_HOURS after sign-in, or when the browser closes.
-SESSION_ENGINE = "fieldbook.sessions"
+SESSION_ENGINE = "fieldbook.signin_sessions"
 FIELDBOOK_SESSION_IDLE_SECONDS = env_int("FIELDBOOK_SESSION_IDLE_MINUTES", 30) * 60
 FIELDBOOK_SESSION_MAX_SECONDS = env_int("FIELDBOOK_SESSION_MAX_HOURS", 12) * 60 * 60
 SESSION_COOKIE_AGE = FIELDBOOK_SESSION_MAX_SECONDS

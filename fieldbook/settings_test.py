@@ -11,7 +11,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijk
 # A key for the test suite only (tests/test_isolation.py also rotates onto a second one).
 os.environ.setdefault("FIELDBOOK_NOTES_KEYS", "ThiXHYLcMvGNErizYlMksZuz9X4mWJHUW5dSnW2q5Uk=")
 
-from .settings import *  # noqa: E402,F403
+from fieldbook.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -16,8 +16,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from .middleware import LAST_SEEN_AT, SIGNED_IN_AT
-from .security import sessions_end
+from fieldbook.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from fieldbook.security import sessions_end
 
 User = get_user_model()
 

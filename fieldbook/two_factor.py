@@ -23,8 +23,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from .audit import audit_record
-from .security import needs_two_factor
+from fieldbook.audit import audit_record
+from fieldbook.security import needs_two_factor
 
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
@@ -166,7 +166,7 @@ def two_factor_reset(*, actor: User | None, user: User) -> int:
     """Remove every device, passkeys included (a lost phone or laptop): the user sets up a new
     one at their next sign-in. Their sessions end too, so a session verified with the lost
     device cannot go on."""
-    from .security import sessions_end
+    from fieldbook.security import sessions_end
 
     removed = 0
     for model in (TOTPDevice, StaticDevice, WebAuthnCredential):

@@ -4,9 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from . import views
-from .access import public, signed_in
-from .passkeys import passkey_urlpatterns
+from fieldbook import views
+from fieldbook.access import public, signed_in
+from fieldbook.passkeys import passkey_urlpatterns
 
 auth_urls = [
     path("login/", public(views.LoginView.as_view()), name="login"),
@@ -59,17 +59,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_urls)),
     path("", include("engagements.urls")),
-    path("", include("places.urls")),
+    path("", include("backoffice.urls")),
     # One way in: the Django admin's own sign-in page would skip our audit and two-factor pages.
     path(f"{settings.ADMIN_URL}login/", views.admin_login, name="admin-login"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if getattr(settings, "FIELDBOOK_BENCH", False):  # bench/settings.py only (``make bench``)
-    from .bench_views import bench_urlpatterns
 
-    urlpatterns += bench_urlpatterns
-
-handler403 = "fieldbook.errors.permission_denied"
-handler404 = "fieldbook.errors.page_not_found"
-handler500 = "fieldbook.errors.server_error"
+handler403 = "fieldbook.error_pages.permission_denied"
+handler404 = "fieldbook.error_pages.page_not_found"
+handler500 = "fieldbook.error_pages.server_error"

@@ -11,16 +11,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from .access import public, signed_in
-from .audit import audit_record
-from .forms import LoginForm, OTPTokenForm
-from .roles import Role, user_roles
-from .security import needs_two_factor, two_factor_pending
-from .two_factor import (
+from fieldbook.access import public, signed_in
+from fieldbook.audit import audit_record
+from fieldbook.forms import LoginForm, OTPTokenForm
+from fieldbook.roles import Role, user_roles
+from fieldbook.security import needs_two_factor, two_factor_pending
+from fieldbook.two_factor import (
     TwoFactorError,
     device_may_verify,
     get_passkey_for,
@@ -63,6 +64,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 # ---- signing in and out ------------------------------------------------------------------------
 
+def demo_accounts() -> list[dict[str, Any]]:
+    """The demo accounts to list on the sign-in page: only with DEBUG on (``make run``), and
+    only those the demo data made (``FIELDBOOK_SIGNIN_ACCOUNTS``, by default
+    ``demo.accounts.signin_accounts``). Production lists none, whatever its users are called."""
+    path = getattr(settings, "FIELDBOOK_SIGNIN_ACCOUNTS", "")
+    if not (settings.DEBUG and path):
+        return []
+    accounts: list[dict[str, Any]] = import_string(path)()
+    return accounts
+
+
 class LoginView(auth_views.LoginView):
     """Django's login view, saying on the page whether a second factor will be asked for."""
 
@@ -72,6 +84,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["two_factor_required"] = settings.FIELDBOOK_REQUIRE_2FA
+        context["demo_accounts"] = demo_accounts()
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import (
+from places.models import (
     BoardMembership,
     DeliveryBoard,
     Organisation,

@@ -12,9 +12,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from fieldbook.models import TimeStampedModel
-
-from . import names
-from .querysets import OrganisationQuerySet, PersonQuerySet, PlaceQuerySet
+from places import names
+from places.querysets import OrganisationQuerySet, PersonQuerySet, PlaceQuerySet
 
 
 class Sector(models.TextChoices):
@@ -267,7 +266,7 @@ class BoardMembership(TimeStampedModel):
 
 
 class OnboardingDraft(TimeStampedModel):
-    """An admin's unfinished guided onboarding (places.onboarding).
+    """An admin's unfinished guided onboarding (backoffice.onboarding).
 
     The answers live in ``payload`` (plain JSON: names, ids and ISO dates) until the review page
     saves them in one transaction; a draft survives signing out and is resumed from the Manage
@@ -291,7 +290,7 @@ class OnboardingDraft(TimeStampedModel):
 
 
 class ImportBatch(TimeStampedModel):
-    """One uploaded spreadsheet, between its preview and its import (places.imports).
+    """One uploaded spreadsheet, between its preview and its import (backoffice.imports).
 
     The parsed cells are kept here (not the file), keyed by an unguessable token, and checked
     again against the database when the admin confirms.
@@ -329,7 +328,7 @@ class ImportBatch(TimeStampedModel):
 
 
 class Invitation(TimeStampedModel):
-    """An invitation to set a password: a one-time link that expires (places.accounts).
+    """An invitation to set a password: a one-time link that expires (backoffice.accounts).
 
     Only a SHA-256 of the token is stored, so a database dump cannot be used to sign in.
     The invited user exists (inactive) from the start, so an enabler can be assigned before

@@ -141,7 +141,7 @@ def known_people_in(texts: Iterable[str]) -> list[KnownPerson]:
     from django.db.models import CharField, F, Q, Value
     from django.db.models.functions import Concat, Lower
 
-    from .models import Person
+    from places.models import Person
 
     texts = [t for t in texts if t and t.strip()]
     norms = search_words(texts)
@@ -166,10 +166,8 @@ def known_people_in(texts: Iterable[str]) -> list[KnownPerson]:
     )
     found: dict[tuple[str, str], KnownPerson] = {}
     for kind, name, extra in people.union(users, all=True):
-        if kind == "person":
-            candidates = [(name, extra)]
-        else:  # a user: by their name, and by a username made of a name
-            candidates = [(name, ""), (extra, "")]
+        # A person by their name and role; a user by their name, and by a username made of one.
+        candidates = [(name, extra)] if kind == "person" else [(name, ""), (extra, "")]
         for candidate, role in candidates:
             person_keys = keys(candidate)
             if person_keys and any(spans(t, person_keys) for t in texts):

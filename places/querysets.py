@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 class PlaceQuerySet(models.QuerySet):
     def status_counts(self) -> list[tuple[str, str, int]]:
         """(status value, label, count) for every onboarding status, zeros included. One query."""
-        from .models import Place
+        from places.models import Place
 
         counts = dict(
             self.order_by().values_list("onboarding_status").annotate(n=models.Count("id"))
@@ -23,7 +23,7 @@ class PlaceQuerySet(models.QuerySet):
     def for_manage(self, *, query: str = "", status: str = "") -> PlaceQuerySet:
         """Places for Manage → Places, by name, with their region and system (one query a page):
         ``query`` matches the name, the region or the system; ``status`` an onboarding status."""
-        from .models import Place
+        from places.models import Place
 
         places = self.select_related("region", "system").order_by("name", "pk")
         if status in Place.OnboardingStatus.values:
@@ -39,7 +39,7 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations for Manage → Organisations, by name, with how many places each serves
         and those places (one query a page, and one for the places of the whole page).
         ``query`` matches the name or the ODS code."""
-        from .models import Organisation, Place
+        from places.models import Organisation, Place
 
         orgs = self.annotate(n_places=Count("places", distinct=True)).prefetch_related(
             Prefetch("places", queryset=Place.objects.order_by("name").only("pk", "name")),

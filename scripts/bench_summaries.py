@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fieldbook.settings")
 os.environ.setdefault("DEBUG", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,7 +46,7 @@ from engagements.models import (  # noqa: E402
     Theme,
 )
 from engagements.notes import notes_seal  # noqa: E402
-from engagements.summaries import Period  # noqa: E402
+from engagements.summaries.periods import Period  # noqa: E402
 from places.models import Organisation, Person, Place, Region, Sector  # noqa: E402
 
 QUARTER = Period.containing("quarter", dt.date(2025, 4, 1))
@@ -120,8 +120,8 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=0, help="print the N slowest queries")
     args = parser.parse_args()
 
-    from engagements.summary_compile import summary_content
-    from engagements.summary_render import summary_markdown_text, summary_pdf_bytes
+    from engagements.summaries.content import summary_content
+    from engagements.summaries.document import summary_markdown_text, summary_pdf_bytes
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

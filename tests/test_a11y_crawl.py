@@ -26,8 +26,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
+from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from enablers.models import Assignment
-from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from engagements.models import Session
 
 from .factories import OnboardingDraftFactory, UserFactory, notes_of
@@ -135,7 +135,7 @@ def demo_world(role_groups: None) -> dict[str, Any]:
     admin = users.get(username="admin")
     OnboardingDraftFactory(owner=admin, place_name="Northgate")
     from engagements.models import Programme
-    from engagements.summaries import summary_compile
+    from engagements.summaries.services import summary_compile
 
     from .factories import LearningSummaryFactory
 
@@ -144,7 +144,7 @@ def demo_world(role_groups: None) -> dict[str, Any]:
     # Shared learning on the demo enabler's sessions this week: their edit pages link to
     # withdrawing it.
     from engagements.models import LearningItem
-    from engagements.week import monday_of
+    from fieldbook.units import monday_of
 
     monday = monday_of(timezone.localdate())
     LearningItem.objects.bulk_create(

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
-from engagements.summaries import summary_compile, summary_render_pdf
+from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 
 from .factories import (
@@ -254,7 +254,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
 
 def expected_for(name: str, persona: str, method: str) -> Any:
     """The expected outcome of ``method`` on ``name`` for ``persona``, from its row."""
-    declared, _, access, get_ok, post_ok = EXPECTED[name]
+    _declared, _, access, get_ok, post_ok = EXPECTED[name]
     ok = get_ok if method == "GET" else post_ok
     if isinstance(ok, dict):
         ok = ok.get(persona, ok.get("*"))
@@ -610,8 +610,8 @@ def _denied(request: HttpRequest) -> HttpResponse:
 # The site's URLconf plus two failing views, for the error-page test (pytest.mark.urls points
 # here); the real handlers, and the real URL names the error templates link to.
 urlpatterns = [path("boom/", _boom), path("denied/", _denied), path("", include("fieldbook.urls"))]
-handler403 = "fieldbook.errors.permission_denied"
-handler500 = "fieldbook.errors.server_error"
+handler403 = "fieldbook.error_pages.permission_denied"
+handler500 = "fieldbook.error_pages.server_error"
 
 
 @pytest.mark.django_db

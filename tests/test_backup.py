@@ -85,7 +85,7 @@ def scratch_databases() -> Iterator[Any]:
 def source_database(scratch_databases: Any) -> tuple[str, str]:
     """(URL of the database to back up, URL to administer the server with)."""
     if connection.vendor == "postgresql":
-        from engagements.demo.seed import demo_seed
+        from demo.seed.seed import demo_seed
 
         demo_seed(today=timezone.localdate())  # committed: a transactional test
         url = django_database_url()

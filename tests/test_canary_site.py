@@ -31,8 +31,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice import accounts
+from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
-from engagements.demo.seed import demo_seed
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -42,9 +43,8 @@ from engagements.models import (
     Session,
 )
 from engagements.reminders import enabler_digests_send
-from engagements.summaries import summary_compile, summary_render_pdf
+from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
-from places import accounts
 from places.models import BoardMembership
 
 from .factories import (
@@ -394,7 +394,7 @@ def test_error_pages_and_error_reports_carry_no_private_notes(
 ) -> None:
     """The author's own request fails while it holds their notes: the 500 page, the log and
     the error report emailed to ADMINS must not repeat them (DEBUG off)."""
-    from engagements import services
+    from engagements.week import services
 
     settings.DEBUG = False
     settings.ADMINS = [("Ops", "ops@example.nhs.uk")]

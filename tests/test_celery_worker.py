@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import LearningSummary
-from engagements.summaries import Period
+from engagements.summaries.periods import Period
 from fieldbook.celery import app as celery_app
 
 from .factories import EngagementFactory, LearningItemFactory, ProgrammeFactory, SessionFactory

@@ -3,7 +3,7 @@
 ``TODAY`` is fixed (Wednesday 19 June 2024), and the selectors are called with it, so every
 boundary is exact: the last 4 weeks start on 23 May (27 days back), the last quarter on
 21 March (90 days back), and a working engagement is quiet from a last session on 29 May
-(21 days back). See engagements/dashboard/common.py for the definitions.
+(21 days back). See engagements/dashboards/definitions.py for the definitions.
 """
 
 from __future__ import annotations
@@ -15,23 +15,29 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from engagements.dashboard.across import caseload_page, heatmap_page, weekdays_in
-from engagements.dashboard.common import Windows, sectors_in_room, weeks_ago_label, weeks_since
-from engagements.dashboard.filters import DashboardFilterForm, filter_choices
-from engagements.dashboard.place import (
+from engagements.dashboards.across import caseload_page, heatmap_page
+from engagements.dashboards.definitions import (
+    Windows,
+    sectors_in_room,
+    weeks_ago_label,
+    weeks_since,
+)
+from engagements.dashboards.filters import DashboardFilterForm, filter_choices
+from engagements.dashboards.place import (
     board_of,
     learning_of,
     sector_coverage,
     themes_over_time,
     timeline_page,
 )
-from engagements.dashboard.programme import (
+from engagements.dashboards.programme import (
     dashboard_page,
     dashboard_queryset,
     headlines,
     quiet_engagements,
 )
 from engagements.models import Engagement, LearningItem, Session
+from fieldbook.units import weekdays_in
 from places.models import Organisation, Sector
 
 from . import factories as f
@@ -240,7 +246,7 @@ def test_sectors_in_room_union(world: dict[str, Any]) -> None:
 
 def test_place_timeline_and_themes_over_time(world: dict[str, Any]) -> None:
     alpha = world["alpha"]
-    page, entries = timeline_page(alpha, 1)
+    _page, entries = timeline_page(alpha, 1)
     # Live sessions, newest first, including the postponement.
     assert [e.date for e in entries] == [TODAY, D(2024, 6, 10), D(2024, 5, 23),
                                          D(2024, 5, 22), D(2024, 3, 21), D(2024, 3, 20)]
@@ -328,3 +334,17 @@ def test_caseload_days_against_capacity(world: dict[str, Any]) -> None:
     assert (row.month_capacity, row.capacity_to_date) == (Decimal("8.0"), Decimal("5.2"))
     assert row.percent_of_month == 18
     assert page.paginator.count == 7
+
+
+def test_onboarding_and_the_caseload_show_the_same_capacity(world: dict[str, Any]) -> None:
+    """One capacity rule (enablers.capacity): the enabler choice in onboarding and the caseload
+    page give the same month's capacity for the same enabler (it was 8.6, days-in-month / 7, on
+    one page and 8.0, working days / 5, on the other)."""
+    from backoffice.views.onboarding.team import enablers_with_caseload
+
+    enabler = world["a_enabler"]
+    _, rows = caseload_page(world["programme"], W, 1)
+    on_caseload = next(r for r in rows if r.enabler == enabler).month_capacity
+    in_onboarding = next(r for r in enablers_with_caseload(region_id=None, today=W.today)
+                         if r["enabler"] == enabler)["capacity_this_month"]
+    assert on_caseload == in_onboarding == Decimal("8.0")

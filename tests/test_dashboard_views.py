@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from engagements.exports import safe_cell
+from engagements.dashboards.exports import safe_cell
 from engagements.models import Engagement, LearningItem
 from places.models import Organisation, Sector
 

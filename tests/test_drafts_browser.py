@@ -20,7 +20,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
+from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 
 pytestmark = [
     pytest.mark.browser,

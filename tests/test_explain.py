@@ -28,14 +28,14 @@ from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from demo.loadgen.writer import next_id, write_rows
 from enablers.models import Assignment, Enabler
-from engagements.dashboard.common import Windows
-from engagements.dashboard.place import timeline_queryset
-from engagements.dashboard.programme import with_figures
-from engagements.loadgen.writer import next_id, write_rows
+from engagements.dashboards.definitions import Windows
+from engagements.dashboards.place import timeline_queryset
+from engagements.dashboards.programme import with_figures
 from engagements.models import Engagement, Session
 from engagements.notes import notes_seal
-from engagements.week import monday_of
+from fieldbook.units import monday_of
 from places.models import Place, Region
 
 from . import factories as f

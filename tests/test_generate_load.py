@@ -17,8 +17,8 @@ from django.db.models import Count, F, Q
 from django.test import Client
 from django.utils import timezone
 
+from demo.loadgen import default_sizes
 from enablers.models import Assignment, Enabler
-from engagements.loadgen import default_sizes
 from engagements.models import Engagement, LearningItem, Programme, Session, SessionSectorCount
 from places.models import BoardMembership, Place
 

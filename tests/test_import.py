@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice import imports
+from backoffice.imports import reading
 from engagements.models import Engagement
+from fieldbook.errors import DomainError
 from fieldbook.models import AuditEvent
-from places import imports
-from places.errors import DomainError
-from places.imports import reading
 from places.models import BoardMembership, ImportBatch, Organisation, Person, Place
 
 from .factories import (
@@ -354,7 +354,7 @@ def test_a_place_saved_by_someone_else_meanwhile_imports_nothing(
 ) -> None:
     """Between the plan and the bulk INSERT another writer takes a new row's slug (or its name
     in its region): the constraint refuses it, the admin is told which row, nothing stays."""
-    from places.imports.place_rows import PlacesPlanner
+    from backoffice.imports.place_rows import PlacesPlanner
 
     original = PlacesPlanner.flush
 

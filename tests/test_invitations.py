@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice import accounts
 from enablers.models import Assignment, Enabler
 from engagements.models import Session
+from fieldbook.errors import DomainError
 from fieldbook.models import AuditEvent
 from fieldbook.roles import Role, user_roles
-from places import accounts
-from places.errors import DomainError
 from places.models import Invitation
 
 from .factories import (

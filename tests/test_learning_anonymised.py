@@ -20,10 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from engagements import tasks
-from engagements.errors import DomainError
-from engagements.forms import LearningItemForm
 from engagements.models import LearningItem, LearningSummary, Session
-from engagements.services import (
+from engagements.summaries.periods import Period
+from engagements.week.forms import LearningItemForm
+from engagements.week.services import (
     ROLE_NOT_NAME,
     LearningItemData,
     SessionData,
@@ -31,7 +31,7 @@ from engagements.services import (
     session_log,
     session_update,
 )
-from engagements.summaries import Period
+from fieldbook.errors import DomainError
 from fieldbook.models import AuditEvent
 from places import names
 from places.models import Person
@@ -442,7 +442,7 @@ def test_a_compile_that_read_an_item_withdrawn_meanwhile_compiles_again(
     setting: Setting, shared: LearningItem
 ) -> None:
     """The race: the compile read the item, then it was withdrawn before the links existed."""
-    from engagements.summary_compile import summary_content as real_content
+    from engagements.summaries.content import summary_content as real_content
 
     period = Period.containing("month", setting.today)
     summary = LearningSummaryFactory(programme=setting.engagement.programme,
@@ -454,7 +454,7 @@ def test_a_compile_that_read_an_item_withdrawn_meanwhile_compiles_again(
             withdrawn_at=shared.created_at, shareable=False, consent=False)
         return content
 
-    with mock.patch("engagements.summary_compile.summary_content", content_then_withdrawal):
+    with mock.patch("engagements.summaries.content.summary_content", content_then_withdrawal):
         tasks.compile_learning_summary(summary.pk)
     summary.refresh_from_db()
     assert summary.status == Status.QUEUED  # never shown with the item

@@ -17,8 +17,8 @@ from django.utils.html import escape
 from enablers import services as assignments
 from enablers.models import Assignment
 from engagements.models import Engagement, Outcome
+from fieldbook.errors import DomainError
 from fieldbook.models import AuditEvent
-from places.errors import DomainError
 
 from .factories import (
     AssignmentFactory,
@@ -67,7 +67,7 @@ def _engagement_post(e: Engagement, **overrides: Any) -> dict[str, Any]:
 
 
 def _url(name: str, *args: Any) -> str:
-    return reverse(f"places:{name}", args=args)
+    return reverse(f"backoffice:{name}", args=args)
 
 
 # ---- the place page links to its engagements ------------------------------------------------
@@ -144,7 +144,7 @@ def test_a_stale_engagement_change_is_refused_and_keeps_what_was_typed(
     # Someone else saves first.
     Engagement.objects.filter(pk=engagement.pk).update(focus="Theirs", version=2)
     page = _page(admin_client_fb.post(_url("engagement-edit", engagement.pk), data))
-    assert "was changed by someone else" in page
+    assert "was changed since you opened it" in page
     assert "Saved now, by someone else" in page and "Theirs" in page
     assert ">\nMine</textarea>" in page
     assert 'name="seen" value="2"' in page
@@ -260,7 +260,7 @@ def test_a_stale_assignment_end_is_refused(admin_client_fb: Client,
         updated_at=assignment.updated_at + dt.timedelta(seconds=1))
     page = _page(admin_client_fb.post(_url("assignment-end", engagement.pk, assignment.pk),
                                       {"seen": seen, "ended_on": TODAY.isoformat()}))
-    assert "was changed by someone else" in page
+    assert "was changed since you opened it" in page
     assert f'value="{TODAY.isoformat()}"' in page
     assignment.refresh_from_db()
     assert assignment.ended_on is None
@@ -332,7 +332,7 @@ def test_a_stale_outcome_change_is_refused_and_keeps_what_was_typed(
     page = _page(admin_client_fb.post(_url("outcome-edit", engagement.pk, outcome.pk), {
         "seen": seen, "kind": outcome.kind, "recorded_on": outcome.recorded_on.isoformat(),
         "title": "Mine", "measure": "", "description": ""}))
-    assert "was changed by someone else" in page and "Saved now, by someone else" in page
+    assert "was changed since you opened it" in page and "Saved now, by someone else" in page
     assert 'value="Mine"' in page
     outcome.refresh_from_db()
     assert outcome.title == "Theirs"

@@ -171,7 +171,7 @@ def test_a_stale_place_edit_is_refused_and_keeps_what_was_typed(
     Place.objects.filter(pk=place.pk).update(name="Leeds Place",
                                              updated_at=place.updated_at + dt.timedelta(1))
     page = _page(admin_client_fb.post(url, data))
-    assert "was changed by someone else since you opened it" in page
+    assert "was changed since you opened it" in page
     assert 'value="Leeds City"' in page and "Leeds Place" in page  # theirs beside ours
     place.refresh_from_db()
     assert place.name == "Leeds Place"
@@ -220,7 +220,8 @@ def _urls() -> dict[str, str]:
         "backoffice:organisation-add": reverse("backoffice:organisation-add"),
         "backoffice:organisation-edit": reverse("backoffice:organisation-edit",
                                             args=[OrganisationFactory().pk]),
-        "backoffice:enabler-edit": reverse("backoffice:enabler-edit", args=[EnablerFactory().user.pk]),
+        "backoffice:enabler-edit": reverse("backoffice:enabler-edit",
+                                           args=[EnablerFactory().user.pk]),
     }
 
 
@@ -332,7 +333,7 @@ def test_changing_an_organisation_and_its_places(admin_client_fb: Client) -> Non
     # A stale edit: refused, nothing overwritten, what was typed kept.
     _touch(org)
     page = _page(admin_client_fb.post(url, {**base, "name": "Newer name", "add_place": ""}))
-    assert "changed by someone else" in page and 'value="Newer name"' in page
+    assert "changed since you opened it" in page and 'value="Newer name"' in page
     org.refresh_from_db()
     assert org.name == "New name" and other.ods_code == "RXL"
     assert AuditEvent.objects.count() == 1
@@ -435,8 +436,8 @@ def test_a_bad_new_member_is_shown_beside_its_field(
 
 def test_the_service_refuses_someone_already_on_the_board(admin_user: Any,
                                                            board: DeliveryBoard) -> None:
-    from places import boards
-    from places.errors import DomainError
+    from backoffice import boards
+    from fieldbook.errors import DomainError
 
     membership = BoardMembershipFactory(board=board)
     with pytest.raises(DomainError) as excinfo:
@@ -529,7 +530,7 @@ def test_a_stale_membership_change_is_refused(admin_client_fb: Client,
     data = _membership_post(membership, role_title="Typed Title", board_role="vice_chair")
     _touch(membership)
     page = _page(admin_client_fb.post(url, data))
-    assert "changed by someone else since you opened it" in page
+    assert "changed since you opened it" in page
     assert 'value="Typed Title"' in page and "Saved now" in page
     membership.refresh_from_db()
     assert membership.board_role == "member"
@@ -613,7 +614,7 @@ def test_a_stale_enabler_edit_is_refused(admin_client_fb: Client) -> None:
     Enabler.objects.filter(pk=enabler.pk).update(
         capacity_days_per_week=Decimal("3"), updated_at=enabler.updated_at + dt.timedelta(1))
     page = _page(admin_client_fb.post(url, data))
-    assert "changed by someone else since you opened it" in page
+    assert "changed since you opened it" in page
     assert 'value="4"' in page and "Saved now" in page
     enabler.refresh_from_db()
     assert enabler.capacity_days_per_week == Decimal("3")

@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from backoffice import reference
 from engagements.models import LearningItem, Outcome, Programme, Session, Theme
 from fieldbook.audit import audit_record
+from fieldbook.errors import DomainError
 from fieldbook.models import AuditEvent
 from fieldbook.roles import Role
-from places import reference
-from places.errors import DomainError
 from places.models import Region, System
 
 from .factories import (
@@ -126,7 +126,8 @@ def test_theme_merge_page(admin_client_fb: Client) -> None:
     assert "Merged Trust into Relationships and trust: 1 sessions" in themes
 
 
-LIST_PAGES = ["backoffice:regions", "backoffice:systems", "backoffice:organisation-kinds", "backoffice:themes",
+LIST_PAGES = ["backoffice:regions", "backoffice:systems", "backoffice:organisation-kinds",
+              "backoffice:themes",
               "backoffice:programmes", "backoffice:audit"]
 
 

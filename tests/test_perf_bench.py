@@ -20,15 +20,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import fieldbook.urls
+from bench.views import QUERIES_HEADER, SERVER_MS_HEADER, bench_urlpatterns
 from enablers.models import Assignment
 from engagements.models import Engagement, Programme, Session
-from fieldbook.bench_views import QUERIES_HEADER, SERVER_MS_HEADER, bench_urlpatterns
 
 pytestmark = pytest.mark.django_db
 
 # This module is also the URLconf of the tests that need the bare view (as with FIELDBOOK_BENCH).
 urlpatterns = [*fieldbook.urls.urlpatterns, *bench_urlpatterns]
-MIDDLEWARE = "fieldbook.bench_views.BenchHeadersMiddleware"
+MIDDLEWARE = "bench.views.BenchHeadersMiddleware"
 
 
 @pytest.fixture

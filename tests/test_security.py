@@ -96,7 +96,7 @@ def test_every_page_sends_the_security_headers(client: Client) -> None:
     response = client.get(reverse("login"))
     csp = response["Content-Security-Policy"]
     directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";") if part.strip())
+        ([*part.strip().split(" ", 1), ""])[:2] for part in csp.split(";") if part.strip())
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"

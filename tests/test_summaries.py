@@ -22,14 +22,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from engagements.models import LearningItem, LearningSummary, Session
-from engagements.summaries import Period, SummaryError, period_label, summary_request
-from engagements.summary_compile import summary_content
-from engagements.summary_render import (
+from engagements.summaries.content import summary_content
+from engagements.summaries.document import (
     change_text,
     summary_document,
     summary_markdown_text,
     summary_pdf_bytes,
 )
+from engagements.summaries.periods import Period, period_label
+from engagements.summaries.services import SummaryError, summary_request
 from engagements.templatetags.summary_tags import md
 from places.models import Organisation, Sector
 
@@ -393,14 +394,18 @@ def test_canary_never_in_the_logs(ready_summary: LearningSummary,
                                  caplog: pytest.LogCaptureFixture) -> None:
     """Compiling and rendering logged at DEBUG (the fixture), and a PDF that fails with an
     error quoting the content: neither the content nor anything private reaches a log line."""
-    from engagements.summaries import summary_compile, summary_recompile, summary_render_pdf
+    from engagements.summaries.services import (
+        summary_compile,
+        summary_recompile,
+        summary_render_pdf,
+    )
 
     fixture_log = "\n".join(logging.Formatter().format(r) for r in caplog.get_records("setup"))
     assert "render_summary_pdf" in fixture_log  # compiling and rendering were logged
     shown = ready_summary.content["learning"]["items"][0]["text"]
     assert summary_recompile(requested_by=None, summary=ready_summary)
     assert summary_compile(summary_id=ready_summary.pk) == "ready"
-    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes",
                     side_effect=ValueError(f"bad text {shown} {CANARY}")):
         assert summary_render_pdf(summary_id=ready_summary.pk) == "failed"
     assert "failed (ValueError)" in caplog.text
@@ -427,7 +432,7 @@ def test_the_document_view_reads_the_stored_content_only(
 def test_the_pdf_fetcher_reads_static_files_only() -> None:
     from weasyprint.urls import URLFetchingError
 
-    from engagements.pdf import BASE_URL, static_files_fetcher, static_path
+    from engagements.summaries.pdf import BASE_URL, static_files_fetcher, static_path
 
     fetcher = static_files_fetcher()
     response = fetcher.fetch(f"{BASE_URL}static/pdf/summary.css")
@@ -446,7 +451,7 @@ def test_a_pdf_never_fetches_what_the_text_names(monkeypatch: Any) -> None:
     """An image or stylesheet URL typed into learning never leaves the machine."""
     import urllib.request
 
-    from engagements.pdf import html_to_pdf
+    from engagements.summaries.pdf import html_to_pdf
 
     def no_network(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the PDF renderer tried the network")

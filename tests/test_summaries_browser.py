@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from engagements import tasks
 from engagements.models import LearningSummary
-from engagements.summaries import Period
+from engagements.summaries.periods import Period
 from fieldbook.celery import app as celery_app
 from fieldbook.roles import Role
 

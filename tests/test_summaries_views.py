@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import LearningSummary
-from engagements.summaries import Period
+from engagements.summaries.periods import Period
 from fieldbook.models import AuditEvent
 
 from .factories import (
@@ -255,7 +255,7 @@ def test_the_pdf_is_the_one_the_worker_rendered(lead_client: Client, programme: 
     stored = bytes(LearningSummary.objects.get(pk=summary.pk).pdf)
     assert stored.startswith(b"%PDF")
     url = reverse("engagements:summary-pdf", args=[summary.pk])
-    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes") as render:
         response = lead_client.get(url)
     assert response.content == stored and not render.called
 
@@ -281,7 +281,7 @@ def test_the_pdf_link_before_the_pdf_is_made_goes_back_to_the_page(
     lead_client: Client, programme: Any
 ) -> None:
     summary = _ready(programme, with_pdf=False)
-    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes") as render:
         response = lead_client.get(reverse("engagements:summary-pdf", args=[summary.pk]),
                                    follow=True)
     assert not render.called  # never rendered inside a web request
@@ -324,7 +324,7 @@ def test_a_pdf_that_could_not_be_made_is_said_with_a_way_to_try_again(
     from engagements.tasks import render_summary_pdf
 
     summary = _ready(programme, with_pdf=False)
-    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes",
                     side_effect=RuntimeError("pango")):
         assert render_summary_pdf(summary.pk) == "failed"
     detail = reverse("engagements:summary-detail", args=[summary.pk])

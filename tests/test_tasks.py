@@ -24,10 +24,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from engagements import summaries, tasks
+from engagements import tasks
 from engagements.models import Engagement, LearningSummary, Session
-from engagements.services import SessionData, session_log
-from engagements.summaries import Period
+from engagements.summaries import services as summaries
+from engagements.summaries.periods import Period
+from engagements.week.services import SessionData, session_log
 from fieldbook.celery import app as celery_app
 from fieldbook.models import AuditEvent
 
@@ -72,7 +73,7 @@ def test_compiling_twice_is_a_no_op_the_second_time() -> None:
 def test_a_second_run_during_the_first_does_nothing() -> None:
     """Deterministic overlap: while the first run compiles, a second one starts."""
     summary = LearningSummaryFactory()
-    from engagements.summary_compile import summary_content as real_content
+    from engagements.summaries.content import summary_content as real_content
 
     inner: list[str] = []
 
@@ -80,7 +81,7 @@ def test_a_second_run_during_the_first_does_nothing() -> None:
         inner.append(tasks.compile_learning_summary(s.pk))
         return real_content(s)
 
-    with mock.patch("engagements.summary_compile.summary_content", content_with_a_second_run):
+    with mock.patch("engagements.summaries.content.summary_content", content_with_a_second_run):
         assert tasks.compile_learning_summary(summary.pk) == "ready"
     assert inner == ["skipped"]
     assert LearningSummary.objects.get(pk=summary.pk).attempts == 1
@@ -91,7 +92,7 @@ def test_a_second_run_during_the_first_does_nothing() -> None:
 def test_two_concurrent_runs_compile_once() -> None:
     """Two threads, two database connections, released together: one claim wins."""
     summary = LearningSummaryFactory()
-    from engagements.summary_compile import summary_content as real_content
+    from engagements.summaries.content import summary_content as real_content
 
     barrier = threading.Barrier(2, timeout=10)
     results: list[str] = []
@@ -105,12 +106,12 @@ def test_two_concurrent_runs_compile_once() -> None:
         try:
             barrier.wait()
             results.append(tasks.compile_learning_summary(summary.pk))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
 
-    with mock.patch("engagements.summary_compile.summary_content", slow_content):
+    with mock.patch("engagements.summaries.content.summary_content", slow_content):
         threads = [threading.Thread(target=run) for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -168,7 +169,7 @@ def test_the_task_is_declared_for_redelivery_and_bounded_retries() -> None:
 def test_a_database_error_is_retried_with_backoff() -> None:
     summary = LearningSummaryFactory()
     with (
-        mock.patch("engagements.summary_compile.summary_content",
+        mock.patch("engagements.summaries.content.summary_content",
                    side_effect=OperationalError("server closed the connection")),
         mock.patch.object(tasks.compile_learning_summary, "retry",
                           side_effect=RuntimeError("retry called")) as retry,
@@ -195,7 +196,7 @@ def test_the_last_retry_records_the_failure() -> None:
     """On its last allowed attempt (retries == max_retries) the task gives up: the row says
     failed, in our words, and the error propagates to Celery."""
     summary = LearningSummaryFactory()
-    with mock.patch("engagements.summary_compile.summary_content",
+    with mock.patch("engagements.summaries.content.summary_content",
                     side_effect=OperationalError("could not connect to server")):
         result = tasks.compile_learning_summary.apply(
             args=[summary.pk], kwargs={"reclaim": True}, retries=tasks.MAX_RETRIES, throw=False)
@@ -214,7 +215,7 @@ def test_the_content_is_ready_before_the_pdf_which_is_queued_after_commit(
 ) -> None:
     summary = LearningSummaryFactory()
     with (
-        mock.patch("engagements.summary_render.summary_pdf_bytes") as render,
+        mock.patch("engagements.summaries.document.summary_pdf_bytes") as render,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         assert tasks.compile_learning_summary(summary.pk) == "ready"
@@ -244,7 +245,7 @@ def test_the_pdf_task_stores_the_pdf_of_the_current_content_once() -> None:
     assert AuditEvent.objects.filter(action="engagements.summary.pdf_stored",
                                      object_id=str(summary.pk)).count() == 1
     # A message delivered twice: nothing rendered, nothing written.
-    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes") as render:
         assert tasks.render_summary_pdf(summary.pk) == "skipped"
     assert not render.called
     assert AuditEvent.objects.filter(action="engagements.summary.pdf_stored").count() == 1
@@ -253,7 +254,7 @@ def test_the_pdf_task_stores_the_pdf_of_the_current_content_once() -> None:
 @pytest.mark.django_db
 def test_the_pdf_task_skips_what_is_not_ready() -> None:
     queued = LearningSummaryFactory()
-    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes") as render:
         assert tasks.render_summary_pdf(queued.pk) == "skipped"
         assert tasks.render_summary_pdf(999999) == "skipped"
     assert not render.called
@@ -271,7 +272,7 @@ def test_a_recompile_while_the_pdf_renders_never_gets_the_old_pdf() -> None:
         assert summaries.summary_compile(summary_id=s.pk) == "ready"
         return b"%PDF-1.7 the old content"
 
-    with mock.patch("engagements.summary_render.summary_pdf_bytes", render_while_recompiled):
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes", render_while_recompiled):
         assert tasks.render_summary_pdf(summary.pk) == "skipped"
     summary.refresh_from_db()
     assert summary.compiled_at != first_compiled_at
@@ -299,7 +300,7 @@ def test_a_pdf_that_will_not_render_does_not_fail_the_summary(caplog: Any) -> No
     summary = _compiled()
     with (
         caplog.at_level(logging.DEBUG),
-        mock.patch("engagements.summary_render.summary_pdf_bytes",
+        mock.patch("engagements.summaries.document.summary_pdf_bytes",
                    side_effect=RuntimeError("pango choked on CONTENT-SECRET")),
     ):
         assert tasks.render_summary_pdf(summary.pk) == "failed"
@@ -312,7 +313,7 @@ def test_a_pdf_that_will_not_render_does_not_fail_the_summary(caplog: Any) -> No
     assert "CONTENT-SECRET" not in caplog.text
     assert AuditEvent.objects.filter(action="engagements.summary.pdf_failed").count() == 1
     # A second delivery does not try again; compiling again does.
-    with mock.patch("engagements.summary_render.summary_pdf_bytes") as render:
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes") as render:
         assert tasks.render_summary_pdf(summary.pk) == "skipped"
     assert not render.called
     assert summaries.summary_recompile(requested_by=None, summary=summary)
@@ -324,7 +325,7 @@ def test_a_pdf_that_will_not_render_does_not_fail_the_summary(caplog: Any) -> No
 def test_the_pdf_task_retries_database_errors() -> None:
     summary = _compiled()
     with (
-        mock.patch("engagements.summary_render.summary_pdf_bytes",
+        mock.patch("engagements.summaries.document.summary_pdf_bytes",
                    side_effect=OperationalError("server closed the connection")),
         mock.patch.object(tasks.render_summary_pdf, "retry",
                           side_effect=RuntimeError("retry called")) as retry,
@@ -342,7 +343,7 @@ def test_the_pdf_tasks_last_retry_leaves_it_to_the_sweep() -> None:
     """The database is what failed, so nothing is recorded: the row stays "preparing" and the
     sweep queues the PDF again later."""
     summary = _compiled()
-    with mock.patch("engagements.summary_render.summary_pdf_bytes",
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes",
                     side_effect=OperationalError("could not connect to server")):
         result = tasks.render_summary_pdf.apply(args=[summary.pk], retries=tasks.MAX_RETRIES,
                                                 throw=False)
@@ -368,7 +369,7 @@ def test_the_sweep_queues_a_pdf_that_was_never_made(
     waiting = _compiled()
     stored, failed = _compiled(), _compiled()
     assert tasks.render_summary_pdf(stored.pk) == "stored"
-    with mock.patch("engagements.summary_render.summary_pdf_bytes", side_effect=ValueError):
+    with mock.patch("engagements.summaries.document.summary_pdf_bytes", side_effect=ValueError):
         assert tasks.render_summary_pdf(failed.pk) == "failed"
     later = timezone.now() + summaries.PDF_STALE_AFTER + dt.timedelta(minutes=1)
     assert summaries.summary_pdfs_requeue_stale() == []  # too soon: it may be rendering
@@ -384,7 +385,7 @@ def test_the_sweep_queues_a_pdf_that_was_never_made(
 @pytest.mark.django_db
 def test_any_other_error_fails_at_once_without_private_detail(caplog: Any) -> None:
     summary = LearningSummaryFactory()
-    with mock.patch("engagements.summary_compile.summary_content",
+    with mock.patch("engagements.summaries.content.summary_content",
                     side_effect=ValueError("detail with SECRET-DATA")):
         assert tasks.compile_learning_summary(summary.pk) == "failed"
     summary.refresh_from_db()
@@ -465,7 +466,7 @@ def test_asking_for_a_summary_succeeds_with_the_broker_down(
     # sweep queues the stale row and it compiles.
     celery_app.conf.task_always_eager = True
     later = timezone.now() + summaries.QUEUED_STALE_AFTER + dt.timedelta(minutes=1)
-    with mock.patch("engagements.summaries.timezone.now", return_value=later):
+    with mock.patch("engagements.summaries.services.timezone.now", return_value=later):
         assert tasks.requeue_stale_summaries() == 1
     summary.refresh_from_db()
     assert summary.status == Status.READY

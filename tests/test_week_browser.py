@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from engagements.demo import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
+from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from engagements.models import Session
 
 from .factories import notes_of

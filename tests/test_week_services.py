@@ -1,5 +1,5 @@
-"""Every rule of logging, editing, deleting and copying sessions (engagements/services.py),
-and the reads behind My week (engagements/week.py).
+"""Every rule of logging, editing, deleting and copying sessions (engagements/week/services.py),
+and the reads behind My week (engagements/week/reads.py).
 
 The services take ``today`` so the rules about dates are tested against a fixed day.
 """
@@ -17,11 +17,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from enablers.models import Assignment
-from engagements import services
-from engagements.errors import DomainError, StaleEditError
 from engagements.models import LearningItem, Session
-from engagements.services import LearningItemData, SessionData
-from engagements.week import empty_weeks, engagement_rows, quiet_engagements, week_days
+from engagements.week import services
+from engagements.week.reads import empty_weeks, engagement_rows, quiet_engagements, week_days
+from engagements.week.services import LearningItemData, SessionData
+from fieldbook.errors import DomainError, StaleEditError
 from fieldbook.models import AuditEvent
 
 from .factories import (
@@ -495,7 +495,7 @@ def test_repeat_copies_last_weeks_sessions_without_private_content(world: World)
 def test_repeat_into_a_day_not_yet_happened_is_refused_whole(world: World) -> None:
     monday = world.log(date=dt.date(2024, 3, 4))
     friday = world.log(date=dt.date(2024, 3, 8))  # its copy would be 15 March, after TODAY
-    with pytest.raises(DomainError, match="Friday 15 March.*future"):
+    with pytest.raises(DomainError, match=r"Friday 15 March.*future"):
         services.sessions_repeat(enabler=world.enabler, source_ids=[monday.pk, friday.pk],
                                  batch_key=uuid.uuid4(), today=TODAY)
     assert not Session.objects.filter(date__gte=dt.date(2024, 3, 11)).exists()

@@ -1,4 +1,4 @@
-"""The My week pages (engagements/views/week.py): each view's happy path, wrong method, wrong
+"""The My week pages (engagements/week/views.py): each view's happy path, wrong method, wrong
 role, someone else's session, validation that keeps what was typed, the htmx variants, privacy
 of the notes, and a query budget that does not grow with history.
 

@@ -52,7 +52,7 @@ def option_groups(field: BoundField) -> list[dict[str, Any]]:
 @register.filter
 def period_label(summary: Any) -> str:
     """A summary's period in words: "March 2025", "January to March 2025"..."""
-    from engagements.summaries import period_label as label
+    from engagements.summaries.periods import period_label as label
 
     start: dt.date = summary.period_start
     return label(summary.period, start, summary.period_end)

@@ -1,0 +1,103 @@
+"""The admin's Manage area: home, onboarding, import, users, reference data and the audit log."""
+
+from backoffice.views.audit import audit_log
+from backoffice.views.boards import board_member_add, board_membership_edit, place_board
+from backoffice.views.directory import (
+    organisation_add,
+    organisation_edit,
+    organisations,
+    place_edit,
+    places,
+)
+from backoffice.views.engagements import (
+    assignment_add,
+    assignment_end,
+    engagement_edit,
+    outcome_add,
+    outcome_edit,
+)
+from backoffice.views.home import admin_home
+from backoffice.views.imports import import_preview, import_template, import_upload
+from backoffice.views.onboarding import (
+    onboard,
+    onboard_discard,
+    onboard_done,
+    onboard_start,
+    onboard_step,
+)
+from backoffice.views.reference import (
+    organisation_kinds,
+    programme_add,
+    programme_edit,
+    programmes,
+    region_add,
+    region_edit,
+    regions,
+    system_add,
+    system_edit,
+    systems,
+    theme_add,
+    theme_edit,
+    theme_merge,
+    themes,
+)
+from backoffice.views.users import (
+    enabler_edit,
+    invitation_accept,
+    invitation_resend,
+    user_deactivate,
+    user_detail,
+    user_invite,
+    user_password_reset,
+    user_reactivate,
+    users,
+)
+
+__all__ = [
+    "admin_home",
+    "assignment_add",
+    "assignment_end",
+    "audit_log",
+    "board_member_add",
+    "board_membership_edit",
+    "enabler_edit",
+    "engagement_edit",
+    "import_preview",
+    "import_template",
+    "import_upload",
+    "invitation_accept",
+    "invitation_resend",
+    "onboard",
+    "onboard_discard",
+    "onboard_done",
+    "onboard_start",
+    "onboard_step",
+    "organisation_add",
+    "organisation_edit",
+    "organisation_kinds",
+    "organisations",
+    "outcome_add",
+    "outcome_edit",
+    "place_board",
+    "place_edit",
+    "places",
+    "programme_add",
+    "programme_edit",
+    "programmes",
+    "region_add",
+    "region_edit",
+    "regions",
+    "system_add",
+    "system_edit",
+    "systems",
+    "theme_add",
+    "theme_edit",
+    "theme_merge",
+    "themes",
+    "user_deactivate",
+    "user_detail",
+    "user_invite",
+    "user_password_reset",
+    "user_reactivate",
+    "users",
+]

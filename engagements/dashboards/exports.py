@@ -1,0 +1,143 @@
+"""CSV and XLSX downloads of the programme dashboard table and of a place's timeline.
+
+Safe in a spreadsheet: any text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is prefixed with a single quote, so Excel, LibreOffice and Google Sheets show
+it as text instead of running it as a formula (OWASP "CSV injection"). Numbers and dates are
+written as values, never as text.
+
+Bounded memory: CSV is streamed row by row; XLSX is written by openpyxl's write-only workbook
+into a temporary file that spills to disk past a few megabytes. The rows themselves come from
+the selectors in batches (``dashboard.programme.iter_rows``, ``dashboard.place.iter_timeline``).
+
+Never in an export: private notes or next steps (the selectors never read them).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import Workbook
+
+from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows
+from engagements.dashboards.place import TimelineEntry
+from engagements.dashboards.programme import DashboardRow
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters an XLSX (XML 1.0) cell cannot hold; openpyxl refuses them.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SPOOL_BYTES = 4 * 1024 * 1024
+
+Cell = str | int | Decimal | dt.date | None
+
+
+def safe_cell(value: Any) -> Cell:
+    """A value ready for a spreadsheet cell: text neutralised if it could run as a formula."""
+    if value is None or isinstance(value, bool):
+        return "Yes" if value is True else ("No" if value is False else None)
+    if isinstance(value, (int, Decimal, dt.date)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer into a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+                 ) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        # A byte-order mark, so Excel reads the file as UTF-8 ("£", "–", accented names).
+        yield "\ufeff" + writer.writerow([safe_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow(
+                ["" if (c := safe_cell(v)) is None else c for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def xlsx_response(filename: str, title: str, header: Sequence[str],
+                  rows: Iterable[Sequence[Any]]) -> FileResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([safe_cell(h) for h in header])
+    for row in rows:
+        cells = [safe_cell(v) for v in row]
+        sheet.append([ILLEGAL_XML.sub("", c) if isinstance(c, str) else c for c in cells])
+    # Not a with-block: FileResponse streams the buffer and closes it when the response ends.
+    buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    workbook.save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def export_response(fmt: str, filename: str, title: str, header: Sequence[str],
+                    rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse | FileResponse:
+    if fmt == "xlsx":
+        return xlsx_response(f"{filename}.xlsx", title, header, rows)
+    return csv_response(f"{filename}.csv", header, rows)
+
+
+# -- the dashboard table --------------------------------------------------------------------
+
+DASHBOARD_HEADER: list[str] = [
+    "Place", "Region", "Status", "Lead enabler", "Last session held", "Weeks since",
+    "No session held in 3+ weeks", "Sessions, last 4 weeks", "Days, last 4 weeks",
+    "Sessions to date", "Days to date", "Days allocated", "Outcomes",
+    "Top themes (to date)",
+    *[f"In the room last quarter: {c.label}" for c in BREADTH_COLUMNS],
+    "Other sectors in the room",
+]
+
+
+def dashboard_rows(rows: Iterable[DashboardRow]) -> Iterator[list[Any]]:
+    for row in rows:
+        e = row.engagement
+        yield [
+            e.place.name, e.place.region.name, e.get_status_display(),
+            e.lead_name or "",  # type: ignore[attr-defined]
+            row.last_session_on, row.weeks_since, row.is_quiet,
+            row.sessions_recent, row.days_recent, row.sessions_to_date, row.days_to_date,
+            row.days_allocated, e.n_outcomes,  # type: ignore[attr-defined]
+            "; ".join(t["name"] for t in row.top_themes),
+            *[c["present"] for c in row.breadth.columns],
+            row.breadth.other_labels,
+        ]
+
+
+# -- a place's timeline ------------------------------------------------------------------
+
+TIMELINE_HEADER: list[str] = [
+    "Date", "Kind", "Status", "Reason (if not held)", "Minutes", "Days",
+    "Organisations in the room", "Headcounts by sector", "Themes",
+]
+
+
+def timeline_rows(entries: Iterable[TimelineEntry]) -> Iterator[list[Any]]:
+    for s in entries:
+        yield [
+            s.date, s.kind_label, s.status_label, s.status_reason if not s.is_held else "",
+            s.duration_minutes if s.is_held else 0, s.days,
+            "; ".join(f"{o['label']} ({o['n']})" for o in s.organisations),
+            "; ".join(f"{h['sector']}: {h['n']}" for h in s.headcounts),
+            "; ".join(t["name"] for t in s.themes),
+        ]
+
+
+def stamp(w: Windows) -> str:
+    return w.today.isoformat()

@@ -1,0 +1,211 @@
+"""The programme lead's pages: the programme list, the programme dashboard and its export; a
+place's page and its timeline export; the themes x places heatmap and the enabler caseload.
+
+Leads and admins only (enablers get 403). Leads are the central team: any lead may open any
+programme; an unknown programme is a 404. With htmx, a filter change swaps only the table
+(``engagements/dashboard.html#dashboard-table``); without JavaScript the same GET form reloads
+the page. Query counts are stated on each view and asserted in tests/test_dashboard_budget.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from engagements.dashboards import exports
+from engagements.dashboards.across import caseload_page, heatmap_page
+from engagements.dashboards.charts import themes_chart
+from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows, sectors_in_room
+from engagements.dashboards.filters import SORTS, DashboardFilterForm, filter_choices
+from engagements.dashboards.place import (
+    LEARNING_SHOWN,
+    PlaceSummary,
+    board_of,
+    enablers_of,
+    engagement_for,
+    iter_timeline,
+    learning_of,
+    outcomes_of,
+    sector_coverage,
+    themes_over_time,
+    timeline_page,
+)
+from engagements.dashboards.programme import (
+    dashboard_page,
+    dashboard_queryset,
+    headlines,
+    iter_rows,
+    programme_list,
+    quiet_engagements,
+)
+from engagements.models import Engagement, Programme
+from fieldbook.access import role_required
+from fieldbook.roles import Role
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def get_programme_for(user: object, slug: str) -> Programme:
+    """A programme a lead or admin may read (any of them: leads are the central team)."""
+    return get_object_or_404(Programme, slug=slug)
+
+
+def windows_now() -> Windows:
+    return Windows(timezone.localdate())
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx swap, not a history restore (which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Pick a programme. 4 queries (session, user, roles, programmes with counts)."""
+    return render(request, "engagements/dashboard-index.html",
+                  {"programmes": list(programme_list(request.user))})
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+@vary_on_headers("HX-Request")
+def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
+    """One row per place. 14 queries for the page, 11 for the htmx table fragment."""
+    prog = get_programme_for(request.user, programme)
+    w = windows_now()
+    form = DashboardFilterForm(request.GET, choices=filter_choices(prog))
+    values = form.values()
+    qs = dashboard_queryset(prog, values, w)
+    context = {
+        "programme": prog, "form": form, "values": values, "windows": w,
+        "breadth_columns": BREADTH_COLUMNS, "is_filtered": form.is_filtered,
+        "selects": [form[name] for name in ("region", "status", "enabler", "theme", "sort")],
+        "sort_label": SORTS[values["sort"]][0],
+    }
+    if wants_fragment(request):
+        context["table"] = dashboard_page(qs, w, request.GET.get("page"))
+        return render(request, "engagements/dashboard.html#dashboard-table", context)
+    context["table"] = dashboard_page(qs, w, request.GET.get("page"),
+                                      quiet=quiet_engagements(prog, w))
+    context["headlines"] = headlines(prog, w)
+    return render(request, "engagements/dashboard.html", context)
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+def dashboard_export(request: HttpRequest, programme: str, fmt: str) -> HttpResponseBase:
+    """Every filtered row (not just one page) as CSV or XLSX, built 500 rows at a time."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    prog = get_programme_for(request.user, programme)
+    w = windows_now()
+    form = DashboardFilterForm(request.GET, choices=filter_choices(prog))
+    rows = iter_rows(dashboard_queryset(prog, form.values(), w), w)
+    return exports.export_response(
+        fmt, f"{prog.slug}-places-{exports.stamp(w)}", "Places",
+        exports.DASHBOARD_HEADER, exports.dashboard_rows(rows),
+    )
+
+
+def get_engagement_for(user: object, programme: str, place: str, w: Windows) -> Engagement:
+    """The place's engagement in the programme, or 404 (unknown programme, place, or a place
+    that is not in this programme)."""
+    engagement = engagement_for(programme, place, w)
+    if engagement is None:
+        raise Http404("No such place in this programme.")
+    return engagement
+
+
+def _since(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+@vary_on_headers("HX-Request")
+def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse:
+    """16 queries for the page, 8 for the htmx timeline fragment."""
+    w = windows_now()
+    engagement = get_engagement_for(request.user, programme, place, w)
+    theme = request.GET.get("theme", "")[:100]
+    since = _since(request.GET.get("since"))
+    page, entries = timeline_page(engagement, request.GET.get("page"), theme=theme, since=since)
+    context = {
+        "engagement": engagement, "programme": engagement.programme, "place": engagement.place,
+        "page": page, "entries": entries, "theme": theme, "since": since, "windows": w,
+    }
+    if wants_fragment(request):
+        return render(request, "engagements/place.html#place-timeline", context)
+    over_time = themes_over_time(engagement, w)
+    board = board_of(engagement)
+    in_room = sectors_in_room([engagement.pk], since=w.quarter_from, today=w.today)
+    learning = learning_of(engagement)
+    context.update({
+        "summary": PlaceSummary(engagement, w),
+        "assignments": enablers_of(engagement),
+        "over_time": over_time,
+        "chart": themes_chart(over_time),
+        "theme_name": dict(over_time.all_themes).get(theme, theme),
+        "outcomes": outcomes_of(engagement),
+        "learning": learning[:LEARNING_SHOWN],
+        "more_learning": len(learning) > LEARNING_SHOWN,
+        "board": board,
+        "in_room": in_room[engagement.pk],
+        "coverage": sector_coverage(board, in_room[engagement.pk].sectors),
+    })
+    return render(request, "engagements/place.html", context)
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+def place_export(request: HttpRequest, programme: str, place: str, fmt: str
+                 ) -> HttpResponseBase:
+    """The place's whole timeline, oldest first, as CSV or XLSX (500 sessions at a time)."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    w = windows_now()
+    engagement = get_engagement_for(request.user, programme, place, w)
+    return exports.export_response(
+        fmt,
+        f"{engagement.programme.slug}-{engagement.place.slug}-timeline-{exports.stamp(w)}",
+        "Timeline", exports.TIMELINE_HEADER, exports.timeline_rows(iter_timeline(engagement)),
+    )
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+@vary_on_headers("HX-Request")
+def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
+    """Themes x places, last quarter. 10 queries for the page, 10 for the htmx fragment."""
+    prog = get_programme_for(request.user, programme)
+    w = windows_now()
+    regions = filter_choices(prog)["region"]
+    region = request.GET.get("region", "")
+    region = region if region in dict(regions) else ""
+    context = {
+        "programme": prog, "windows": w, "regions": regions, "region": region,
+        "heatmap": heatmap_page(prog, w, request.GET.get("page"), region=region),
+    }
+    if wants_fragment(request):
+        return render(request, "engagements/heatmap.html#heatmap-table", context)
+    return render(request, "engagements/heatmap.html", context)
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+def caseload(request: HttpRequest, programme: str) -> HttpResponse:
+    """Each enabler's places and days this month against capacity. 7 queries."""
+    prog = get_programme_for(request.user, programme)
+    w = windows_now()
+    page, rows = caseload_page(prog, w, request.GET.get("page"))
+    return render(request, "engagements/caseload.html",
+                  {"programme": prog, "windows": w, "page": page, "rows": rows})

@@ -1,0 +1,178 @@
+"""How a compiled summary reads: one view of ``LearningSummary.content`` for the web page, the
+PDF and the Markdown download, so the three cannot drift apart.
+
+``summary_document(summary)`` turns the stored JSON (numbers and text) into what the templates
+print: sections for the contents list, changes in words ("Down 10 from 108"), numbered learning
+with anchors, bar widths for the theme chart. It reads nothing from the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from engagements.models import LearningSummary
+from engagements.summaries.content import LEARNING_HEADINGS
+from engagements.summaries.pdf import html_to_pdf
+
+SINGULAR = {
+    "message": "Message",
+    "lesson": "Lesson",
+    "good_practice": "Good practice",
+    "barrier": "Barrier",
+    "quote": "Quote",
+}
+TRENDS = {"up": "Up", "down": "Down", "same": "Same", "new": "New"}
+
+
+def number(value: float | int) -> str:
+    """40.5 -> "40.5"; 48.0 -> "48"; 1200 -> "1,200"."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def change_text(now: float | int, before: float | int) -> str:
+    if now == before:
+        return "No change" if now else "None in either period"
+    if not before:
+        return "None before"
+    word = "Up" if now > before else "Down"
+    return f"{word} {number(abs(now - before))} from {number(before)}"
+
+
+def direction(now: float | int, before: float | int) -> str:
+    return "up" if now > before else "down" if now < before else "same"
+
+
+def _figure(label: str, figure: dict[str, Any], *, of: int | None = None) -> dict[str, Any]:
+    return {
+        "label": label,
+        "value": number(figure["now"]) + (f" of {number(of)}" if of is not None else ""),
+        "change": change_text(figure["now"], figure["before"]),
+        "direction": direction(figure["now"], figure["before"]),
+    }
+
+
+def _rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    top = max((r["now"] for r in rows), default=0) or 1
+    return [
+        {**r, "now_text": number(r["now"]), "before_text": number(r["before"]),
+         "change_text": change_text(r["now"], r["before"]),
+         "direction": direction(r["now"], r["before"]),
+         "bar": round(100 * r["now"] / top)}
+        for r in rows
+    ]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def summary_document(summary: LearningSummary) -> dict[str, Any]:
+    """Everything the summary templates need, from the stored content alone."""
+    content = summary.content
+    activity = content["activity"]
+    figures = [
+        _figure("Sessions held", activity["sessions"]),
+        _figure("Days of support", activity["days"]),
+        _figure("Places reached", activity["places_reached"], of=activity["places_in_scope"]),
+        _figure("Postponed or cancelled", activity["not_held"]),
+    ]
+
+    numbered = [dict(item) for item in content["learning"]["items"]]  # content stays as stored
+    items = {item["ref"]: item for item in numbered}
+    counters: dict[str, int] = {}
+    for item in numbered:
+        counters[item["kind"]] = counters.get(item["kind"], 0) + 1
+        item["label"] = f"{SINGULAR.get(item['kind'], 'Item')} {counters[item['kind']]}"
+        item["anchor"] = f"learning-{item['ref'].lower()}"
+    learning_sections = [
+        {"id": f"learning-{group['kind'].replace('_', '-')}", "title": group["heading"],
+         "kind": group["kind"], "items": [items[ref] for ref in group["refs"]]}
+        for group in content["learning"]["by_kind"]
+    ]
+    by_theme = [
+        {"theme": group["theme"] or "No theme given",
+         "id": f"theme-{slugify(group['theme'] or 'none')}",
+         "items": [items[ref] for ref in group["refs"]]}
+        for group in content["learning"]["by_theme"]
+    ]
+
+    themes = _rows(content["themes"])
+    for theme in themes:
+        theme["trend_text"] = (
+            "New this period" if theme["trend"] == "new"
+            else change_text(theme["now"], theme["before"])
+        )
+    outcomes = [{**o, "recorded_on": _date(o["recorded_on"])} for o in content["outcomes"]]
+    quiet = [{**q, "last_contact": _date(q["last_contact"]),
+              "status_label": q["status"].capitalize()} for q in content["quiet_places"]]
+
+    sections = [{"id": "activity", "title": "Activity"}, {"id": "themes", "title": "Themes"}]
+    sections += [{"id": s["id"], "title": s["title"]} for s in learning_sections] or [
+        {"id": "learning", "title": "Learning"}
+    ]
+    if by_theme:
+        sections.append({"id": "learning-by-theme", "title": "Learning by theme"})
+    sections += [
+        {"id": "outcomes", "title": "Outcomes"},
+        {"id": "quiet-places", "title": "Places with no contact"},
+        {"id": "about", "title": "About this summary"},
+    ]
+    held = activity["sessions"]["now"]
+    sectors = _rows(activity["sectors"])
+    for row in sectors:
+        row["share"] = round(100 * row["now"] / held) if held else 0
+    return {
+        "summary": summary,
+        "title": content["scope"]["label"],
+        "scope": content["scope"],
+        "period_label": content["period"]["label"],
+        "period_kind": LearningSummary.Period(content["period"]["kind"]).label,
+        "start": _date(content["period"]["start"]),
+        "end": _date(content["period"]["end"]),
+        "previous_label": content["previous"]["label"],
+        "compiled_at": summary.compiled_at,
+        "small_number": content["small_number"],
+        "figures": figures,
+        "kinds": _rows(activity["kinds"]),
+        "sectors": sectors,
+        "sessions_held": held,
+        "themes": themes,
+        "themes_faded": content["themes_faded"],
+        "learning_sections": learning_sections,
+        "learning_count": len(items),
+        "by_theme": by_theme,
+        "outcomes": outcomes,
+        "quiet_places": quiet,
+        "places_in_scope": activity["places_in_scope"],
+        "sections": sections,
+        "is_place_scope": content["scope"]["kind"] == LearningSummary.Scope.PLACE,
+        "learning_headings": LEARNING_HEADINGS,
+    }
+
+
+def summary_filename(summary: LearningSummary, extension: str) -> str:
+    scope = slugify(summary.content.get("scope", {}).get("label", "")) or "summary"
+    return f"learning-summary-{scope}-{summary.period_start:%Y-%m-%d}.{extension}"
+
+
+def summary_pdf_bytes(summary: LearningSummary) -> bytes:
+    """The PDF of the summary's content: seconds of WeasyPrint for a long quarter, so only the
+    PDF task calls it (``summaries.summary_render_pdf``), never a web request."""
+    html = render_to_string("engagements/summary-pdf.html", {"doc": summary_document(summary)})
+    return html_to_pdf(html)
+
+
+def summary_markdown_text(summary: LearningSummary) -> str:
+    text = render_to_string("engagements/summary.md", {"doc": summary_document(summary)})
+    # Templates leave runs of blank lines where blocks are skipped; Markdown needs one.
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"

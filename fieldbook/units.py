@@ -1,0 +1,53 @@
+"""Fieldbook's units, in one place: minutes ↔ days, weeks, months, and working days.
+
+- A *day* on site is ``MINUTES_PER_DAY`` minutes (450: a 7.5 hour day). Logged minutes are
+  shown as days to one decimal place unless a caller asks for more.
+- A *week* starts on Monday (``monday_of``).
+- Months are whole calendar months: ``month_first``, ``month_last``, ``add_months``.
+- *Working days* are Monday to Friday (``weekdays_in``); an enabler's capacity over any span
+  is their days a week × working days / 5 (``enablers.capacity``), the one rule every page uses.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+MINUTES_PER_DAY = 450
+WORKING_DAYS_PER_WEEK = 5
+
+
+def minutes_to_days(minutes: int | float | Decimal | None, places: str = "0.1") -> Decimal:
+    """Minutes as days on site, rounded half-even to ``places`` (``"0.1"``, ``"0.01"``)."""
+    return (Decimal(minutes or 0) / MINUTES_PER_DAY).quantize(Decimal(places))
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def month_first(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_last(day: dt.date) -> dt.date:
+    """The last day of ``day``'s month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def weekdays_in(first: dt.date, last: dt.date) -> int:
+    """Working days (Monday to Friday) from ``first`` to ``last``, both included."""
+    days = (last - first).days + 1
+    if days <= 0:
+        return 0
+    weeks, extra = divmod(days, 7)
+    return weeks * WORKING_DAYS_PER_WEEK + sum(
+        1 for i in range(extra) if (first + dt.timedelta(days=weeks * 7 + i)).weekday() < 5)
