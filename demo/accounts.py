@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from demo.seed.people import DEMO_ENABLER, DEMO_PASSWORD, OTHER_USERS
 
 TRY = {
-    DEMO_ENABLER: ("Enabler", "log a visit on My week; your private notes are yours alone"),
-    "lead": ("Programme lead", "a programme's dashboard, a place's page, learning summaries"),
+    DEMO_ENABLER: ("Enabler", "Log a visit on My week; your private notes are yours alone"),
+    "lead": ("Programme lead", "A programme’s dashboard, a place’s page, learning summaries"),
     "admin": ("Admin", "Manage: onboard a locality, import a spreadsheet, users, the audit log"),
 }
 

@@ -25,14 +25,15 @@ class EnablerQuerySet(models.QuerySet):
         """
         assignment_model = apps.get_model("enablers", "Assignment")
         session_model = apps.get_model("engagements", "Session")
+        engagement_model = apps.get_model("engagements", "Engagement")
         current = (
             assignment_model.objects.filter(enabler=OuterRef("pk"), ended_on__isnull=True)
-            .exclude(engagement__status="closed")
+            .exclude(engagement__status=engagement_model.Status.CLOSED)
             .order_by().values("enabler").annotate(n=Count("id")).values("n")
         )
         minutes = (
             session_model.objects.filter(
-                enabler=OuterRef("pk"), deleted_at__isnull=True, status="held",
+                enabler=OuterRef("pk"), deleted_at__isnull=True, status=session_model.Status.HELD,
                 date__gte=month_start, date__lte=month_end,
             )
             .order_by().values("enabler").annotate(m=Sum("duration_minutes")).values("m")

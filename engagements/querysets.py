@@ -78,7 +78,7 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(date__gte=start, date__lte=end)
 
     def held(self) -> SessionQuerySet:
-        return self.filter(status="held")
+        return self.filter(status=self.model.Status.HELD)
 
     def for_week_table(self) -> SessionQuerySet:
         """Rows for My week: place and programme joined, themes prefetched (one more query,
@@ -96,7 +96,7 @@ class SessionQuerySet(models.QuerySet):
 
     def summary(self) -> dict[str, Any]:
         return self.aggregate(
-            n=Count("id"), minutes=Sum("duration_minutes", filter=Q(status="held"))
+            n=Count("id"), minutes=Sum("duration_minutes", filter=Q(status=self.model.Status.HELD))
         )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from engagements.dashboards.across import caseload_page, heatmap_page
+from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.definitions import (
     Windows,
     sectors_in_room,
@@ -23,6 +23,7 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.filters import DashboardFilterForm, filter_choices
+from engagements.dashboards.heatmap import heatmap_page
 from engagements.dashboards.place import (
     board_of,
     learning_of,

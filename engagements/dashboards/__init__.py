@@ -5,7 +5,7 @@ themes heatmap and the enabler caseload. Split by subject:
 - ``filters``: the dashboard's GET filter form;
 - ``programme``: the programme list, the dashboard table and its headline figures;
 - ``place``: one place's engagement, timeline, themes over time, outcomes, learning, board;
-- ``across``: the themes x places heatmap and the enabler caseload.
+- ``heatmap``: the themes x places heatmap; ``caseload``: the enabler caseload.
 
 Privacy (seed 004): nothing here ever selects ``Session.private_notes`` — every session read is
 either an aggregate, a ``.values()`` naming its columns, or ``.defer("private_notes")`` — nor

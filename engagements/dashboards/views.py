@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from engagements.dashboards import exports
-from engagements.dashboards.across import caseload_page, heatmap_page
+from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.charts import themes_chart
 from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows, sectors_in_room
 from engagements.dashboards.filters import SORTS, DashboardFilterForm, filter_choices
+from engagements.dashboards.heatmap import heatmap_page
 from engagements.dashboards.place import (
     LEARNING_SHOWN,
     PlaceSummary,

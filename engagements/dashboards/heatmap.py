@@ -1,42 +1,28 @@
-"""Across places: the themes x places heatmap, and the enabler caseload.
+"""The themes x places heatmap of a programme (last quarter).
 
-Queries: ``heatmap_page`` 4 (count, places, cells, theme totals) plus ``heatmap_themes`` 1;
-``caseload_page`` 3 (count, enablers with their days, assignments).
+Queries: ``heatmap_page`` 4 (count, places, cells, theme totals) plus ``heatmap_themes`` 1.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from django.core.paginator import Page
 from django.db.models import (
     Count,
-    Exists,
-    IntegerField,
-    OuterRef,
     Q,
-    QuerySet,
-    Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from enablers.capacity import capacity_days, month_capacity
-from enablers.models import Assignment, Enabler
-from engagements.dashboards.definitions import Windows, held_q, paginate, to_days
+from engagements.dashboards.definitions import Windows, paginate
 from engagements.models import Engagement, Programme, Session, Theme
 
 HEAT_LEVELS = 4
 
-
-# -- heatmap ------------------------------------------------------------------------------
 
 @dataclass
 class HeatCell:
@@ -140,74 +126,3 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
                 f"session{'' if n == 1 else 's'} about {t.name} at {e.place.name}" if n else ""))
         rows.append(HeatRow(e, cells, url))
     return Heatmap(page=page, themes=themes, rows=rows, totals=totals, peak=peak)
-
-
-# -- caseload -----------------------------------------------------------------------------
-
-@dataclass
-class CaseloadRow:
-    enabler: Enabler
-    windows: Windows
-    assignments: list[Assignment] = field(default_factory=list)
-
-    @property
-    def days_this_month(self) -> Decimal:
-        return to_days(self.enabler.minutes_programme)  # type: ignore[attr-defined]
-
-    @property
-    def days_this_month_all(self) -> Decimal:
-        return to_days(self.enabler.minutes_all)  # type: ignore[attr-defined]
-
-    @property
-    def month_capacity(self) -> Decimal:
-        """Capacity for the whole month (enablers.capacity: the rule onboarding uses too)."""
-        return month_capacity(self.enabler.capacity_days_per_week, self.windows.today)
-
-    @property
-    def capacity_to_date(self) -> Decimal:
-        w = self.windows
-        return capacity_days(self.enabler.capacity_days_per_week, w.month_from, w.today)
-
-    @property
-    def percent_of_month(self) -> int:
-        cap = self.month_capacity
-        return min(100, int(self.days_this_month_all * 100 / cap)) if cap else 0
-
-
-def _minutes(w: Windows, **scope: Any) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            Session.objects.filter(held_q(today=w.today), enabler=OuterRef("pk"),
-                                   date__gte=w.month_from, **scope)
-            .order_by().values("enabler").annotate(m=Sum("duration_minutes")).values("m"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
-def caseload_queryset(programme: Programme, w: Windows) -> QuerySet[Enabler]:
-    """Enablers with a current assignment in the programme, by name, with the minutes they
-    logged this month in this programme and in all programmes (correlated subqueries)."""
-    return (
-        Enabler.objects.filter(Exists(Assignment.objects.filter(
-            enabler=OuterRef("pk"), engagement__programme=programme, ended_on__isnull=True)))
-        .select_related("user")
-        .annotate(minutes_programme=_minutes(w, engagement__programme=programme),
-                  minutes_all=_minutes(w))
-        .order_by("user__first_name", "user__last_name", "pk")
-    )
-
-
-def caseload_page(programme: Programme, w: Windows, page_number: Any
-                  ) -> tuple[Page, list[CaseloadRow]]:
-    page = paginate(caseload_queryset(programme, w), page_number)
-    enablers = list(page.object_list)
-    by_enabler: dict[int, list[Assignment]] = defaultdict(list)
-    for a in (
-        Assignment.objects.filter(enabler__in=enablers, engagement__programme=programme,
-                                  ended_on__isnull=True)
-        .select_related("engagement__place").order_by("engagement__place__name", "pk")
-    ):
-        by_enabler[a.enabler_id].append(a)
-    return page, [CaseloadRow(e, w, by_enabler.get(e.pk, [])) for e in enablers]
