@@ -25,7 +25,3 @@ def user_roles(user: Any) -> frozenset[Role]:
         cached = frozenset(role for role in ALL_ROLES if role.value in names)
         user._fieldbook_roles = cached
     return cached
-
-
-def has_role(user: Any, *roles: Role) -> bool:
-    return bool(user_roles(user) & set(roles))

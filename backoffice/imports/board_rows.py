@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -14,10 +17,27 @@ from places.models import (
     ImportBatch,
     Organisation,
     Person,
+    Place,
 )
 
 # Rows per INSERT or UPDATE statement.
 WRITE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One valid row, with what Fieldbook already holds for it (``None``: nothing yet)."""
+
+    row: int
+    place: Place
+    org: Organisation
+    name: str
+    role_title: str
+    board_role: str
+    key: tuple[int, str]  # (organisation id, lower-cased name): a person's natural key
+    board: DeliveryBoard | None
+    person: Person | None
+    membership: BoardMembership | None
 
 
 class BoardMembersPlanner(Planner):
@@ -74,6 +94,21 @@ class BoardMembersPlanner(Planner):
 
     def plan(self, number: int, row: dict[str, str]) -> RowOutcome:
         outcome = RowOutcome(number)
+        member = self._read(outcome, row)
+        if member is None:
+            return outcome
+        if self.duplicate(outcome, (member.place.pk, member.org.pk, member.key[1]), "full_name"):
+            return outcome
+        self._check_against_file_and_board(outcome, member)
+        if outcome.errors:
+            return outcome
+        self._describe(outcome, member)
+        if outcome.status != UNCHANGED:
+            outcome.apply = partial(self._apply, member)
+        return outcome
+
+    def _read(self, outcome: RowOutcome, row: dict[str, str]) -> _Member | None:
+        """The row's cells, looked up; ``None`` (with the errors recorded) if any is wrong."""
         place = self.existing_place(outcome, row)
         name = self.need(outcome, row, "full_name", "the member's full name")
         role_title = self.need(outcome, row, "role_title", "the member's role title")
@@ -92,79 +127,80 @@ class BoardMembersPlanner(Planner):
         outcome.key = f"{name}, {org.name if org else org_text}" + (
             f" on {place.name}" if place else "")
         if place is None or org is None or not name or not role_title or board_role is None:
-            return outcome
-        if self.duplicate(outcome, (place.pk, org.pk, lower_text(name)), "full_name"):
-            return outcome
-        person_key = (org.pk, lower_text(name))
-        earlier = self.file_people.setdefault(person_key, (number, role_title))
-        if earlier[1] != role_title:
-            outcome.error("role_title", f"Row {earlier[0]} gives {name} the role title "
-                                        f"“{earlier[1]}”: use the same title on every row")
+            return None
+        key = (org.pk, lower_text(name))
         board = self.boards.get(place.pk)
-        person = self.people.get(person_key)
+        person = self.people.get(key)
         membership = self.memberships.get((board.pk, person.pk)) if board and person else None
-        if board_role == BoardMembership.BoardRole.CHAIR:
-            chair = self.chairs.get(board.pk) if board else None
-            first = self.file_chairs.setdefault(place.pk, (number, name))
-            if first[0] != number:
-                outcome.error("board_role", f"Row {first[0]} already makes {first[1]} the chair "
-                                            f"of {place.name}'s board")
-            elif chair and lower_text(chair) != lower_text(name):
-                outcome.error("board_role", f"{place.name}'s board already has a chair "
-                                            f"({chair})")
-        if outcome.errors:
-            return outcome
+        return _Member(outcome.row, place, org, name, role_title, board_role, key,
+                       board, person, membership)
 
-        if membership is not None:
-            if person is not None and person.role_title != role_title:
-                outcome.changes.append(f"role title: {person.role_title} → {role_title}")
-            if membership.board_role != board_role:
-                outcome.changes.append(f"board role: {membership.get_board_role_display()} → "
-                                       f"{BoardMembership.BoardRole(board_role).label}")
-            outcome.status = UPDATED if outcome.changes else UNCHANGED
-        else:
+    def _check_against_file_and_board(self, outcome: RowOutcome, member: _Member) -> None:
+        """One role title per person across the file; one chair per board."""
+        earlier = self.file_people.setdefault(member.key, (member.row, member.role_title))
+        if earlier[1] != member.role_title:
+            outcome.error("role_title", f"Row {earlier[0]} gives {member.name} the role title "
+                                        f"“{earlier[1]}”: use the same title on every row")
+        if member.board_role != BoardMembership.BoardRole.CHAIR:
+            return
+        place = member.place
+        chair = self.chairs.get(member.board.pk) if member.board else None
+        first = self.file_chairs.setdefault(place.pk, (member.row, member.name))
+        if first[0] != member.row:
+            outcome.error("board_role", f"Row {first[0]} already makes {first[1]} the chair "
+                                        f"of {place.name}'s board")
+        elif chair and lower_text(chair) != lower_text(member.name):
+            outcome.error("board_role", f"{place.name}'s board already has a chair ({chair})")
+
+    def _describe(self, outcome: RowOutcome, member: _Member) -> None:
+        """The row's status and what it would change."""
+        person = member.person
+        if person is not None and person.role_title != member.role_title:
+            outcome.changes.append(f"role title: {person.role_title} → {member.role_title}")
+        if member.membership is None:
+            if member.board is None:
+                outcome.changes.insert(0, f"creates {member.place.name} A&E Delivery Board")
             outcome.status = NEW
-            if board is None:
-                outcome.changes.append(f"creates {place.name} A&E Delivery Board")
-            if person is not None and person.role_title != role_title:
-                outcome.changes.append(f"role title: {person.role_title} → {role_title}")
-        if outcome.status == UNCHANGED:
-            return outcome
+            return
+        if member.membership.board_role != member.board_role:
+            outcome.changes.append(
+                f"board role: {member.membership.get_board_role_display()} → "
+                f"{BoardMembership.BoardRole(member.board_role).label}")
+        outcome.status = UPDATED if outcome.changes else UNCHANGED
 
-        def apply() -> None:
-            # Earlier rows may have queued the board or the person: reuse them. Nothing is
-            # written until flush(); the planner already looked up the place, organisation,
-            # person and current membership, so full_clean() is not asked to (a query each).
-            current_board = self.boards.get(place.pk)
-            if current_board is None:
-                current_board = DeliveryBoard(place=place, name=f"{place.name} A&E Delivery Board")
-                current_board.full_clean(exclude=["place"])
-                self.boards[place.pk] = current_board
-                self.new_boards.append((number, current_board))
-            current_person = self.people.get(person_key)
-            if current_person is None:
-                current_person = Person(full_name=name, role_title=role_title, organisation=org)
-                current_person.full_clean(exclude=["organisation"])
-                self.people[person_key] = current_person
-                self.new_people.append(current_person)
-            elif current_person.role_title != role_title:
-                current_person.role_title = role_title
-                self.retitled.append(current_person)
-            current = (self.memberships.get((current_board.pk, current_person.pk))
-                       if current_board.pk and current_person.pk else None)
-            if current is None:
-                current = BoardMembership(board=current_board, person=current_person,
-                                          board_role=board_role)
-                current.full_clean(exclude=["board", "person"], validate_constraints=False)
-                self.new_memberships.append((number, current))
-                if current_board.pk and current_person.pk:
-                    self.joined.append((number, current_board.pk, current_person.pk))
-            elif current.board_role != board_role:
-                current.board_role = board_role
-                self.reroled.append(current)
-            self.links.add((org.pk, place.pk))
-        outcome.apply = apply
-        return outcome
+    def _apply(self, member: _Member) -> None:
+        """Queue the row's writes for flush(). Earlier rows may have queued the board or the
+        person: they are reused. The planner already looked up the place, organisation, person
+        and current membership, so full_clean() is not asked to (a query each)."""
+        place, number = member.place, member.row
+        board = self.boards.get(place.pk)
+        if board is None:
+            board = DeliveryBoard(place=place, name=f"{place.name} A&E Delivery Board")
+            board.full_clean(exclude=["place"])
+            self.boards[place.pk] = board
+            self.new_boards.append((number, board))
+        person = self.people.get(member.key)
+        if person is None:
+            person = Person(full_name=member.name, role_title=member.role_title,
+                            organisation=member.org)
+            person.full_clean(exclude=["organisation"])
+            self.people[member.key] = person
+            self.new_people.append(person)
+        elif person.role_title != member.role_title:
+            person.role_title = member.role_title
+            self.retitled.append(person)
+        current = (self.memberships.get((board.pk, person.pk))
+                   if board.pk and person.pk else None)
+        if current is None:
+            current = BoardMembership(board=board, person=person, board_role=member.board_role)
+            current.full_clean(exclude=["board", "person"], validate_constraints=False)
+            self.new_memberships.append((number, current))
+            if board.pk and person.pk:
+                self.joined.append((number, board.pk, person.pk))
+        elif current.board_role != member.board_role:
+            current.board_role = member.board_role
+            self.reroled.append(current)
+        self.links.add((member.org.pk, place.pk))
 
     def flush(self) -> None:
         if self.new_memberships or self.retitled or self.reroled or self.links:

@@ -83,6 +83,26 @@ class OrganisationsPlanner(Planner):
         outcome = RowOutcome(number)
         name = self.need(outcome, row, "organisation_name", "the organisation's name")
         outcome.key = name
+        kind = self._kind(outcome, row)
+        ods = self._ods_code(outcome, row)
+        places = self.resolve_places(outcome, row.get("places", ""))
+        if not name:
+            return outcome
+        if ods:
+            outcome.key = f"{name} ({ods})"
+        if self._duplicate_row(outcome, name, ods):
+            return outcome
+        org, matched_by_ods = self._match(outcome, name, ods)
+        if outcome.errors:
+            return outcome
+        assert kind is not None
+        if org is None:
+            self._plan_new(outcome, name, kind, ods, places)
+        else:
+            self._plan_update(outcome, org, name, kind, ods, places, matched_by_ods=matched_by_ods)
+        return outcome
+
+    def _kind(self, outcome: RowOutcome, row: dict[str, str]) -> str | None:
         kind_text = row.get("kind", "").strip()
         kind = KIND_WORDS.get(lower_text(kind_text)) if kind_text else None
         if not kind_text:
@@ -90,19 +110,21 @@ class OrganisationsPlanner(Planner):
         elif kind is None:
             outcome.error("kind", f"Unknown organisation kind “{kind_text}”. Use one of: "
                                   f"{self.kinds_help}")
+        return kind
+
+    def _ods_code(self, outcome: RowOutcome, row: dict[str, str]) -> str:
+        """The row's ODS code, upper-cased; "" if empty or not a valid code (an error)."""
         ods = row.get("ods_code", "").strip().upper()
         if ods:
             try:
                 ods_code_validator(ods)
             except ValidationError as exc:
                 outcome.error("ods_code", exc.messages[0])
-                ods = ""
-        places = self.resolve_places(outcome, row.get("places", ""))
-        if not name:
-            return outcome
-        if ods:
-            outcome.key = f"{name} ({ods})"
-        # The same organisation twice, by name or by ODS code, is a duplicate row.
+                return ""
+        return ods
+
+    def _duplicate_row(self, outcome: RowOutcome, name: str, ods: str) -> bool:
+        """The same organisation twice in the file, by name or by ODS code."""
         keys = [(("name", lower_text(name)), "organisation_name")]
         if ods:
             keys.append((("ods", ods), "ods_code"))
@@ -110,39 +132,44 @@ class OrganisationsPlanner(Planner):
             if key in self.seen:
                 outcome.error(column, f"Duplicate of row {self.seen[key]} (same "
                                       f"{'ODS code' if key[0] == 'ods' else 'organisation name'})")
-                return outcome
+                return True
         for key, _ in keys:
-            self.seen[key] = number
+            self.seen[key] = outcome.row
+        return False
 
+    def _match(self, outcome: RowOutcome, name: str,
+               ods: str) -> tuple[Organisation | None, bool]:
+        """The organisation on record the row is about (by ODS code, else by name), and whether
+        it was found by its ODS code; a code or name that belongs to another is an error."""
         org = self.by_ods.get(ods) if ods else None
-        matched_by_ods = org is not None
-        if org is None:
-            org = self.by_name.get(lower_text(name))
-            if org is not None and ods and org.ods_code and org.ods_code != ods:
-                outcome.error("ods_code", f"{org.name} already has ODS code {org.ods_code}")
-        if matched_by_ods and org is not None and lower_text(org.name) != lower_text(name):
-            other = self.by_name.get(lower_text(name))
+        if org is not None:
+            other = (self.by_name.get(lower_text(name))
+                     if lower_text(org.name) != lower_text(name) else None)
             if other is not None and other.pk != org.pk:
                 outcome.error("organisation_name", f"ODS code {ods} belongs to {org.name}, but "
                                                    f"another organisation is called {name}")
-        if outcome.errors:
-            return outcome
-        assert kind is not None
+            return org, True
+        org = self.by_name.get(lower_text(name))
+        if org is not None and ods and org.ods_code and org.ods_code != ods:
+            outcome.error("ods_code", f"{org.name} already has ODS code {org.ods_code}")
+        return org, False
 
-        if org is None:
-            outcome.status = NEW
-            if places:
-                outcome.changes.append("serves " + ", ".join(p.name for p in places))
+    def _plan_new(self, outcome: RowOutcome, name: str, kind: str, ods: str,
+                  places: list[Place]) -> None:
+        outcome.status = NEW
+        if places:
+            outcome.changes.append("serves " + ", ".join(p.name for p in places))
 
-            def create() -> None:
-                new = Organisation(name=name, kind=kind, ods_code=ods)
-                # The name and ODS code were checked against the file and the database in bulk;
-                # the unique constraints still stand behind that, for a race (write_in_bulk()).
-                new.full_clean(validate_constraints=False)
-                self.to_create.append((number, new, places))
-            outcome.apply = create
-            return outcome
+        def create() -> None:
+            new = Organisation(name=name, kind=kind, ods_code=ods)
+            # The name and ODS code were checked against the file and the database in bulk;
+            # the unique constraints still stand behind that, for a race (write_in_bulk()).
+            new.full_clean(validate_constraints=False)
+            self.to_create.append((outcome.row, new, places))
+        outcome.apply = create
 
+    def _plan_update(self, outcome: RowOutcome, org: Organisation, name: str, kind: str,
+                     ods: str, places: list[Place], *, matched_by_ods: bool) -> None:
         updates: dict[str, Any] = {}
         if org.name != name and matched_by_ods:
             outcome.changes.append(f"name: {org.name} → {name}")
@@ -158,19 +185,19 @@ class OrganisationsPlanner(Planner):
         new_places = [p for p in places if p.pk not in linked]
         if new_places:
             outcome.changes.append("now serves " + ", ".join(p.name for p in new_places))
-        if updates or new_places:
-            outcome.status = UPDATED
+        if not updates and not new_places:
+            return
+        outcome.status = UPDATED
 
-            def update() -> None:
-                for attr, value in updates.items():
-                    setattr(org, attr, value)
-                if updates:
-                    org.full_clean(validate_constraints=False)
-                    # Grouped by the fields that change, so a row writes only its own changes.
-                    self.to_update.setdefault(tuple(updates), []).append(org)
-                self.to_link.extend((org, place) for place in new_places)
-            outcome.apply = update
-        return outcome
+        def update() -> None:
+            for attr, value in updates.items():
+                setattr(org, attr, value)
+            if updates:
+                org.full_clean(validate_constraints=False)
+                # Grouped by the fields that change, so a row writes only its own changes.
+                self.to_update.setdefault(tuple(updates), []).append(org)
+            self.to_link.extend((org, place) for place in new_places)
+        outcome.apply = update
 
     def flush(self) -> None:
         if self.to_create or self.to_update or self.to_link:

@@ -22,11 +22,6 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def columns_of(model: type[models.Model], *, with_id: bool = True) -> list[str]:
-    """Every concrete column of ``model``, in field order (the id first when ``with_id``)."""
-    return [f.column for f in model._meta.concrete_fields if with_id or not f.primary_key]
-
-
 def check_columns(model: type[models.Model], columns: Sequence[str]) -> None:
     """Refuse to write a table whose NOT NULL columns the generator does not fill."""
     wanted = set(columns)

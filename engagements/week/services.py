@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,9 @@ from places.models import BoardMembership
 
 if TYPE_CHECKING:
     from enablers.models import Enabler
+
+# Records a message against a form field (None: the form as a whole).
+AddError = Callable[[str | None, str], None]
 
 
 @dataclass(frozen=True)
@@ -151,50 +155,68 @@ def _validate(
     )
     if engagement is None:
         add("engagement", "Choose one of the engagements you are assigned to.")
-
     if data.kind not in Session.Kind.values:
         add("kind", "Choose the kind of work from the list.")
     if data.status not in Session.Status.values:
         add("status", "Say whether the visit went ahead, was postponed or was cancelled.")
-
-    if data.date > today:
-        add("date", "The date cannot be in the future. Log a visit once it has happened.")
-    elif engagement is not None:
-        earliest = engagement.started_on or engagement.requested_on
-        if data.date < earliest:
-            what = "started" if engagement.started_on else "was requested"
-            add("date", f"The date must be on or after {earliest:%-d %B %Y}, "
-                        f"when this engagement {what}.")
-        if engagement.ended_on and data.date > engagement.ended_on:
-            add("date", f"The date must be on or before {engagement.ended_on:%-d %B %Y}, "
-                        "when this engagement ended.")
-
-    if data.status == Session.Status.HELD:
-        if data.duration_minutes < 15:
-            add("duration", "Enter how long the session took: at least 15 minutes.")
-        elif data.duration_minutes > MAX_SESSION_MINUTES:
-            add("duration", "A session cannot be longer than 12 hours in a day.")
-        elif data.duration_minutes % 15:
-            add("duration", "Enter the length in quarter-hour steps.")
-    else:
-        if not data.status_reason.strip():
-            add("status_reason", "Say why the visit did not go ahead, for example "
-                                 "“Site postponed — winter pressures”.")
-        if (data.duration_minutes < 0 or data.duration_minutes > MAX_SESSION_MINUTES
-                or data.duration_minutes % 15):
-            add("duration", "Enter the planned length in quarter-hour steps, up to 12 hours.")
-
+    _check_date(data, engagement, today, add)
+    _check_duration(data, add)
     if engagement is not None and engagement.n_known_attendees != len(data.attendee_ids):
         add("attendees", f"Choose attendees from the {engagement.place} delivery board.")
-
     if engagement is not None and engagement.n_known_themes != len(all_theme_ids):
         add("themes", "Choose themes from the list.")
-
     for sector, count in data.sector_counts.items():
         if not 1 <= count <= 5000:
             add("sector_counts", f"Headcounts must be between 1 and 5,000 ({sector}).")
+    _check_learning_items(data.learning_items, add)
+    items = _check_names(data.learning_items, add)
 
-    for index, item in enumerate(data.learning_items):
+    if errors:
+        raise DomainError(field_errors=errors)
+    assert engagement is not None
+    return engagement, items
+
+
+def _check_date(data: SessionData, engagement: Engagement | None, today: dt.date,
+                add: AddError) -> None:
+    """Not in the future, and within the engagement's dates."""
+    if data.date > today:
+        add("date", "The date cannot be in the future. Log a visit once it has happened.")
+        return
+    if engagement is None:
+        return
+    earliest = engagement.started_on or engagement.requested_on
+    if data.date < earliest:
+        what = "started" if engagement.started_on else "was requested"
+        add("date", f"The date must be on or after {earliest:%-d %B %Y}, "
+                    f"when this engagement {what}.")
+    if engagement.ended_on and data.date > engagement.ended_on:
+        add("date", f"The date must be on or before {engagement.ended_on:%-d %B %Y}, "
+                    "when this engagement ended.")
+
+
+def _check_duration(data: SessionData, add: AddError) -> None:
+    """A session held took 15 minutes to 12 hours; one that did not go ahead says why, and its
+    planned length is 0 to 12 hours. Always in quarter-hour steps."""
+    minutes = data.duration_minutes
+    if data.status == Session.Status.HELD:
+        if minutes < 15:
+            add("duration", "Enter how long the session took: at least 15 minutes.")
+        elif minutes > MAX_SESSION_MINUTES:
+            add("duration", "A session cannot be longer than 12 hours in a day.")
+        elif minutes % 15:
+            add("duration", "Enter the length in quarter-hour steps.")
+        return
+    if not data.status_reason.strip():
+        add("status_reason", "Say why the visit did not go ahead, for example "
+                             "“Site postponed — winter pressures”.")
+    if minutes < 0 or minutes > MAX_SESSION_MINUTES or minutes % 15:
+        add("duration", "Enter the planned length in quarter-hour steps, up to 12 hours.")
+
+
+def _check_learning_items(items: tuple[LearningItemData, ...], add: AddError) -> None:
+    """Each item has a kind and a text; a shared quote has consent and a role, not a name."""
+    for index, item in enumerate(items):
         prefix = f"learning-{index}-"
         if item.kind not in LearningItem.Kind.values:
             add(prefix + "kind", "Choose the kind of learning from the list.")
@@ -206,12 +228,6 @@ def _validate(
             if not item.attributed_role.strip():
                 add(prefix + "attributed_role",
                     "Say the speaker’s role (never their name), e.g. “NHS Operations Manager”.")
-    items = _check_names(data.learning_items, add)
-
-    if errors:
-        raise DomainError(field_errors=errors)
-    assert engagement is not None
-    return engagement, items
 
 
 ROLE_NOT_NAME = ("This looks like a person’s name. Attribute by role, for example "
@@ -219,7 +235,7 @@ ROLE_NOT_NAME = ("This looks like a person’s name. Attribute by role, for exam
 
 
 def _check_names(
-    items: tuple[LearningItemData, ...], add: Any
+    items: tuple[LearningItemData, ...], add: AddError
 ) -> tuple[LearningItemData, ...]:
     """Nothing that names a person reaches a lead (places.names has the rule). One query for
     all the items, none without items.
