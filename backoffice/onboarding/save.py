@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from backoffice.onboarding.draft import draft_resolve
+from backoffice.onboarding.draft import ResolvedDraft, draft_resolve
 from backoffice.onboarding.rules import draft_check
 from backoffice.onboarding.sections import parse_day
 from enablers.models import Assignment
@@ -44,7 +45,8 @@ def _save(obj: Any, *, section: str, clash: str) -> None:
 
 
 @transaction.atomic
-def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | None = None) -> Place:
+def locality_onboard(*, actor: User, draft: OnboardingDraft,
+                     today: dt.date | None = None) -> Place:
     """Save a finished draft as a place with everything it needs, all or nothing.
 
     Locks the draft row first: a double-click on "Save" (or two tabs) saves once; the second
@@ -54,14 +56,36 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
     locked = OnboardingDraft.objects.select_for_update().filter(pk=draft.pk, owner=actor).first()
     if locked is None:
         raise DomainError("This onboarding has already been saved or discarded.")
-    payload = locked.payload
-    errors = draft_check(payload, today=today)
+    errors = draft_check(locked.payload, today=today)
     if errors:
         raise DomainError(field_errors=errors)
-    resolved = draft_resolve(payload)
+    resolved = draft_resolve(locked.payload)
+    place = _place(resolved)
+    organisations, created_orgs = _organisations(actor, resolved)
+    place.organisations.add(*organisations.values())
+    board = _board(resolved, place, organisations)
+    engagement = _engagement(actor, resolved, place)
+    _team(actor, resolved, engagement, today)
+    audit_record(actor=actor, action="places.place.onboarded", obj=place, changes={
+        "name": place.name,
+        "region": str(resolved.region),
+        "system": str(resolved.system) if resolved.system else "",
+        "organisations": [org.name for org in organisations.values()],
+        "organisations_created": created_orgs,
+        "board": board.name,
+        "board_members": len(resolved.members),
+        "programme": str(resolved.programme),
+        "engagement_status": engagement.status,
+        "lead_enabler": resolved.lead.display_name if resolved.lead else "",
+        "supporting_enablers": [en.display_name for en in resolved.supporting],
+    })
+    locked.delete()
+    return place
+
+
+def _place(resolved: ResolvedDraft) -> Place:
     answers = resolved.place
     assert resolved.region is not None
-
     place = Place(
         name=answers["name"].strip(),
         slug=unique_slug(Place, f"{answers['name']}"),
@@ -72,9 +96,15 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
     )
     _save(place, section="place",
           clash=f"{place.name} was added to {resolved.region} by someone else a moment ago")
+    return place
 
+
+def _organisations(actor: User,
+                   resolved: ResolvedDraft) -> tuple[dict[str, Organisation], list[str]]:
+    """The organisations chosen (by their key in the draft), new ones saved; and the names
+    of the new ones."""
     organisations: dict[str, Organisation] = {}
-    created_orgs: list[str] = []
+    created: list[str] = []
     for chosen in resolved.organisations:
         if chosen.existing is not None:
             organisations[chosen.key] = chosen.existing
@@ -87,14 +117,16 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
         audit_record(actor=actor, action="places.organisation.created", obj=org,
                      changes={"name": org.name, "kind": org.kind, "ods_code": org.ods_code})
         organisations[chosen.key] = org
-        created_orgs.append(org.name)
-    place.organisations.add(*organisations.values())
+        created.append(org.name)
+    return organisations, created
 
+
+def _board(resolved: ResolvedDraft, place: Place,
+           organisations: dict[str, Organisation]) -> DeliveryBoard:
     board_answers = resolved.board
     board = DeliveryBoard(place=place, name=board_answers["name"].strip(),
                           established_on=parse_day(board_answers.get("established_on")))
     _save(board, section="board", clash="The place already has a board")
-
     # People are matched by name within their organisation: a chief executive who sits on two
     # boards is one person. One query for every candidate.
     members = resolved.members
@@ -108,38 +140,45 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
     } if wanted else {}
     for member in members:
         org = organisations[member["org_key"]]
-        person = existing_people.get((org.pk, member["full_name"].strip().lower()))
+        name, role_title = member["full_name"].strip(), member["role_title"].strip()
+        person = existing_people.get((org.pk, name.lower()))
         if person is None:
-            person = Person(full_name=member["full_name"].strip(),
-                            role_title=member["role_title"].strip(), organisation=org)
+            person = Person(full_name=name, role_title=role_title, organisation=org)
             _save(person, section="members", clash="A board member could not be saved")
-        elif person.role_title != member["role_title"].strip():
-            person.role_title = member["role_title"].strip()
+        elif person.role_title != role_title:
+            person.role_title = role_title
             _save(person, section="members", clash="A board member could not be saved")
         _save(BoardMembership(board=board, person=person, board_role=member["board_role"]),
               section="members", clash=f"{person.full_name} is on the board twice")
+    return board
 
-    e = resolved.engagement
-    status = e["status"]
+
+def _engagement(actor: User, resolved: ResolvedDraft, place: Place) -> Engagement:
+    answers = resolved.engagement
+    status = answers["status"]
+    days = answers.get("days_allocated")
     engagement = Engagement(
         programme=resolved.programme,
         place=place,
-        requested_on=parse_day(e["requested_on"]),
+        requested_on=parse_day(answers["requested_on"]),
         status=status,
-        started_on=(parse_day(e.get("started_on"))
+        started_on=(parse_day(answers.get("started_on"))
                     if status != Engagement.Status.REQUESTED else None),
-        focus=(e.get("focus") or "").strip(),
-        days_allocated=Decimal(str(e["days_allocated"])) if e.get("days_allocated") not in (
-            None, "") else None,
+        focus=(answers.get("focus") or "").strip(),
+        days_allocated=Decimal(str(days)) if days not in (None, "") else None,
     )
     _save(engagement, section="engagement",
           clash="The place already has an engagement in that programme")
     audit_record(actor=actor, action="engagements.engagement.created", obj=engagement, changes={
         "programme": str(resolved.programme), "place": place.name, "status": status,
-        "requested_on": e["requested_on"], "days_allocated": e.get("days_allocated") or "",
+        "requested_on": answers["requested_on"], "days_allocated": days or "",
     })
+    return engagement
 
-    # An assignment starts when the support does, or today if it has not started yet.
+
+def _team(actor: User, resolved: ResolvedDraft, engagement: Engagement, today: dt.date) -> None:
+    """The lead and supporting enablers. An assignment starts when the support does, or today
+    if it has not started yet."""
     assignment_start = engagement.started_on or today
     team = [(resolved.lead, Assignment.Role.LEAD)] if resolved.lead else []
     team += [(enabler, Assignment.Role.SUPPORTING) for enabler in resolved.supporting]
@@ -150,19 +189,3 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
         audit_record(actor=actor, action="enablers.assignment.created", obj=assignment,
                      changes={"enabler": enabler.display_name, "role": role,
                               "started_on": assignment_start.isoformat()})
-
-    audit_record(actor=actor, action="places.place.onboarded", obj=place, changes={
-        "name": place.name,
-        "region": str(resolved.region),
-        "system": str(resolved.system) if resolved.system else "",
-        "organisations": [org.name for org in organisations.values()],
-        "organisations_created": created_orgs,
-        "board": board.name,
-        "board_members": len(members),
-        "programme": str(resolved.programme),
-        "engagement_status": status,
-        "lead_enabler": resolved.lead.display_name if resolved.lead else "",
-        "supporting_enablers": [en.display_name for en in resolved.supporting],
-    })
-    locked.delete()
-    return place

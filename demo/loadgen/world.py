@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from demo.seed.places import REGIONS
@@ -103,12 +103,33 @@ def _regions() -> list[Region]:
 
 def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, enablers: int,
                 programmes: int) -> World:
-    """Everything but the sessions. Returns what the session writer needs."""
-    User = get_user_model()
+    """Everything but the sessions. Returns what the session writer needs.
+
+    Each step draws from ``rng`` in a fixed order, so the same seed builds the same world."""
     groups = _groups()
     theme_ids = _themes()
     regions = _regions()
+    place_rows, counts = _places(rng, tag, places, regions)
+    people_by_place = _boards(rng, place_rows, today, counts)
+    enabler_rows, lead_users = _users(rng, tag, enablers, programmes, groups, counts)
+    by_region = _enabler_regions(enabler_rows, regions)
+    programme_rows = _programmes(rng, tag, programmes, today, lead_users)
+    cohorts = _cohorts(rng, place_rows, programmes)
+    engagement_rows, plans = _engagements(rng, programme_rows, cohorts, today)
+    world = World(tag=tag, today=today, theme_ids=theme_ids, people_by_place=people_by_place,
+                  user_of_enabler={e.pk: e.user_id for e in enabler_rows})
+    n_assignments = _assignments(rng, world, engagement_rows, plans, by_region, enabler_rows)
+    n_outcomes = _outcomes(rng, world)
+    world.counts = {
+        **counts, "enablers": len(enabler_rows), "programmes": len(programme_rows),
+        "engagements": len(engagement_rows), "assignments": n_assignments,
+        "outcomes": n_outcomes, "themes": len(theme_ids),
+    }
+    return world
 
+
+def _places(rng: random.Random, tag: str, places: int,
+            regions: list[Region]) -> tuple[list[Place], dict[str, int]]:
     place_rows = Place.objects.bulk_create([
         Place(name=f"{rng.choice(PREFIXES)} {rng.choice(TOWNS)}{rng.choice(TOWNS).lower()} "
                    f"{tag}-{i:04}",
@@ -116,6 +137,13 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
               onboarding_status=Place.OnboardingStatus.ACTIVE)
         for i in range(places)
     ])
+    return place_rows, {"places": len(place_rows)}
+
+
+def _boards(rng: random.Random, place_rows: list[Place], today: dt.date,
+            counts: dict[str, int]) -> dict[int, list[int]]:
+    """Each place's organisations, delivery board and members (one per BOARD seat); returns
+    the people of each place."""
     orgs = Organisation.objects.bulk_create([
         Organisation(name=f"{p.name} {kind.label} {j}", kind=kind)
         for p in place_rows for j, (kind, _) in enumerate(BOARD)
@@ -129,16 +157,23 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
     people = Person.objects.bulk_create([
         Person(full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", role_title=role,
                organisation_id=orgs[i * len(BOARD) + j].pk)
-        for i in range(places) for j, (_, role) in enumerate(BOARD)
+        for i in range(len(place_rows)) for j, (_, role) in enumerate(BOARD)
     ], batch_size=2000)
     BoardMembership.objects.bulk_create([
         BoardMembership(board=boards[i // len(BOARD)], person=person,
                         board_role="chair" if i % len(BOARD) == 0 else "member",
                         started_on=today - dt.timedelta(days=900))
         for i, person in enumerate(people)], batch_size=5000)
-    people_by_place = {p.pk: [x.pk for x in people[i * len(BOARD):(i + 1) * len(BOARD)]]
-                       for i, p in enumerate(place_rows)}
+    counts.update(organisations=len(orgs), people=len(people))
+    return {p.pk: [x.pk for x in people[i * len(BOARD):(i + 1) * len(BOARD)]]
+            for i, p in enumerate(place_rows)}
 
+
+def _users(rng: random.Random, tag: str, enablers: int, programmes: int,
+           groups: dict[Role, Group], counts: dict[str, int]) -> tuple[list[Enabler], list[User]]:
+    """Enablers, leads (one for every two programmes) and two admins; returns the enablers
+    and the leads' users."""
+    User = get_user_model()
     password = make_password(LOAD_PASSWORD)
     now = timezone.now()
     n_leads, n_admins = max(2, programmes // 2), 2
@@ -163,18 +198,29 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
         Enabler(user=u, background="Former NHS executive",
                 capacity_days_per_week=Decimal(rng.choice(["1.0", "2.0", "2.5", "3.0"])))
         for u in enabler_users])
+    counts["users"] = len(users)
+    return enabler_rows, lead_users
+
+
+def _enabler_regions(enabler_rows: list[Enabler], regions: list[Region]) -> dict[int, list[int]]:
+    """Each enabler works in one region, in turn; returns the enablers of each region, so an
+    engagement's enablers usually work in its region."""
     enabler_regions = Enabler.regions.through
     enabler_regions.objects.bulk_create([
         enabler_regions(enabler_id=e.pk, region_id=regions[i % len(regions)].pk)
         for i, e in enumerate(enabler_rows)])
-    # Enablers by region, so an engagement's enablers usually work in its region.
     by_region: dict[int, list[int]] = {}
     for i, e in enumerate(enabler_rows):
         by_region.setdefault(regions[i % len(regions)].pk, []).append(e.pk)
+    return by_region
 
+
+def _programmes(rng: random.Random, tag: str, programmes: int, today: dt.date,
+                lead_users: list[User]) -> list[Programme]:
+    """The current national programme (three years old, ongoing) and older ones."""
     programme_rows = []
     for g in range(programmes):
-        if g == 0:  # the current national programme: 200 places, three years old, ongoing
+        if g == 0:
             starts, ends = today - dt.timedelta(days=3 * 365), None
         else:
             starts = today - dt.timedelta(days=rng.randint(180, 10 * 365))
@@ -189,56 +235,76 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
     programme_rows = Programme.objects.bulk_create(programme_rows)
     leads = Programme.leads.through
     leads.objects.bulk_create([
-        leads(programme_id=p.pk, user_id=lead_users[g % n_leads].pk)
+        leads(programme_id=p.pk, user_id=lead_users[g % len(lead_users)].pk)
         for g, p in enumerate(programme_rows)])
+    return programme_rows
 
-    # Cohorts: the first programme has the first 200 places; the others share ~1.3 engagements
-    # per place between them, picked at random.
+
+def _cohorts(rng: random.Random, place_rows: list[Place], programmes: int) -> list[list[Place]]:
+    """The first programme has the first 200 places; the others share ~1.3 engagements per
+    place between them, picked at random."""
     cohorts = [place_rows[:BIG_PROGRAMME_PLACES]]
-    others = max(0, int(places * 1.3) - len(cohorts[0]))
+    others = max(0, int(len(place_rows) * 1.3) - len(cohorts[0]))
     for _ in range(1, programmes):
-        size = min(places, max(5, others // max(1, programmes - 1)))
+        size = min(len(place_rows), max(5, others // max(1, programmes - 1)))
         cohorts.append(rng.sample(place_rows, size))
+    return cohorts
 
+
+# (programme index, started, the last day a session may be dated)
+Plan = tuple[int, dt.date | None, dt.date]
+
+
+def _engagements(rng: random.Random, programme_rows: list[Programme],
+                 cohorts: list[list[Place]],
+                 today: dt.date) -> tuple[list[Engagement], list[Plan]]:
     engagement_rows: list[Engagement] = []
-    plans: list[tuple[int, dt.date | None, dt.date]] = []
+    plans: list[Plan] = []
     for g, (programme, cohort) in enumerate(zip(programme_rows, cohorts, strict=True)):
         for place in cohort:
             requested = min(programme.starts_on + dt.timedelta(days=rng.randint(0, 120)),
                             today - dt.timedelta(days=60))
             requested = max(requested, programme.starts_on)
-            started: dt.date | None = requested + dt.timedelta(days=rng.randint(7, 45))
-            ended = None
-            end = today
-            roll = rng.random()
-            if programme.ends_on is not None:
-                status, ended = Engagement.Status.CLOSED, max(programme.ends_on, started)
-                end = ended
-            elif roll < 0.05:
-                status, started = Engagement.Status.REQUESTED, None
-            elif roll < 0.10:
-                status = Engagement.Status.CLOSED
-                ended = started + dt.timedelta(days=rng.randint(0, max(0, (today - started).days)))
-                end = ended
-            elif roll < 0.17:
-                status = Engagement.Status.PAUSED
-                end = max(started, today - dt.timedelta(days=rng.randint(30, 120)))
-            elif roll < 0.25:
-                status = Engagement.Status.DIAGNOSTIC
-            else:
-                status = Engagement.Status.ACTIVE
-                if roll > 0.93:  # gone quiet: nothing for a month or more
-                    end = max(started, today - dt.timedelta(days=rng.randint(25, 90)))
+            started = requested + dt.timedelta(days=rng.randint(7, 45))
+            status, start, ended, end = _life(rng, programme, started, today)
             engagement_rows.append(Engagement(
                 programme=programme, place=place, requested_on=requested, status=status,
-                started_on=started, ended_on=ended, focus="Flow through the urgent care system",
+                started_on=start, ended_on=ended, focus="Flow through the urgent care system",
                 days_allocated=Decimal(rng.choice([5, 10, 20, 30, 60]))))
-            plans.append((g, started, end))
-    engagement_rows = Engagement.objects.bulk_create(engagement_rows, batch_size=2000)
+            plans.append((g, start, end))
+    return Engagement.objects.bulk_create(engagement_rows, batch_size=2000), plans
 
+
+def _life(rng: random.Random, programme: Programme, started: dt.date,
+          today: dt.date) -> tuple[str, dt.date | None, dt.date | None, dt.date]:
+    """An engagement's status, start, end, and the last day a session may be dated: closed
+    with its programme, else mostly active (some gone quiet), some requested, closed, paused
+    or in diagnostic."""
+    roll = rng.random()
+    if programme.ends_on is not None:
+        ended = max(programme.ends_on, started)
+        return Engagement.Status.CLOSED, started, ended, ended
+    if roll < 0.05:
+        return Engagement.Status.REQUESTED, None, None, today
+    if roll < 0.10:
+        ended = started + dt.timedelta(days=rng.randint(0, max(0, (today - started).days)))
+        return Engagement.Status.CLOSED, started, ended, ended
+    if roll < 0.17:
+        end = max(started, today - dt.timedelta(days=rng.randint(30, 120)))
+        return Engagement.Status.PAUSED, started, None, end
+    if roll < 0.25:
+        return Engagement.Status.DIAGNOSTIC, started, None, today
+    end = today
+    if roll > 0.93:  # gone quiet: nothing for a month or more
+        end = max(started, today - dt.timedelta(days=rng.randint(25, 90)))
+    return Engagement.Status.ACTIVE, started, None, end
+
+
+def _assignments(rng: random.Random, world: World, engagement_rows: list[Engagement],
+                 plans: list[Plan], by_region: dict[int, list[int]],
+                 enabler_rows: list[Enabler]) -> int:
+    """A lead enabler for every engagement, from its region, and a supporting one for ~30 %."""
     assignments = []
-    world = World(tag=tag, today=today, theme_ids=theme_ids, people_by_place=people_by_place,
-                  user_of_enabler={e.pk: e.user_id for e in enabler_rows})
     for e, (g, started, end) in zip(engagement_rows, plans, strict=True):
         pool = by_region.get(e.place.region_id) or [x.pk for x in enabler_rows]
         lead = rng.choice(pool)
@@ -255,7 +321,11 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
             id=e.pk, place_id=e.place_id, programme_index=g, start=started, end=end,
             lead_enabler=lead, supporting_enabler=support))
     Assignment.objects.bulk_create(assignments, batch_size=5000)
+    return len(assignments)
 
+
+def _outcomes(rng: random.Random, world: World) -> int:
+    """None to three outcomes per started engagement, dated while it ran."""
     outcome_kinds = [k for k, _ in Outcome.Kind.choices]
     outcomes = [
         Outcome(engagement_id=p.id, kind=rng.choice(outcome_kinds), title="Agreed progress",
@@ -265,10 +335,4 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
         for _ in range(rng.choice((0, 0, 1, 2, 3)))
     ]
     Outcome.objects.bulk_create(outcomes, batch_size=5000)
-    world.counts = {
-        "places": len(place_rows), "organisations": len(orgs), "people": len(people),
-        "users": len(users), "enablers": len(enabler_rows), "programmes": len(programme_rows),
-        "engagements": len(engagement_rows), "assignments": len(assignments),
-        "outcomes": len(outcomes), "themes": len(theme_ids),
-    }
-    return world
+    return len(outcomes)
