@@ -17,9 +17,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("fieldbook", "places", "enablers", "engagements", "backoffice", "demo", "bench")
+DOMAIN = {"fieldbook", "places", "enablers", "engagements"}
 MAY_IMPORT = {
     "fieldbook": {"fieldbook"},
     "places": {"fieldbook", "places"},
+    # An assignment is to an engagement and a session is an enabler's: the two domain apps may
+    # import each other (models name each other by string; no module-level cycle, see below).
+    "enablers": DOMAIN,
+    "engagements": DOMAIN,
+    # The back office and the demo stand on the domain and never on each other.
+    "backoffice": DOMAIN | {"backoffice"},
+    "demo": DOMAIN | {"demo"},
+    # The benchmark drives everything; nothing imports it.
+    "bench": set(OURS),
 }
 
 
@@ -59,6 +69,72 @@ def test_a_floor_imports_only_the_floors_below(app: str) -> None:
         if top not in MAY_IMPORT[app]
     ]
     assert broken == []
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_imports(path: Path, modules: set[str]) -> set[str]:
+    """The modules of ours that ``path`` imports when it is imported: top-level statements
+    only (not inside functions, not under ``if TYPE_CHECKING:``). ``from a import b`` counts
+    ``a.b`` when that is a module, else ``a``."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in modules)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            subs = {f"{node.module}.{alias.name}" for alias in node.names} & modules
+            found.update(subs or ({node.module} & modules))
+    return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in sorted(graph.get(module, ())):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                other = stack.pop()
+                component.append(other)
+                if other == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycles_between_our_modules() -> None:
+    """Importing any module of ours never needs a module that, in turn, needs it back: the only
+    two-way links (a model and its queryset, enablers and engagements) are made by string or
+    inside a function."""
+    paths = {module_name(p): p for app in OURS for p in sources(app)}
+    graph = {name: module_imports(path, set(paths)) - {name} for name, path in paths.items()}
+    assert sum(len(v) for v in graph.values()) > 200, "the import reader found too few imports"
+    assert import_cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
 
 
 def test_the_rule_reader_sees_an_import_that_breaks_it(tmp_path: Path) -> None:
