@@ -51,9 +51,11 @@ RUN DEBUG=false \
 # Run as an unprivileged user. celery beat keeps its schedule file in /var/lib/fieldbook/beat
 # (a named volume in docker-compose.yml; a new volume copies this directory's owner).
 RUN useradd --create-home --uid 10001 fieldbook \
-    && mkdir -p /var/lib/fieldbook/beat \
-    && chown fieldbook /var/lib/fieldbook/beat
+    && mkdir -p /var/lib/fieldbook/beat /srv/static \
+    && chown fieldbook /var/lib/fieldbook/beat /srv/static
 USER fieldbook
 
 EXPOSE 8000
-CMD ["gunicorn", "fieldbook.wsgi", "--bind", "0.0.0.0:8000"]
+# gunicorn.conf.py (in /app, the working directory) sets workers, threads and timeouts. Run it
+# behind the buffering proxy in deploy/nginx/, as docker-compose.yml does.
+CMD ["gunicorn", "fieldbook.wsgi"]
