@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from engagements.dashboards.exports import safe_cell
+from engagements.dashboards.exports import safe_cell, xlsx_cell
 from engagements.models import Engagement, LearningItem
 from places.models import Organisation, Sector
 
@@ -354,6 +356,69 @@ def test_exports_neutralise_formulas(lead_client: Client, world: dict[str, Any])
     timeline = read_csv(lead_client.get(urls(world)["place-csv"]))
     reasons = [r[3] for r in timeline[1:]]
     assert "'+44 cancelled by phone" in reasons
+
+
+# XML-illegal characters (PostgreSQL stores them, NUL aside), then a formula prefix once they
+# are stripped.
+HOSTILE = "\ufffe@North\uffff\x1b\x0b"
+
+
+def open_xlsx_strictly(response: Any) -> list[tuple[Any, ...]]:
+    """Every XML part of the file parses (expat refuses U+FFFE, as Excel does), and openpyxl
+    reads the sheet."""
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(archive.read(name))
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def test_exports_always_open(lead_client: Client, world: dict[str, Any]) -> None:
+    """Found from outside: a "why it did not go ahead" text or a region name containing U+FFFE
+    or U+FFFF made the timeline and places .xlsx files malformed XML. Hostile text goes into
+    every text field the two exports show; both files parse, in XLSX and in CSV."""
+    ashby: Engagement = world["ashby"]
+    region = ashby.place.region
+    region.name = HOSTILE
+    region.save()
+    ashby.place.name = "Ashby" + HOSTILE
+    ashby.place.save()
+    enabler = world["ashby_enabler"]
+    enabler.user.first_name = HOSTILE
+    enabler.user.save()
+    session = ashby.sessions.get()
+    session.themes.add(f.ThemeFactory(name="Theme" + HOSTILE))
+    session.attendees.add(f.PersonFactory(organisation=f.OrganisationFactory(
+        name="Trust" + HOSTILE, kind=Organisation.Kind.ACUTE_TRUST)))
+    f.refresh_rollups(session)  # a write below the services
+    f.SessionFactory(engagement=ashby, enabler=enabler, status="cancelled",
+                     status_reason="Snow" + HOSTILE, duration_minutes=0,
+                     date=world["today"] - dt.timedelta(days=1))
+    for key in ("dashboard-xlsx", "place-xlsx"):
+        rows = open_xlsx_strictly(lead_client.get(urls(world)[key]))
+        text = repr(rows)
+        assert "\ufffe" not in text and "\uffff" not in text and "North" in text
+    dashboard = open_xlsx_strictly(lead_client.get(urls(world)["dashboard-xlsx"]))
+    ashby_row = next(r for r in dashboard if str(r[0]).startswith("Ashby"))
+    assert ashby_row[1] == "'@North"
+    timeline = open_xlsx_strictly(lead_client.get(urls(world)["place-xlsx"]))
+    assert any(r[3] and str(r[3]).startswith("Snow@North") for r in timeline[1:])
+    assert any("Trust@North" in str(r[6]) for r in timeline[1:])
+    for key in ("dashboard-csv", "place-csv"):
+        body = b"".join(lead_client.get(urls(world)[key]).streaming_content)
+        assert "@North" in body.decode("utf-8")  # strictly UTF-8
+
+
+@pytest.mark.parametrize(("value", "in_xlsx", "in_csv"), [
+    ("\ud800lone", "lone", "lone"), ("lone\udfff", "lone", "lone"),
+    ("\ufffe\uffff", "", "\ufffe\uffff"), ("\x00\x0bok", "ok", "\x00\x0bok"),
+    ("\ufffe=SUM(1)", "'=SUM(1)", "\ufffe=SUM(1)"), ("\ud800+1", "'+1", "'+1"),
+])
+def test_cells_lose_what_the_format_cannot_hold(value: str, in_xlsx: str, in_csv: str) -> None:
+    assert xlsx_cell(value) == in_xlsx
+    assert safe_cell(value) == in_csv
 
 
 def test_learning_quote_without_consent_never_shown(lead_client: Client,

@@ -3,7 +3,8 @@
 Safe in a spreadsheet: any text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return is prefixed with a single quote, so Excel, LibreOffice and Google Sheets show
 it as text instead of running it as a formula (OWASP "CSV injection"). Numbers and dates are
-written as values, never as text.
+written as values, never as text. Characters the format cannot hold (XML-illegal ones in XLSX,
+such as U+FFFE; lone surrogates in either) are removed, so every file opens.
 
 Bounded memory: CSV is streamed row by row; XLSX is written by openpyxl's write-only workbook
 into a temporary file that spills to disk past a few megabytes. The rows themselves come from
@@ -30,22 +31,32 @@ from engagements.dashboards.place import TimelineEntry
 from engagements.dashboards.programme import DashboardRow
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Characters an XLSX (XML 1.0) cell cannot hold; openpyxl refuses them.
-ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters an XLSX cell cannot hold. XML 1.0 allows only tab, newline, carriage return,
+# U+0020-U+D7FF, U+E000-U+FFFD and above: the C0 controls are refused by openpyxl itself, but
+# U+FFFE and U+FFFF pass through it and make a file Excel cannot open. A lone surrogate cannot
+# be written as UTF-8 at all, in XLSX or CSV.
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SURROGATES = re.compile("[\ud800-\udfff]")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SPOOL_BYTES = 4 * 1024 * 1024
 
 Cell = str | int | Decimal | dt.date | None
 
 
-def safe_cell(value: Any) -> Cell:
-    """A value ready for a spreadsheet cell: text neutralised if it could run as a formula."""
+def safe_cell(value: Any, *, illegal: re.Pattern[str] = SURROGATES) -> Cell:
+    """A value ready for a spreadsheet cell: characters the file format cannot hold removed
+    (``illegal``: lone surrogates for CSV, every XML-illegal character for XLSX), then text
+    neutralised if it could run as a formula."""
     if value is None or isinstance(value, bool):
         return "Yes" if value is True else ("No" if value is False else None)
     if isinstance(value, (int, Decimal, dt.date)):
         return value
-    text = str(value)
+    text = illegal.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def xlsx_cell(value: Any) -> Cell:
+    return safe_cell(value, illegal=ILLEGAL_XML)
 
 
 class _Echo:
@@ -75,10 +86,9 @@ def xlsx_response(filename: str, title: str, header: Sequence[str],
                   rows: Iterable[Sequence[Any]]) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_cell(h) for h in header])
+    sheet.append([xlsx_cell(h) for h in header])
     for row in rows:
-        cells = [safe_cell(v) for v in row]
-        sheet.append([ILLEGAL_XML.sub("", c) if isinstance(c, str) else c for c in cells])
+        sheet.append([xlsx_cell(v) for v in row])
     # Not a with-block: FileResponse streams the buffer and closes it when the response ends.
     buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     workbook.save(buffer)
