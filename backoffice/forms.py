@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from backoffice.onboarding import ONBOARDING_STATUSES
 from enablers.models import Assignment
 from engagements.models import Engagement, Outcome, Programme, Theme
+from fieldbook.forms import BoundedDateField
 from fieldbook.roles import ALL_ROLES
+from fieldbook.units import date_in_range
 from places.models import (
     BoardMembership,
     ImportBatch,
@@ -106,7 +108,7 @@ class NewOrganisationForm(forms.Form):
 class BoardForm(forms.Form):
     name = forms.CharField(max_length=200, label="What is the board called?",
                            help_text="For example, Central Lancashire A&E Delivery Board")
-    established_on = forms.DateField(required=False, widget=DateInput(),
+    established_on = BoundedDateField(required=False, widget=DateInput(),
                                      label="When was it set up?")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -152,7 +154,7 @@ class PasteMembersForm(forms.Form):
 
 class EngagementForm(forms.Form):
     programme = forms.TypedChoiceField(coerce=int, label="Programme")
-    requested_on = forms.DateField(
+    requested_on = BoundedDateField(
         widget=DateInput(), label="When did the place ask for support?",
         help_text="Support starts when a place asks for it",
     )
@@ -160,7 +162,7 @@ class EngagementForm(forms.Form):
         choices=[(s.value, s.label) for s in ONBOARDING_STATUSES], widget=forms.RadioSelect,
         initial=Engagement.Status.REQUESTED, label="Where is the engagement now?",
     )
-    started_on = forms.DateField(
+    started_on = BoundedDateField(
         required=False, widget=DateInput(), label="When did support start?",
         help_text="Needed if the engagement is at diagnostic or active",
     )
@@ -386,10 +388,13 @@ class ChangeForm(forms.Form):
         if not self.cleaned_data.get("seen"):
             return None  # only where ``seen`` is optional (adding, not changing)
         try:
-            return dt.datetime.fromisoformat(self.cleaned_data["seen"])
-        except ValueError as exc:
-            raise forms.ValidationError(
-                "This page is out of date. Open it again from the list") from exc
+            seen = dt.datetime.fromisoformat(self.cleaned_data["seen"])
+        except ValueError:
+            seen = None
+        # Only a moment Fieldbook could have saved: aware, and within the dates it covers.
+        if seen is None or seen.tzinfo is None or not date_in_range(seen.date(), dt.date.today()):
+            raise forms.ValidationError("This page is out of date. Open it again from the list")
+        return seen
 
 
 class PlaceChangeForm(ChangeForm):
@@ -514,7 +519,7 @@ class BoardMemberAddForm(forms.Form):
     board_role = forms.ChoiceField(choices=BoardMembership.BoardRole.choices,
                                    widget=forms.RadioSelect, label="Role on the board",
                                    initial=BoardMembership.BoardRole.MEMBER)
-    started_on = forms.DateField(required=False, widget=DateInput(),
+    started_on = BoundedDateField(required=False, widget=DateInput(),
                                  label="When did they join the board?")
 
     def __init__(self, *args: Any, people: Iterable[Any], organisations: Iterable[Organisation],
@@ -548,9 +553,9 @@ class BoardMembershipForm(ChangeForm):
                                  help_text="Their job, the same on every board they sit on")
     board_role = forms.ChoiceField(choices=BoardMembership.BoardRole.choices,
                                    widget=forms.RadioSelect, label="Role on the board")
-    started_on = forms.DateField(required=False, widget=DateInput(),
+    started_on = BoundedDateField(required=False, widget=DateInput(),
                                  label="When did they join the board?")
-    ended_on = forms.DateField(
+    ended_on = BoundedDateField(
         required=False, widget=DateInput(), label="When did they leave the board?",
         help_text="Leave it empty while they are on the board. Someone who leaves keeps their "
                   "place in the sessions they attended",
@@ -630,10 +635,10 @@ class EngagementChangeForm(forms.Form):
         required=False, max_digits=5, decimal_places=1, label="Days allocated",
         help_text='Days of enabler time agreed, for example 5 for "up to five days on site"',
     )
-    requested_on = forms.DateField(widget=DateInput(), label="When did the place ask for "
+    requested_on = BoundedDateField(widget=DateInput(), label="When did the place ask for "
                                                              "support?")
-    started_on = forms.DateField(required=False, widget=DateInput(), label="When did it start?")
-    ended_on = forms.DateField(required=False, widget=DateInput(), label="When did it end?",
+    started_on = BoundedDateField(required=False, widget=DateInput(), label="When did it start?")
+    ended_on = BoundedDateField(required=False, widget=DateInput(), label="When did it end?",
                                help_text="Leave it empty while the work goes on")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -664,7 +669,7 @@ class AssignmentAddForm(forms.Form):
                                      help_text="Active enablers not on this engagement now")
     role = forms.ChoiceField(choices=Assignment.Role.choices, widget=forms.RadioSelect,
                              label="Role on the engagement")
-    started_on = forms.DateField(widget=DateInput(), label="When do they start?")
+    started_on = BoundedDateField(widget=DateInput(), label="When do they start?")
 
     def __init__(self, *args: Any, enablers: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -678,7 +683,7 @@ class AssignmentAddForm(forms.Form):
 
 
 class AssignmentEndForm(ChangeForm):
-    ended_on = forms.DateField(widget=DateInput(), label="When does the assignment end?",
+    ended_on = BoundedDateField(widget=DateInput(), label="When does the assignment end?",
                                help_text="The assignment and the sessions they logged stay in "
                                          "the engagement's history")
 
@@ -691,7 +696,7 @@ class AssignmentEndForm(ChangeForm):
 class OutcomeForm(ChangeForm):
     kind = forms.ChoiceField(choices=Outcome.Kind.choices, widget=forms.RadioSelect,
                              label="Kind of outcome")
-    recorded_on = forms.DateField(widget=DateInput(), label="When was it recorded?")
+    recorded_on = BoundedDateField(widget=DateInput(), label="When was it recorded?")
     title = forms.CharField(max_length=200, label="Title",
                             help_text="For example, Shared discharge plan agreed")
     description = forms.CharField(required=False, max_length=4000, widget=forms.Textarea,

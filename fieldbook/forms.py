@@ -2,6 +2,25 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from fieldbook.units import EARLIEST_DATE, latest_date
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the dates Fieldbook covers (``fieldbook.units``: from 1 January 2000 to
+    five years ahead), so nothing downstream does arithmetic at the ends of the calendar.
+    A date outside them is a form error beside the field; what was typed stays in the box."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        latest = latest_date(timezone.localdate())
+        if not EARLIEST_DATE <= value <= latest:
+            raise forms.ValidationError(
+                f"Enter a date between {EARLIEST_DATE:%-d %B %Y} and {latest:%-d %B %Y}",
+                code="out_of_range")
 
 
 class LoginForm(AuthenticationForm):

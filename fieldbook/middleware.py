@@ -2,6 +2,8 @@
 
 ``ClientIPMiddleware``      remembers the client's address for the audit log;
 ``SessionLifetimeMiddleware`` ends a signed-in session after inactivity or its absolute lifetime;
+``QueryControlCharactersMiddleware`` answers a query string with a NUL or another control
+                            character with the 400 page, whatever view it is for;
 ``TwoFactorMiddleware``     sends anyone who has not proved a second factor to do so;
 ``PrivateNotesMiddleware``  ``Cache-Control: no-store`` on views that show private notes (and
                             ``private`` on every other page for a signed-in user), and audits
@@ -23,6 +25,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
+from fieldbook.params import CONTROL, BadParameter
 from fieldbook.security import client_ip, needs_two_factor, request_ip
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -176,3 +179,21 @@ class PrivateNotesMiddleware:
             changes={"url_name": match.view_name if match else "", "method": request.method,
                      "status": status, "object_id": object_id},
         )
+
+
+class QueryControlCharactersMiddleware:
+    """No query parameter, name or value, may hold a NUL or another control character: no page
+    has a use for one, and PostgreSQL refuses NUL in text (a 500 if it got that far). Each view
+    still reads its parameters with bounds (``fieldbook.params``); this is the floor under them.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("QUERY_STRING") and any(
+            CONTROL.search(key) or any(CONTROL.search(v) for v in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadParameter("The web address holds a character Fieldbook cannot read.")
+        return self.get_response(request)

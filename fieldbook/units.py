@@ -6,6 +6,10 @@
 - Months are whole calendar months: ``month_first``, ``month_last``, ``add_months``.
 - *Working days* are Monday to Friday (``weekdays_in``); an enabler's capacity over any span
   is their days a week × working days / 5 (``enablers.capacity``), the one rule every page uses.
+- The *dates Fieldbook covers* run from ``EARLIEST_DATE`` to ``YEARS_AHEAD`` years after today
+  (``latest_date``): every date a page or a form takes is checked against them
+  (``fieldbook.params``, ``fieldbook.forms.BoundedDateField``), so date arithmetic never runs
+  off the calendar.
 """
 
 from __future__ import annotations
@@ -16,6 +20,18 @@ from decimal import Decimal
 
 MINUTES_PER_DAY = 450
 WORKING_DAYS_PER_WEEK = 5
+# The national programmes Fieldbook records began in 2016; nothing it holds is older than this.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def latest_date(today: dt.date) -> dt.date:
+    """The last date Fieldbook takes: the end of the month ``YEARS_AHEAD`` years from today."""
+    return month_last(add_months(today, 12 * YEARS_AHEAD))
+
+
+def date_in_range(day: dt.date, today: dt.date) -> bool:
+    return EARLIEST_DATE <= day <= latest_date(today)
 
 
 def minutes_to_days(minutes: int | float | Decimal | None, places: str = "0.1") -> Decimal:

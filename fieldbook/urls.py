@@ -66,6 +66,7 @@ urlpatterns = [
 ]
 
 
+handler400 = "fieldbook.error_pages.bad_request"
 handler403 = "fieldbook.error_pages.permission_denied"
 handler404 = "fieldbook.error_pages.page_not_found"
 handler500 = "fieldbook.error_pages.server_error"

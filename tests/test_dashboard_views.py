@@ -253,9 +253,11 @@ def test_place_timeline_htmx_fragment_and_filters(lead_client: Client,
     assert "No sessions" in text and "<html" not in text
     assert "HX-Request" in response["Vary"]
     since = (world["today"] - dt.timedelta(days=3)).isoformat()
-    full = lead_client.get(url + f"?theme=discharge&since={since}&since=bad")
+    full = lead_client.get(url + f"?theme=discharge&since={since}")
     assert len(full.context["entries"]) == 1
-    assert lead_client.get(url + "?since=not-a-date").status_code == 200
+    # A date the page cannot use is a 400 page saying so (issue 14: no 5xx from any input).
+    assert lead_client.get(url + "?since=not-a-date").status_code == 400
+    assert lead_client.get(url + "?since=0001-01-01").status_code == 400
 
 
 def test_heatmap_and_caseload(lead_client: Client, world: dict[str, Any]) -> None:

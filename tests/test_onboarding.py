@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice import onboarding as flow
 from backoffice.views.onboarding.team import enablers_with_caseload
@@ -512,11 +513,16 @@ def test_board_members_one_by_one_and_pasted(world: dict[str, Any], admin_client
 def test_engagement_and_enabler_pages(world: dict[str, Any], admin_client_fb: Client,
                                       admin_user: Any) -> None:
     draft = make_draft(admin_user, {"done": [], "place": {"region_id": world["north"].pk}})
+    next_year = (timezone.localdate() + dt.timedelta(days=366)).isoformat()
     response = admin_client_fb.post(step(draft, "engagement"), {
-        "programme": world["programme"].pk, "requested_on": "2999-01-01", "status": "active",
+        "programme": world["programme"].pk, "requested_on": next_year, "status": "active",
         "days_allocated": "-1"})
     html = response.content.decode()
     assert "cannot be in the future" in html and "Days allocated cannot be negative" in html
+    # Past the dates Fieldbook covers: told so, beside the field (issue 14).
+    response = admin_client_fb.post(step(draft, "engagement"), {
+        "programme": world["programme"].pk, "requested_on": "2999-01-01", "status": "active"})
+    assert "Enter a date between 1 January 2000 and" in response.content.decode()
     response = admin_client_fb.post(step(draft, "engagement"), {
         "programme": world["programme"].pk, "requested_on": "2026-10-05", "status": "requested",
         "focus": "Discharge", "days_allocated": "7.5"})

@@ -150,8 +150,14 @@ def test_my_week_navigates_by_week(enabler_client: Client, setting: Setting) -> 
     assert f'id="session-{old.pk}"' in page
     assert "5 February to 11 February 2024" in page
     assert 'href="?week=2024-01-29"' in page and 'href="?week=2024-02-12"' in page
-    # A nonsense date falls back to this week.
-    assert enabler_client.get(WEEK, {"week": "not-a-date"}).status_code == 200
+    # A nonsense date, or one off the calendar Fieldbook covers, is a 400 page that says what
+    # the address takes (it was a 500 for 0001-01-01 and 9999-12-31: issue 14).
+    for nonsense in ("not-a-date", "0001-01-01", "9999-12-31", "9999-12-27", "2024-02-30"):
+        response = enabler_client.get(WEEK, {"week": nonsense})
+        assert response.status_code == 400
+        assert "must be a date written like 2024-03-01" in text(response)
+    for nonsense in ("0001-01-01", "9999-12-31"):
+        assert enabler_client.get(WEEK + "repeat/", {"week": nonsense}).status_code == 400
 
 
 def test_my_week_for_htmx_is_only_the_week(enabler_client: Client, setting: Setting) -> None:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from fieldbook.access import role_required
 from fieldbook.models import AuditEvent
+from fieldbook.params import query_text
 from fieldbook.roles import Role
 
 PAGE_SIZE = 50
@@ -29,7 +30,7 @@ AREAS = [
 @role_required(Role.ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Three queries for any page: the count, the page of events, and the signed-in user."""
-    area = request.GET.get("area", "")
+    area = query_text(request.GET, "area", max_length=50)
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if area in dict(AREAS) and area:
         events = events.filter(action__startswith=area)

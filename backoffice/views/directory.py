@@ -20,6 +20,7 @@ from backoffice.views._forms import posted as _posted
 from backoffice.views._forms import stale_form
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.params import query_int, query_text
 from fieldbook.roles import Role
 from places.models import BoardMembership, DeliveryBoard, Organisation, Place, Region, System
 
@@ -48,8 +49,8 @@ def get_organisation_for_admin(pk: int) -> Organisation:
 def places(request: HttpRequest) -> HttpResponse:
     """Every place, 50 a page: a count and a page of rows (one query each, whatever the
     number of places)."""
-    query = request.GET.get("q", "").strip()[:100]
-    status = request.GET.get("status", "")
+    query = query_text(request.GET, "q", max_length=100)
+    status = query_text(request.GET, "status", max_length=50)
     page = Paginator(Place.objects.for_manage(query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/places.html", {
@@ -116,8 +117,8 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def organisations(request: HttpRequest) -> HttpResponse:
     """Every organisation, 50 a page, with the places each serves: a count, a page of rows and
     the places of that page (three queries, whatever the numbers)."""
-    query = request.GET.get("q", "").strip()[:100]
-    kind = request.GET.get("kind", "")
+    query = query_text(request.GET, "q", max_length=100)
+    kind = query_text(request.GET, "kind", max_length=50)
     page = Paginator(Organisation.objects.for_manage(query=query, kind=kind),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/organisations.html", {
@@ -140,7 +141,7 @@ def _organisation_page(request: HttpRequest, organisation: Organisation) -> Http
                    "kind": organisation.kind, "ods_code": organisation.ods_code,
                    "places": [p.pk for p in organisation.places.all()]}
     else:
-        initial = {"add_place": request.GET.get("place")}
+        initial = {"add_place": query_int(request.GET, "place")}
     form = _organisation_form(_posted(request), organisation, initial)
     saved: list[tuple[str, str]] = []
     if request.method == "POST" and form.is_valid():

@@ -14,6 +14,7 @@ from backoffice.forms import ImportUploadForm
 from backoffice.views._forms import posted as _posted
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError
+from fieldbook.params import query_text
 from fieldbook.roles import Role
 from places.models import ImportBatch
 
@@ -33,7 +34,7 @@ def get_batch_for(user: Any, token: str) -> ImportBatch:
 @role_required(Role.ADMIN)
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None,
-                            initial={"kind": request.GET.get("kind", "")})
+                            initial={"kind": query_text(request.GET, "kind", max_length=50)})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # Checked before reading it into memory. (Django has already spooled an upload larger
@@ -85,7 +86,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
                                       f"{counts['updated']} updated, {counts['unchanged']} "
                                       "unchanged.")
             return redirect("backoffice:import-preview", token=batch.token)
-    show = request.GET.get("show", "")
+    show = query_text(request.GET, "show", max_length=50)
     if batch.status == ImportBatch.Status.IMPORTED:
         outcomes = batch.results.get("outcomes", [])
         counts = batch.results.get("counts", {})

@@ -17,6 +17,7 @@ from backoffice.views._forms import posted as _posted
 from engagements.models import Programme, Theme
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
+from fieldbook.params import query_int
 from fieldbook.roles import Role
 from places.models import Region, System
 
@@ -110,7 +111,7 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def theme_merge(request: HttpRequest) -> HttpResponse:
     all_themes = list(reference.themes_for_list())
     form = ThemeMergeForm(_posted(request), themes=all_themes,
-                          initial={"source": request.GET.get("source")})
+                          initial={"source": query_int(request.GET, "source")})
     if request.method == "POST" and form.is_valid():
         by_pk = {t.pk: t for t in all_themes}
         source, target = by_pk[form.cleaned_data["source"]], by_pk[form.cleaned_data["target"]]

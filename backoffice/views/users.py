@@ -23,6 +23,7 @@ from enablers import profiles
 from enablers.models import Enabler
 from fieldbook.access import public, role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.params import query_text
 from fieldbook.roles import ALL_ROLES, Role
 from places.models import Invitation, Region
 
@@ -57,9 +58,9 @@ def get_user_for_admin(pk: int) -> Any:
 @require_GET
 @role_required(Role.ADMIN)
 def users(request: HttpRequest) -> HttpResponse:
-    role = request.GET.get("role", "")
-    status = request.GET.get("status", "")
-    query = request.GET.get("q", "").strip()[:100]
+    role = query_text(request.GET, "role", max_length=50)
+    status = query_text(request.GET, "status", max_length=50)
+    query = query_text(request.GET, "q", max_length=100)
     page = Paginator(accounts.users_for_admin(role=role, status=status, query=query),
                      PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"user": u, "roles": accounts.role_names(u), "status": accounts.user_status(u)}

@@ -9,8 +9,6 @@ the page. Query counts are stated on each view and asserted in tests/test_dashbo
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -46,6 +44,7 @@ from engagements.dashboards.programme import (
 )
 from engagements.models import Engagement, Programme
 from fieldbook.access import role_required
+from fieldbook.params import query_date, query_text
 from fieldbook.roles import Role
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -123,13 +122,6 @@ def get_engagement_for(user: object, programme: str, place: str, w: Windows) -> 
     return engagement
 
 
-def _since(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
@@ -137,8 +129,8 @@ def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse
     """16 queries for the page, 8 for the htmx timeline fragment."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
-    theme = request.GET.get("theme", "")[:100]
-    since = _since(request.GET.get("since"))
+    theme = query_text(request.GET, "theme", max_length=100)
+    since = query_date(request.GET, "since", today=w.today)
     page, entries = timeline_page(engagement, request.GET.get("page"), theme=theme, since=since)
     context = {
         "engagement": engagement, "programme": engagement.programme, "place": engagement.place,
@@ -190,7 +182,7 @@ def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
     prog = get_programme_for(request.user, programme)
     w = windows_now()
     regions = filter_choices(prog)["region"]
-    region = request.GET.get("region", "")
+    region = query_text(request.GET, "region", max_length=100)
     region = region if region in dict(regions) else ""
     context = {
         "programme": prog, "windows": w, "regions": regions, "region": region,

@@ -9,6 +9,7 @@ from django import forms
 
 from engagements.models import LearningSummary, Programme
 from engagements.summaries.periods import Period
+from fieldbook.forms import BoundedDateField
 from places.models import Place
 
 Kind = LearningSummary.Period
@@ -73,11 +74,11 @@ class SummaryRequestForm(forms.Form):
         error_messages={"required": "Select a period",
                         "invalid_choice": "Select a period from the list"},
     )
-    start = forms.DateField(
+    start = BoundedDateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the first day as a real date"},
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the last day as a real date"},
     )
@@ -132,7 +133,11 @@ class SummaryRequestForm(forms.Form):
                 self.add_error("start", "Enter the first day of the period")
             if not end and "end" not in self.errors:
                 self.add_error("end", "Enter the last day of the period")
-            if start and end:
+            starts_on = self.programme.starts_on
+            if start and starts_on and start < starts_on:
+                self.add_error("start", f"The programme started on {starts_on:%-d %B %Y}: "
+                                        "enter a first day on or after it")
+            elif start and end:
                 if end < start:
                     self.add_error("end", "The last day must be on or after the first day")
                 else:

@@ -11,6 +11,7 @@ from django.forms import formset_factory
 from engagements.models import MAX_SESSION_MINUTES, LearningItem, Session, Theme
 from engagements.notes import notes_read
 from engagements.week.services import LearningItemData, SessionData
+from fieldbook.forms import BoundedDateField
 from places.models import Person, Sector
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class SessionForm(forms.Form):
         label="Place and programme",
         error_messages={"required": "Choose the place and programme you worked with."},
     )
-    date = forms.DateField(
+    date = BoundedDateField(
         widget=DateInput(), label="Date",
         error_messages={"required": "Enter the date of the visit.",
                         "invalid": "Enter a real date, for example 21/11/2026."},

@@ -23,15 +23,6 @@ GAP_DAYS = 14
 LOOKBACK_WEEKS = 4
 
 
-def parse_week(raw: str | None, today: dt.date) -> dt.date:
-    """The Monday of the week containing ``raw`` (ISO date), or of today's week."""
-    try:
-        day = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        day = today
-    return monday_of(day)
-
-
 @dataclass
 class EngagementRow:
     engagement: Engagement

@@ -38,7 +38,6 @@ from engagements.week.reads import (
     engagement_rows,
     form_choices,
     last_used,
-    parse_week,
     quiet_engagements,
     week_days,
 )
@@ -46,6 +45,7 @@ from fieldbook.access import role_required
 from fieldbook.drafts import DRAFT_DAYS, draft_owner
 from fieldbook.drafts import draft_key as draft_key_for
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.params import MAX_ID, query_date, query_int
 from fieldbook.roles import Role
 from fieldbook.security import private_notes
 from fieldbook.units import monday_of
@@ -82,17 +82,17 @@ def get_session_for(enabler: Enabler, pk: int, *, include_deleted: bool = False)
 # ---- small helpers ---------------------------------------------------------------------------
 
 def _int_or_none(raw: str | None) -> int | None:
+    """A posted id, or None if it is not one (the form is shown again, nothing lost)."""
     try:
-        return int(raw) if raw else None
+        value = int(raw) if raw else None
     except ValueError:
         return None
+    return value if value is not None and 1 <= value <= MAX_ID else None
 
 
-def _date_or_none(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+def _week_of(params: QueryDict, today: dt.date) -> dt.date:
+    """The Monday of the week asked for (``?week=``, any day of it), or of today's week."""
+    return monday_of(query_date(params, "week", today=today) or today)
 
 
 def _week_url(day: dt.date, **params: Any) -> str:
@@ -258,14 +258,14 @@ def draft_key(request: HttpRequest) -> JsonResponse:
 def my_week(request: HttpRequest) -> HttpResponse:
     enabler = get_enabler_for(request)
     today = timezone.localdate()
-    week_start = parse_week(request.GET.get("week"), today)
+    week_start = _week_of(request.GET, today)
     context = _week_context(request, enabler, week_start, today)
     # The session just logged, picked out of rows already loaded (no query).
-    logged = _int_or_none(request.GET.get("logged"))
+    logged = query_int(request.GET, "logged")
     context["just_logged"] = next(
         (s.pk for _, sessions in context["days"] for s in sessions if s.pk == logged), None
     )
-    deleted = _int_or_none(request.GET.get("deleted"))
+    deleted = query_int(request.GET, "deleted")
     if deleted:
         context["undo_session"] = (
             Session.objects.filter(enabler=enabler, pk=deleted, deleted_at__isnull=False)
@@ -293,8 +293,8 @@ def session_log(request: HttpRequest) -> HttpResponse:
 
     if request.method == "GET":
         initial = _new_form_initial(
-            enabler, today=today, engagement_id=_int_or_none(request.GET.get("engagement")),
-            day=_date_or_none(request.GET.get("date")),
+            enabler, today=today, engagement_id=query_int(request.GET, "engagement"),
+            day=query_date(request.GET, "date", today=today),
         )
         form, formset = _unbound(initial, [], enabler)
         return _form_page(request, {**context, "form": form, "formset": formset, "fresh": True})
@@ -452,7 +452,7 @@ def week_repeat(request: HttpRequest) -> HttpResponse:
     """Copy last week's regular sessions into this week, after the enabler reviews them."""
     enabler = get_enabler_for(request)
     today = timezone.localdate()
-    week_start = parse_week(request.GET.get("week") or request.POST.get("week"), today)
+    week_start = _week_of(request.GET if "week" in request.GET else request.POST, today)
     candidates = services.repeat_candidates(enabler=enabler, target_week_start=week_start)
     # A session already in this week on the same day, engagement and kind is probably this
     # week's copy: offered, but not ticked.

@@ -22,6 +22,7 @@ from backoffice.forms import (
 )
 from backoffice.views._forms import posted as _posted
 from backoffice.views.onboarding.steps import apply_errors, payload_copy, step_url, to_int
+from fieldbook.params import query_text
 from places.models import OnboardingDraft, Organisation, Region, System
 
 SEARCH_RESULTS = 15
@@ -131,7 +132,7 @@ def new_organisation_page(
                 messages.success(request, f"Added {entry['name']} as a new organisation.")
                 return redirect(ctx["next_url"] + "#chosen")
     else:
-        form = NewOrganisationForm(initial={"name": request.GET.get("name", "")[:200]})
+        form = NewOrganisationForm(initial={"name": query_text(request.GET, "name")})
     return render(request, "backoffice/onboard-new-organisation.html", {**ctx, "form": form})
 
 
