@@ -1,0 +1,202 @@
+"""Valid HTML (STYLE.md §13): every page of the site passes the Nu HTML Checker (vnu).
+
+The pages are those of the URL x role matrix (tests/test_access.py): every URL, for every
+persona it opens to, as a GET and, where an empty POST re-shows the form, with its errors; the
+htmx fragments too (each is checked inside a bare document, as the checker reads whole
+documents only). A few states no matrix row reaches are added: the two-factor code page, the
+inline log form of My week, a ready summary, and the error pages. All of it is written to a
+temporary folder and checked by one run of vnu (one JVM start), which takes a few seconds.
+
+vnu is the npm package vnu-jar (package.json; `make assets` installs it) and runs on Java (CI
+installs a JRE). Without either the test fails and says what to install: CI allows no skips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client, RequestFactory
+from django.urls import resolve, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from engagements.models import LearningSummary
+from fieldbook.error_pages import server_error
+from fieldbook.roles import Role
+from places.models import DeliveryBoard
+
+from .factories import (
+    BoardMembershipFactory,
+    LearningItemFactory,
+    LearningSummaryFactory,
+    SessionFactory,
+    UserFactory,
+)
+from .test_access import (
+    BOARD_PLACE_PK,
+    EXPECTED,
+    MEMBERSHIP,
+    OK,
+    PERSONAS,
+    SUMMARY,
+    client_for,
+    expected_for,
+    url_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+VNU = Path(django_settings.BASE_DIR, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+# A fragment is checked as the body of this document (vnu reads whole documents only).
+SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
+         "</head><body>{}</body></html>")
+
+
+class Pages:
+    """The HTML collected for checking: one file per page, named by a number, and what it was
+    (persona, method, URL) for the failure message."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.labels: dict[str, str] = {}
+        self.seen: set[bytes] = set()
+
+    def add(self, label: str, response: Any) -> None:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return
+        body = response.content
+        if body in self.seen:  # the same page for another persona: check it once
+            return
+        self.seen.add(body)
+        text = body.decode()
+        if not text.lstrip().lower().startswith("<!doctype"):
+            if not text.strip():
+                return  # htmx's "nothing to swap" (204-like empty answer)
+            text = SHELL.format(text)
+            label = f"{label} (fragment)"
+        path = self.folder / f"{len(self.labels):04d}.html"
+        path.write_text(text, encoding="utf-8")
+        self.labels[path.resolve().as_uri()] = label
+
+
+def vnu_errors(pages: Pages) -> list[str]:
+    """Every error vnu finds in the collected pages, as "label line N: message"."""
+    java = shutil.which("java")
+    assert java, "vnu needs Java: install a JRE (Debian: apt-get install default-jre-headless)"
+    assert VNU.is_file(), f"vnu is missing ({VNU}): run `make assets` (npm ci installs vnu-jar)"
+    files = sorted(pages.folder.glob("*.html"))
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    # vnu writes its JSON report to stderr and exits 1 when it found errors.
+    report = json.loads(result.stderr)
+    problems = []
+    for message in report["messages"]:
+        where = pages.labels.get(message.get("url", ""), message.get("url", "?"))
+        line = message.get("lastLine", "?")
+        extract = " ".join(message.get("extract", "").split())[:120]
+        problems.append(f"{where} line {line}: {message['message']} [{extract}]")
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    return problems
+
+
+def url_of(request: pytest.FixtureRequest, name: str, made: dict[str, dict[str, Any]]) -> str:
+    """``url_for``, made once per kind of object (``made``: path arguments by kind), as the
+    matrix makes them one test at a time and some exist once per programme or place: a summary
+    per programme and month, a board per place. The summary that needs no PDF is of another
+    month; the board's membership is on the board the board page made."""
+    spec = EXPECTED[name][1]
+    kind, extra = spec if isinstance(spec, tuple) else (spec, {})
+    if not isinstance(kind, str):
+        return url_for(request, name)
+    if kind not in made:
+        engagement = request.getfixturevalue("enabler_user").enabler.assignments.get().engagement
+        if kind == SUMMARY:
+            made[kind] = {"pk": LearningSummaryFactory(
+                programme=engagement.programme, period_start=dt.date(2023, 1, 1),
+                period_end=dt.date(2023, 1, 31)).pk}
+        elif kind == MEMBERSHIP and BOARD_PLACE_PK in made:
+            board = DeliveryBoard.objects.get(place_id=made[BOARD_PLACE_PK]["pk"])
+            made[kind] = {"pk": board.place_id,
+                          "membership": BoardMembershipFactory(board=board).pk}
+        else:
+            kwargs = resolve(url_for(request, name)).kwargs
+            made[kind] = {key: value for key, value in kwargs.items() if key not in extra}
+    return reverse(name, kwargs={**made[kind], **extra})
+
+
+def collect_matrix(request: pytest.FixtureRequest, pages: Pages) -> None:
+    """Every URL of the matrix that answers a page: GET, htmx GET, and empty POST."""
+    # Resolve every URL first: that makes the objects the URLs point at (a session, learning,
+    # a summary…), so the lists and dashboards fetched afterwards have rows to show.
+    made: dict[str, Any] = {}
+    urls = {name: url_of(request, name, made) for name in EXPECTED}
+    clients = {persona: client_for(request, persona) for persona in PERSONAS}
+    for name, url in urls.items():
+        for persona, client in clients.items():
+            if expected_for(name, persona, "GET") == OK:
+                pages.add(f"{persona} GET {url}", client.get(url))
+                pages.add(f"{persona} htmx GET {url}",
+                          client.get(url, headers={"HX-Request": "true"}))
+    # Empty POSTs last (some change what they post to: recovery codes, a draft's step).
+    for name, url in urls.items():
+        for persona, client in clients.items():
+            if expected_for(name, persona, "POST") == OK:
+                pages.add(f"{persona} POST {url} (empty)", client.post(url))
+
+
+def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) -> None:
+    """States the matrix does not reach."""
+    enabler_user = request.getfixturevalue("enabler_user")
+    enabler = client_for(request, "enabler")
+    engagement = enabler_user.enabler.assignments.get().engagement
+    LearningItemFactory(session=SessionFactory(enabler=enabler_user.enabler,
+                                               engagement=engagement), shareable=True)
+    # My week's inline log form (htmx, sent from My week), empty and with its errors.
+    from_week = {"HX-Request": "true", "HX-Current-URL": "http://testserver/week/"}
+    log = reverse("engagements:session-log")
+    pages.add("enabler htmx GET /week/log/ from My week", enabler.get(log, headers=from_week))
+    pages.add("enabler htmx POST /week/log/ from My week (empty)",
+              enabler.post(log, headers=from_week))
+    pages.add("enabler GET /week/ with shared learning", enabler.get(reverse(
+        "engagements:my-week")))
+    # A ready summary (compiled, its PDF made): the matrix's one for its PDF download.
+    summary = LearningSummary.objects.get(status=LearningSummary.Status.READY)
+    lead = client_for(request, "lead")
+    detail = reverse("engagements:summary-detail", args=[summary.pk])
+    pages.add(f"lead GET {detail} (ready)", lead.get(detail))
+    # The two-factor code page, for someone with an authenticator who has not yet used it.
+    owing = UserFactory(username="lead-owing-code", roles=[Role.LEAD])
+    TOTPDevice.objects.create(user=owing, name="Phone", confirmed=True)
+    client = Client()
+    client.force_login(owing)
+    pages.add("lead owing a code GET /accounts/two-factor/", client.get(reverse("two-factor")))
+    pages.add("lead owing a code POST /accounts/two-factor/ (wrong code)",
+              client.post(reverse("two-factor"), {"token": "000000"}))
+    # The error pages, as served with DEBUG off.
+    settings.DEBUG = False
+    pages.add("anonymous GET /no-such-page/ (404)", Client().get("/no-such-page/"))
+    pages.add("enabler GET /manage/ (403)", enabler.get(reverse("backoffice:admin-home")))
+    pages.add("the 500 page", server_error(RequestFactory().get("/")))
+
+
+def test_every_page_is_valid_html(
+    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    pages = Pages(tmp_path)
+    collect_matrix(request, pages)
+    collect_states(request, pages, settings)
+    problems = vnu_errors(pages)
+    checked = len(pages.labels)
+    print(f"\nvnu: {len(problems)} errors on {checked} pages")
+    assert checked >= 100, f"only {checked} pages were collected"
+    assert problems == [], f"{len(problems)} vnu errors on {checked} pages:\n" + "\n".join(
+        problems)
