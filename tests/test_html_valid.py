@@ -82,7 +82,7 @@ class Pages:
             label = f"{label} (fragment)"
         path = self.folder / f"{len(self.labels):04d}.html"
         path.write_text(text, encoding="utf-8")
-        self.labels[path.resolve().as_uri()] = label
+        self.labels[path.name] = label
 
 
 def vnu_errors(pages: Pages) -> list[str]:
@@ -99,7 +99,8 @@ def vnu_errors(pages: Pages) -> list[str]:
     report = json.loads(result.stderr)
     problems = []
     for message in report["messages"]:
-        where = pages.labels.get(message.get("url", ""), message.get("url", "?"))
+        url = message.get("url", "?")  # file:/tmp/…/0001.html
+        where = pages.labels.get(url.rsplit("/", 1)[-1], url)
         line = message.get("lastLine", "?")
         extract = " ".join(message.get("extract", "").split())[:120]
         problems.append(f"{where} line {line}: {message['message']} [{extract}]")
