@@ -1,11 +1,16 @@
 """Valid HTML (STYLE.md §13): every page of the site passes the Nu HTML Checker (vnu).
 
-The pages are those of the URL x role matrix (tests/test_access.py): every URL, for every
-persona it opens to, as a GET and, where an empty POST re-shows the form, with its errors; the
-htmx fragments too (each is checked inside a bare document, as the checker reads whole
-documents only). A few states no matrix row reaches are added: the two-factor code page, the
-inline log form of My week, a ready summary, and the error pages. All of it is written to a
-temporary folder and checked by one run of vnu (one JVM start), which takes a few seconds.
+Two sets of pages, each written to a temporary folder and checked by one run of vnu (one JVM
+start, a few seconds):
+
+- the URL x role matrix (tests/test_access.py): every URL, for every persona it opens to, as a
+  GET and, where an empty POST re-shows the form, with its errors; the htmx fragments too (each
+  checked inside a bare document, as the checker reads whole documents only); and a few states
+  no matrix row reaches: the two-factor code page, the inline log form of My week, a ready
+  summary, the error pages;
+- the demo world, crawled by each role from its start pages as the accessibility crawl does
+  (tests/crawl.py), page and htmx fragment, with two rows a page so the dashboards paginate:
+  pages full of real-looking data (charts, timelines, the heatmap, the caseload).
 
 vnu is the npm package vnu-jar (package.json; `make assets` installs it) and runs on Java (CI
 installs a JRE). Without either the test fails and says what to install: CI allows no skips.
@@ -14,11 +19,14 @@ installs a JRE). Without either the test fails and says what to install: CI allo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings as django_settings
@@ -26,11 +34,13 @@ from django.test import Client, RequestFactory
 from django.urls import resolve, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from enablers.models import Assignment
 from engagements.models import LearningSummary
 from fieldbook.error_pages import server_error
 from fieldbook.roles import Role
 from places.models import DeliveryBoard
 
+from .crawl import NOT_LINKED, NOT_PAGES, Crawl, demo_world
 from .factories import (
     BoardMembershipFactory,
     LearningItemFactory,
@@ -38,9 +48,11 @@ from .factories import (
     SessionFactory,
     UserFactory,
 )
+from .security_support import verified_client
 from .test_access import (
     BOARD_PLACE_PK,
     EXPECTED,
+    IN,
     MEMBERSHIP,
     OK,
     PERSONAS,
@@ -206,5 +218,83 @@ def test_every_page_is_valid_html(
     collect_states(request, pages, settings)
     problems = vnu_errors(pages)
     print(f"\nvnu: {len(problems)} errors on {len(pages.labels)} pages")
+    assert problems == [], f"{len(problems)} vnu errors on {len(pages.labels)} pages:\n" + (
+        "\n".join(problems))
+
+
+# ---- the demo world, crawled by each role ------------------------------------------------------
+
+class Links(HTMLParser):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.found.append(urljoin(self.url, href))
+
+
+def links_of(url: str, html: str) -> list[str]:
+    parser = Links(url)
+    parser.feed(html)
+    return parser.found
+
+
+# Where each role starts (as in the accessibility crawl); "anonymous" is signed out.
+STARTS = {
+    "anonymous": ["/accounts/login/", "/accounts/password-reset/",
+                  "/accounts/password-reset/sent/", "/accounts/password-reset/MA/x/",
+                  "/accounts/password-reset/complete/", "/accounts/invitation/not-a-token/"],
+    "enabler": ["/week/", "/accounts/two-factor/manage/"],
+    "lead": ["/programmes/", "/summaries/", "/summaries/new/"],
+    "admin": ["/manage/", "/programmes/", "/summaries/"],
+}
+
+
+def test_every_page_of_the_demo_world_is_valid_html(
+    db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    users = demo_world()
+    from engagements.dashboards import caseload, definitions, heatmap, place, programme
+
+    for module in (programme, place, heatmap, caseload):
+        monkeypatch.setattr(module, "paginate",
+                            functools.partial(definitions.paginate, per_page=2))
+    # Also the demo enabler's engagement in Manage, as in the accessibility crawl: the places
+    # the crawl opens first may have no current assignment, so no "End" link to follow.
+    assigned = Assignment.objects.filter(enabler__user=users["enabler"],
+                                         ended_on__isnull=True).order_by("pk").first()
+    assert assigned is not None
+    starts = {**STARTS, "admin": [*STARTS["admin"],
+                                  f"/manage/engagements/{assigned.engagement_id}/"]}
+    pages = Pages(tmp_path)
+    crawl = Crawl("http://testserver")
+    for role, start in starts.items():
+        client = Client() if role == "anonymous" else verified_client(users[role])
+
+        def visit(url: str, name: str, role: str = role, client: Client = client) -> (
+                list[str] | None):
+            response = client.get(url, follow=True)  # as a browser does: home, invitations
+            if response.status_code != 200:
+                crawl.problems.append(f"{role} {url}: HTTP {response.status_code}")
+                return None
+            url = f"{crawl.base}{response.wsgi_request.get_full_path()}"
+            pages.add(f"{role} GET {url}", response, name)
+            pages.add(f"{role} htmx GET {url}",
+                      client.get(url, headers={"HX-Request": "true"}), name)
+            return links_of(url, response.content.decode())
+
+        crawl.walk(role, start, visit)
+    assert crawl.problems == [], crawl.problems
+    for role in ("enabler", "lead", "admin"):
+        may_open = {name for name, (_, _, access, get_ok, _) in EXPECTED.items()
+                    if access[role] == IN and get_ok == OK}
+        missing = may_open - crawl.names.get(role, set()) - NOT_PAGES - NOT_LINKED
+        assert missing == set(), (role, missing)
+    problems = vnu_errors(pages)
+    print(f"\nvnu: {len(problems)} errors on {len(pages.labels)} pages of the demo world")
     assert problems == [], f"{len(problems)} vnu errors on {len(pages.labels)} pages:\n" + (
         "\n".join(problems))
