@@ -112,6 +112,7 @@ def vnu_errors(pages: Pages) -> list[str]:
         capture_output=True, text=True, timeout=300, check=False,
     )
     # vnu writes its JSON report to stderr and exits 1 when it found errors.
+    assert result.returncode in (0, 1), f"vnu did not run: {result.stderr[-2000:]}"
     report = json.loads(result.stderr)
     problems = []
     for message in report["messages"]:
@@ -120,7 +121,6 @@ def vnu_errors(pages: Pages) -> list[str]:
         line = message.get("lastLine", "?")
         extract = " ".join(message.get("extract", "").split())[:120]
         problems.append(f"{where} line {line}: {message['message']} [{extract}]")
-    assert result.returncode in (0, 1), result.stderr[-2000:]
     return problems
 
 
