@@ -52,6 +52,7 @@ test: install-test assets
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/djlint templates --lint
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles .stamp-* fieldbook.sqlite3

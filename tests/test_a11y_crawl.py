@@ -4,7 +4,8 @@ onboarding forms used with the keyboard alone.
 
 The crawl signs in as each role through the real sign-in and two-factor pages (two-factor on, as
 in production), then follows every link from the role's start page, breadth first, opening at
-most ``PER_PAGE_KIND`` URLs of each URL name (one place page looks like the next). One browser
+most ``PER_PAGE_KIND`` URLs of each URL name (one place page looks like the next; tests/crawl.py,
+shared with the HTML check). One browser
 context per role. It fails on any serious or critical axe violation, on any page that does not
 answer 200, on console or CSP errors, and if a page the role may open (by the URL x role matrix)
 was never reached.
@@ -14,14 +15,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter, deque
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
@@ -30,8 +28,10 @@ from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from enablers.models import Assignment
 from engagements.models import Session
 
-from .factories import OnboardingDraftFactory, UserFactory, notes_of
-from .security_support import current_code, passkey_for
+from .crawl import NOT_LINKED, NOT_PAGES, Crawl
+from .crawl import demo_world as crawl_demo_world
+from .factories import UserFactory, notes_of
+from .security_support import current_code
 from .test_access import EXPECTED, IN, OK
 
 pytestmark = [
@@ -41,26 +41,6 @@ pytestmark = [
 
 AXE = Path(settings.BASE_DIR, "node_modules", "axe-core", "axe.min.js")
 WCAG = "{runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}}"
-PER_PAGE_KIND = 2
-# Downloads and JSON (not pages), signing out, and the Django admin (Django's own pages, for
-# staff).
-NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
-             "engagements:summary-pdf", "engagements:summary-markdown",
-             "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
-             # A script (django-otp-webauthn's messages), loaded by the passkey pages.
-             "otp_webauthn:js-i18n-catalog"}
-# Pages a role may open that no link leads to in this world, each for a reason.
-NOT_LINKED = {
-    # Opened from a button (a POST) or only mid-flow, and covered by the keyboard tests below.
-    "backoffice:onboard-done", "backoffice:import-preview",
-    # Shown only after a password change, which the crawl must not make (it signs the crawl's
-    # other sessions out); its form page is crawled from the header link.
-    "password_change_done",
-    # The sign-in and two-factor pages are crawled before signing in.
-    "login", "two-factor", "two-factor-setup", "two-factor-setup-app", "home",
-    "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "backoffice:invitation-accept", "healthz",
-}
 
 
 def axe_serious(page: Page) -> list[str]:
@@ -73,50 +53,29 @@ def axe_serious(page: Page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-class Crawl:
+class AxeCrawl(Crawl):
+    """The shared crawl (tests/crawl.py) in a browser page, checking each page with axe."""
+
     def __init__(self, live_server: Any) -> None:
-        self.base = live_server.url
-        self.problems: list[str] = []
+        super().__init__(live_server.url)
         self.pages = 0
-        self.names: dict[str, set[str]] = {}
 
     def check(self, page: Page, role: str, what: str) -> None:
         self.pages += 1
         for violation in axe_serious(page):
             self.problems.append(f"{role} {what}: {violation}")
 
-    def name_of(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        if f"{parts.scheme}://{parts.netloc}" != self.base:
-            return None
-        try:
-            match = resolve(parts.path)
-        except Resolver404:
-            return None
-        return match.view_name
-
     def crawl(self, page: Page, role: str, start: list[str]) -> None:
-        seen: set[str] = set()
-        per_name: Counter[str] = Counter()
-        queue = deque(self.base + path for path in start)
-        while queue:
-            url = queue.popleft().split("#", 1)[0]
-            name = self.name_of(url)
-            if url in seen or name is None or name in NOT_PAGES or name.startswith("admin:"):
-                continue
-            seen.add(url)
-            if per_name[name] >= PER_PAGE_KIND:
-                continue
-            per_name[name] += 1
+        def visit(url: str, name: str) -> list[str] | None:
             response = page.goto(url)
             assert response is not None
             if response.status != 200:
                 self.problems.append(f"{role} {url}: HTTP {response.status}")
-                continue
-            self.names.setdefault(role, set()).add(name)
+                return None
             self.check(page, role, url)
-            links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-            queue.extend(link for link in links if link.startswith(self.base))
+            return page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+
+        self.walk(role, start, visit)
 
 
 def sign_in(page: Page, base: str, username: str, password: str) -> None:
@@ -128,38 +87,7 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
 
 @pytest.fixture
 def demo_world(role_groups: None) -> dict[str, Any]:
-    demo_seed(today=timezone.localdate())
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects
-    admin = users.get(username="admin")
-    OnboardingDraftFactory(owner=admin, place_name="Northgate")
-    from engagements.models import Programme
-    from engagements.summaries.services import summary_compile
-
-    from .factories import LearningSummaryFactory
-
-    summary = LearningSummaryFactory(programme=Programme.objects.order_by("pk").first())
-    summary_compile(summary_id=summary.pk)
-    # Shared learning on the demo enabler's sessions this week: their edit pages link to
-    # withdrawing it.
-    from engagements.models import LearningItem
-    from fieldbook.units import monday_of
-
-    monday = monday_of(timezone.localdate())
-    LearningItem.objects.bulk_create(
-        LearningItem(session=s, text="Partners now meet weekly.", shareable=True)
-        for s in Session.objects.filter(enabler__user__username=DEMO_ENABLER, date__gte=monday,
-                                        deleted_at__isnull=True)
-    )
-    # The admin already uses an authenticator; the lead sets one up during the crawl; the
-    # enabler has an authenticator and a passkey (so the code page offers the passkey first,
-    # and the manage page lists it).
-    TOTPDevice.objects.create(user=admin, name="Phone", confirmed=True)
-    enabler = users.get(username=DEMO_ENABLER)
-    TOTPDevice.objects.create(user=enabler, name="Phone", confirmed=True)
-    passkey_for(enabler)
-    return {"admin": admin, "lead": users.get(username="lead"), "enabler": enabler}
+    return crawl_demo_world()
 
 
 def test_every_page_of_every_role_passes_axe(
@@ -167,7 +95,7 @@ def test_every_page_of_every_role_passes_axe(
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     started = time.monotonic()
-    crawl = Crawl(live_server)
+    crawl = AxeCrawl(live_server)
     base = live_server.url
     errors: list[str] = []
 

@@ -170,7 +170,7 @@ def test_dashboard_page(lead_client: Client, world: dict[str, Any]) -> None:
     assert "Board rescheduled" in text
     assert "4 weeks ago" in text
     assert "EnidAshby Lane" in text
-    assert 'hx-push-url="true"' in text and 'id="dashboard-table"' in text
+    assert 'data-hx-push-url="true"' in text and 'id="dashboard-table"' in text
     # No scorecards: no RAG colours, no rank.
     for word in ("nhsuk-tag--red", "nhsuk-tag--orange", "nhsuk-tag--green", "Rank", "League"):
         assert word not in text
@@ -185,7 +185,7 @@ def test_dashboard_htmx_swaps_only_the_table(lead_client: Client, world: dict[st
     assert text.lstrip().startswith('<div id="dashboard-table"')
     assert "<html" not in text and "app-headlines" not in text and "<form" not in text
     assert [r.engagement.place.name for r in response.context["table"].rows] == ["Brockley"]
-    assert 'hx-swap-oob="innerHTML:#dashboard-announce"' in text
+    assert 'data-hx-swap-oob="innerHTML:#dashboard-announce"' in text
     # A history restore (back button after the cache is gone) needs the whole page.
     restore = lead_client.get(url, headers={"HX-Request": "true",
                                             "HX-History-Restore-Request": "true"})

@@ -171,8 +171,8 @@ def test_status_page_polls_while_queued(lead_client: Client, programme: Any) -> 
     response = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'hx-trigger="every 2s"' in html
-    assert f'hx-get="/summaries/{summary.pk}/?seen=queued"' in html
+    assert 'data-hx-trigger="every 2s"' in html
+    assert f'data-hx-get="/summaries/{summary.pk}/?seen=queued"' in html
     assert "Waiting to be compiled" in html
     assert "style=" not in html and "hx-on" not in html  # CSP: no inline styles or handlers
 
@@ -190,7 +190,7 @@ def test_polling_answers_204_until_the_status_changes(lead_client: Client, progr
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="summary-status"')  # the partial, not the page
     assert "<html" not in html
-    assert "?seen=compiling" in html and 'hx-trigger="every 2s"' in html
+    assert "?seen=compiling" in html and 'data-hx-trigger="every 2s"' in html
 
 
 def test_the_ready_panel_stops_polling(lead_client: Client, programme: Any) -> None:
@@ -211,7 +211,7 @@ def test_a_failed_summary_offers_a_retry_that_queues_it_again(
     detail = reverse("engagements:summary-detail", args=[summary.pk])
     html = lead_client.get(detail).content.decode()
     assert "Compiling stopped with an error (ValueError)." in html
-    assert "Try again" in html and 'hx-trigger' not in html
+    assert "Try again" in html and "hx-trigger" not in html
 
     retry = reverse("engagements:summary-compile", args=[summary.pk])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -220,7 +220,7 @@ def test_a_failed_summary_offers_a_retry_that_queues_it_again(
     assert len(callbacks) == 1
     summary.refresh_from_db()
     assert summary.status == Status.QUEUED and summary.error == ""
-    assert 'hx-trigger="every 2s"' in response.content.decode()  # polling again
+    assert 'data-hx-trigger="every 2s"' in response.content.decode()  # polling again
 
     # Without JavaScript the same button posts and comes back to the page.
     LearningSummary.objects.filter(pk=summary.pk).update(status=Status.FAILED)
@@ -278,8 +278,8 @@ def test_the_summary_reads_before_its_pdf_is_made(lead_client: Client, programme
     assert "The PDF is being prepared. Refresh this page in a minute." in html
     assert f"/summaries/{summary.pk}/pdf/" not in html  # no button for a PDF not there yet
     assert f"/summaries/{summary.pk}/markdown/" in html
-    assert f'hx-get="/summaries/{summary.pk}/?pdf=preparing"' in html
-    assert 'hx-trigger="every 5s"' in html
+    assert f'data-hx-get="/summaries/{summary.pk}/?pdf=preparing"' in html
+    assert 'data-hx-trigger="every 5s"' in html
     assert "style=" not in html and "hx-on" not in html
 
 

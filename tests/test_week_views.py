@@ -164,7 +164,7 @@ def test_my_week_for_htmx_is_only_the_week(enabler_client: Client, setting: Sett
     response = enabler_client.get(WEEK, **HX)
     page = text(response)
     assert response.status_code == 200
-    assert page.lstrip().startswith('<div id="week-content" hx-history="false">')
+    assert page.lstrip().startswith('<div id="week-content" data-hx-history="false">')
     assert "<html" not in page
 
 
@@ -247,9 +247,9 @@ def test_the_log_form_for_htmx_is_only_the_form(enabler_client: Client,
     page = text(enabler_client.get(LOG, **HX_FROM_WEEK))
     assert page.lstrip().startswith('<div id="session-form-panel"')
     assert "<html" not in page and "<h1>" not in page
-    assert 'hx-post="/week/log/"' in page and "autofocus" in page
+    assert 'data-hx-post="/week/log/"' in page and "autofocus" in page
     # The full page's own form is a plain one.
-    assert 'hx-post="/week/log/" hx-target' not in text(enabler_client.get(LOG))
+    assert 'data-hx-post="/week/log/" data-hx-target' not in text(enabler_client.get(LOG))
 
 
 def test_logging_a_visit_saves_it_and_goes_back_to_my_week(
@@ -288,7 +288,7 @@ def test_logging_with_htmx_swaps_in_the_week(enabler_client: Client, setting: Se
     }
     # The GET that htmx then makes: the week with the new session and the success message.
     page = text(enabler_client.get(location["path"], **HX))
-    assert page.lstrip().startswith('<div id="week-content" hx-history="false">')
+    assert page.lstrip().startswith('<div id="week-content" data-hx-history="false">')
     assert f'id="session-{session.pk}"' in page
     assert "Logged your site visit" in page and 'data-draft-saved="log"' in page
 
@@ -414,7 +414,7 @@ def test_changing_the_engagement_lists_its_board(enabler_client: Client,
     assert "nhsuk-error-message" not in page and CANARY in page
     assert not Session.objects.exists()
     # With several engagements the choice re-renders the form (htmx), or a button does (no JS).
-    assert 'hx-vals=\'{"change_engagement": "1"}\'' in page
+    assert 'data-hx-vals=\'{"change_engagement": "1"}\'' in page
     assert 'name="change_engagement"' in text(enabler_client.get(LOG))
 
 

@@ -1,0 +1,300 @@
+"""Valid HTML (STYLE.md §13): every page of the site passes the Nu HTML Checker (vnu).
+
+Two sets of pages, each written to a temporary folder and checked by one run of vnu (one JVM
+start, a few seconds):
+
+- the URL x role matrix (tests/test_access.py): every URL, for every persona it opens to, as a
+  GET and, where an empty POST re-shows the form, with its errors; the htmx fragments too (each
+  checked inside a bare document, as the checker reads whole documents only); and a few states
+  no matrix row reaches: the two-factor code page, the inline log form of My week, a ready
+  summary, the error pages;
+- the demo world, crawled by each role from its start pages as the accessibility crawl does
+  (tests/crawl.py), page and htmx fragment, with two rows a page so the dashboards paginate:
+  pages full of real-looking data (charts, timelines, the heatmap, the caseload).
+
+vnu is the npm package vnu-jar (package.json; `make assets` installs it) and runs on Java (CI
+installs a JRE). Without either the test fails and says what to install: CI allows no skips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client, RequestFactory
+from django.urls import resolve, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from enablers.models import Assignment
+from engagements.models import LearningSummary
+from fieldbook.error_pages import server_error
+from fieldbook.roles import Role
+from places.models import DeliveryBoard
+
+from .crawl import NOT_LINKED, NOT_PAGES, Crawl, demo_world
+from .factories import (
+    BoardMembershipFactory,
+    LearningItemFactory,
+    LearningSummaryFactory,
+    SessionFactory,
+    UserFactory,
+)
+from .security_support import verified_client
+from .test_access import (
+    BOARD_PLACE_PK,
+    EXPECTED,
+    IN,
+    MEMBERSHIP,
+    OK,
+    PERSONAS,
+    SUMMARY,
+    client_for,
+    expected_for,
+    url_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+VNU = Path(django_settings.BASE_DIR, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+# URLs that answer something other than HTML: downloads and JSON, and the health check.
+NOT_HTML = {
+    "healthz", "engagements:draft-key", "engagements:dashboard-export",
+    "engagements:place-export", "engagements:summary-pdf", "engagements:summary-markdown",
+    "backoffice:import-template", "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
+}
+# A fragment is checked as the body of this document (vnu reads whole documents only).
+SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
+         "</head><body>{}</body></html>")
+
+
+class Pages:
+    """The HTML collected for checking: one file per page, named by a number, what it was
+    (persona, method, URL) for the failure message, and which URL names answered HTML."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.labels: dict[str, str] = {}
+        self.names: set[str] = set()
+
+    def add(self, label: str, response: Any, name: str = "") -> None:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return
+        text = response.content.decode()
+        if not text.strip():
+            return  # a poll with nothing new to swap
+        self.names.add(name)
+        if not text.lstrip().lower().startswith("<!doctype"):
+            text = SHELL.format(text)
+            label = f"{label} (fragment)"
+        path = self.folder / f"{len(self.labels):04d}.html"
+        path.write_text(text, encoding="utf-8")
+        self.labels[path.name] = label
+
+
+def vnu_errors(pages: Pages) -> list[str]:
+    """Every error vnu finds in the collected pages, as "label line N: message"."""
+    java = shutil.which("java")
+    assert java, "vnu needs Java: install a JRE (Debian: apt-get install default-jre-headless)"
+    assert VNU.is_file(), f"vnu is missing ({VNU}): run `make assets` (npm ci installs vnu-jar)"
+    files = sorted(pages.folder.glob("*.html"))
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    # vnu writes its JSON report to stderr and exits 1 when it found errors.
+    assert result.returncode in (0, 1), f"vnu did not run: {result.stderr[-2000:]}"
+    report = json.loads(result.stderr)
+    problems = []
+    for message in report["messages"]:
+        url = message.get("url", "?")  # file:/tmp/…/0001.html
+        where = pages.labels.get(url.rsplit("/", 1)[-1], url)
+        line = message.get("lastLine", "?")
+        extract = " ".join(message.get("extract", "").split())[:120]
+        problems.append(f"{where} line {line}: {message['message']} [{extract}]")
+    return problems
+
+
+def url_of(request: pytest.FixtureRequest, name: str, made: dict[str, dict[str, Any]]) -> str:
+    """``url_for``, made once per kind of object (``made``: path arguments by kind), as the
+    matrix makes them one test at a time and some exist once per programme or place: a summary
+    per programme and month, a board per place. The summary that needs no PDF is of another
+    month; the board's membership is on the board the board page made."""
+    spec = EXPECTED[name][1]
+    kind, extra = spec if isinstance(spec, tuple) else (spec, {})
+    if not isinstance(kind, str):
+        return url_for(request, name)
+    if kind not in made:
+        engagement = request.getfixturevalue("enabler_user").enabler.assignments.get().engagement
+        if kind == SUMMARY:
+            made[kind] = {"pk": LearningSummaryFactory(
+                programme=engagement.programme, period_start=dt.date(2023, 1, 1),
+                period_end=dt.date(2023, 1, 31)).pk}
+        elif kind == MEMBERSHIP and BOARD_PLACE_PK in made:
+            board = DeliveryBoard.objects.get(place_id=made[BOARD_PLACE_PK]["pk"])
+            made[kind] = {"pk": board.place_id,
+                          "membership": BoardMembershipFactory(board=board).pk}
+        else:
+            kwargs = resolve(url_for(request, name)).kwargs
+            made[kind] = {key: value for key, value in kwargs.items() if key not in extra}
+    return reverse(name, kwargs={**made[kind], **extra})
+
+
+def collect_matrix(request: pytest.FixtureRequest, pages: Pages) -> None:
+    """Every URL of the matrix that answers a page: GET, htmx GET, and empty POST."""
+    # Resolve every URL first: that makes the objects the URLs point at (a session, learning,
+    # a summary…), so the lists and dashboards fetched afterwards have rows to show.
+    made: dict[str, Any] = {}
+    urls = {name: url_of(request, name, made) for name in EXPECTED}
+    clients = {persona: client_for(request, persona) for persona in PERSONAS}
+    for name, url in urls.items():
+        for persona, client in clients.items():
+            if expected_for(name, persona, "GET") == OK:
+                pages.add(f"{persona} GET {url}", client.get(url), name)
+                pages.add(f"{persona} htmx GET {url}",
+                          client.get(url, headers={"HX-Request": "true"}), name)
+    # Empty POSTs last (some change what they post to: recovery codes, a draft's step).
+    for name, url in urls.items():
+        for persona, client in clients.items():
+            if expected_for(name, persona, "POST") == OK:
+                pages.add(f"{persona} POST {url} (empty)", client.post(url), name)
+
+
+def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) -> None:
+    """States the matrix does not reach."""
+    enabler_user = request.getfixturevalue("enabler_user")
+    enabler = client_for(request, "enabler")
+    engagement = enabler_user.enabler.assignments.get().engagement
+    LearningItemFactory(session=SessionFactory(enabler=enabler_user.enabler,
+                                               engagement=engagement), shareable=True)
+    # My week's inline log form (htmx, sent from My week), empty and with its errors.
+    from_week = {"HX-Request": "true", "HX-Current-URL": "http://testserver/week/"}
+    log = reverse("engagements:session-log")
+    pages.add("enabler htmx GET /week/log/ from My week", enabler.get(log, headers=from_week))
+    pages.add("enabler htmx POST /week/log/ from My week (empty)",
+              enabler.post(log, headers=from_week))
+    pages.add("enabler GET /week/ with shared learning", enabler.get(reverse(
+        "engagements:my-week")))
+    # A ready summary (compiled, its PDF made): the matrix's one for its PDF download.
+    summary = LearningSummary.objects.get(status=LearningSummary.Status.READY)
+    lead = client_for(request, "lead")
+    detail = reverse("engagements:summary-detail", args=[summary.pk])
+    pages.add(f"lead GET {detail} (ready)", lead.get(detail))
+    # The two-factor code page, for someone with an authenticator who has not yet used it.
+    owing = UserFactory(username="lead-owing-code", roles=[Role.LEAD])
+    TOTPDevice.objects.create(user=owing, name="Phone", confirmed=True)
+    client = Client()
+    client.force_login(owing)
+    pages.add("lead owing a code GET /accounts/two-factor/", client.get(reverse("two-factor")))
+    pages.add("lead owing a code POST /accounts/two-factor/ (wrong code)",
+              client.post(reverse("two-factor"), {"token": "000000"}))
+    # The error pages, as served with DEBUG off.
+    settings.DEBUG = False
+    pages.add("anonymous GET /no-such-page/ (404)", Client().get("/no-such-page/"))
+    pages.add("enabler GET /manage/ (403)", enabler.get(reverse("backoffice:admin-home")))
+    pages.add("the 500 page", server_error(RequestFactory().get("/")))
+
+
+def test_every_page_is_valid_html(
+    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    pages = Pages(tmp_path)
+    collect_matrix(request, pages)
+    opens = {name for name in EXPECTED if any(
+        OK in (expected_for(name, p, "GET"), expected_for(name, p, "POST")) for p in PERSONAS)}
+    assert pages.names == opens - NOT_HTML, (
+        "every page of the matrix is checked; add downloads and JSON to NOT_HTML",
+        pages.names ^ (opens - NOT_HTML))
+    collect_states(request, pages, settings)
+    problems = vnu_errors(pages)
+    print(f"\nvnu: {len(problems)} errors on {len(pages.labels)} pages")
+    assert problems == [], f"{len(problems)} vnu errors on {len(pages.labels)} pages:\n" + (
+        "\n".join(problems))
+
+
+# ---- the demo world, crawled by each role ------------------------------------------------------
+
+class Links(HTMLParser):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.found.append(urljoin(self.url, href))
+
+
+def links_of(url: str, html: str) -> list[str]:
+    parser = Links(url)
+    parser.feed(html)
+    return parser.found
+
+
+# Where each role starts (as in the accessibility crawl); "anonymous" is signed out.
+STARTS = {
+    "anonymous": ["/accounts/login/", "/accounts/password-reset/",
+                  "/accounts/password-reset/sent/", "/accounts/password-reset/MA/x/",
+                  "/accounts/password-reset/complete/", "/accounts/invitation/not-a-token/"],
+    "enabler": ["/week/", "/accounts/two-factor/manage/"],
+    "lead": ["/programmes/", "/summaries/", "/summaries/new/"],
+    "admin": ["/manage/", "/programmes/", "/summaries/"],
+}
+
+
+def test_every_page_of_the_demo_world_is_valid_html(
+    db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.FIELDBOOK_REQUIRE_2FA = True
+    users = demo_world()
+    from engagements.dashboards import caseload, definitions, heatmap, place, programme
+
+    for module in (programme, place, heatmap, caseload):
+        monkeypatch.setattr(module, "paginate",
+                            functools.partial(definitions.paginate, per_page=2))
+    # Also the demo enabler's engagement in Manage, as in the accessibility crawl: the places
+    # the crawl opens first may have no current assignment, so no "End" link to follow.
+    assigned = Assignment.objects.filter(enabler__user=users["enabler"],
+                                         ended_on__isnull=True).order_by("pk").first()
+    assert assigned is not None
+    starts = {**STARTS, "admin": [*STARTS["admin"],
+                                  f"/manage/engagements/{assigned.engagement_id}/"]}
+    pages = Pages(tmp_path)
+    crawl = Crawl("http://testserver")
+    for role, start in starts.items():
+        client = Client() if role == "anonymous" else verified_client(users[role])
+
+        def visit(url: str, name: str, role: str = role, client: Client = client) -> (
+                list[str] | None):
+            response = client.get(url, follow=True)  # as a browser does: home, invitations
+            if response.status_code != 200:
+                crawl.problems.append(f"{role} {url}: HTTP {response.status_code}")
+                return None
+            url = f"{crawl.base}{response.wsgi_request.get_full_path()}"
+            pages.add(f"{role} GET {url}", response, name)
+            pages.add(f"{role} htmx GET {url}",
+                      client.get(url, headers={"HX-Request": "true"}), name)
+            return links_of(url, response.content.decode())
+
+        crawl.walk(role, start, visit)
+    assert crawl.problems == [], crawl.problems
+    for role in ("enabler", "lead", "admin"):
+        may_open = {name for name, (_, _, access, get_ok, _) in EXPECTED.items()
+                    if access[role] == IN and get_ok == OK}
+        missing = may_open - crawl.names.get(role, set()) - NOT_PAGES - NOT_LINKED
+        assert missing == set(), (role, missing)
+    problems = vnu_errors(pages)
+    print(f"\nvnu: {len(problems)} errors on {len(pages.labels)} pages of the demo world")
+    assert problems == [], f"{len(problems)} vnu errors on {len(pages.labels)} pages:\n" + (
+        "\n".join(problems))
