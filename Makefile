@@ -50,8 +50,10 @@ run: install assets $(NOTES_KEY_FILE)
 test: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy reads its packages and django-stubs settings from pyproject.toml ([tool.mypy]).
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles .stamp-* fieldbook.sqlite3
