@@ -190,8 +190,8 @@ class Session(TimeStampedModel):
             models.UniqueConstraint(fields=["idempotency_key"],
                                     name="session_idempotency_key_unique"),
             models.CheckConstraint(
-                condition=Q(duration_minutes__lte=MAX_SESSION_MINUTES)
-                & Exact(Mod(F("duration_minutes"), 15), 0),
+                condition=Q(("duration_minutes__lte", MAX_SESSION_MINUTES),
+                            Exact(Mod(F("duration_minutes"), 15), 0)),
                 name="session_duration_quarter_hours_max_12h",
             ),
             models.CheckConstraint(

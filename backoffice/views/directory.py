@@ -20,6 +20,7 @@ from backoffice.views._forms import posted as _posted
 from backoffice.views._forms import stale_form
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from places.models import BoardMembership, DeliveryBoard, Organisation, Place, Region, System
 
@@ -45,7 +46,7 @@ def get_organisation_for_admin(pk: int) -> Organisation:
 
 @require_GET
 @role_required(Role.ADMIN)
-def places(request: HttpRequest) -> HttpResponse:
+def places(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every place, 50 a page: a count and a page of rows (one query each, whatever the
     number of places)."""
     query = request.GET.get("q", "").strip()[:100]
@@ -73,7 +74,7 @@ def _place_saved(place: Place) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def place_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A place: its details (the form), its delivery board and members, its organisations.
     Ten queries, however many places, systems, members and engagements there are."""
     place = get_place_for_admin(pk)
@@ -113,7 +114,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every organisation, 50 a page, with the places each serves: a count, a page of rows and
     the places of that page (three queries, whatever the numbers)."""
     query = request.GET.get("q", "").strip()[:100]
@@ -181,11 +182,11 @@ def _organisation_page(request: HttpRequest, organisation: Organisation) -> Http
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def organisation_add(request: HttpRequest) -> HttpResponse:
+def organisation_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _organisation_page(request, Organisation())
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(request, get_organisation_for_admin(pk))

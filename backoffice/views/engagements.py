@@ -22,6 +22,7 @@ from engagements import manage
 from engagements.models import Engagement, Outcome, Theme
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 
 
@@ -52,7 +53,7 @@ def _engagement_saved(engagement: Engagement) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An engagement: its details (the form), its enablers, its outcomes. The same number of
     queries however many assignments, outcomes, themes and sessions it has."""
     engagement = get_engagement_for_admin(pk)
@@ -97,7 +98,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An enabler joins the engagement as its lead or in support (active enablers not on the
     engagement now)."""
     engagement = get_engagement_for_admin(pk)
@@ -131,7 +132,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def assignment_end(request: HttpRequest, pk: int, assignment: int) -> HttpResponse:
+def assignment_end(request: AuthenticatedHttpRequest, pk: int, assignment: int) -> HttpResponse:
     """End an assignment on a date: it stays in the engagement's history."""
     engagement = get_engagement_for_admin(pk)
     current = get_assignment_for_admin(engagement, assignment)
@@ -207,12 +208,12 @@ def _outcome_page(request: HttpRequest, engagement: Engagement,
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _outcome_page(request, get_engagement_for_admin(pk), Outcome())
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def outcome_edit(request: HttpRequest, pk: int, outcome: int) -> HttpResponse:
+def outcome_edit(request: AuthenticatedHttpRequest, pk: int, outcome: int) -> HttpResponse:
     engagement = get_engagement_for_admin(pk)
     return _outcome_page(request, engagement, get_outcome_for_admin(engagement, outcome))

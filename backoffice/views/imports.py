@@ -14,6 +14,7 @@ from backoffice.forms import ImportUploadForm
 from backoffice.views._forms import posted as _posted
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from places.models import ImportBatch
 
@@ -31,7 +32,7 @@ def get_batch_for(user: Any, token: str) -> ImportBatch:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None,
                             initial={"kind": request.GET.get("kind", "")})
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """GET: what each row would do now. POST: import it all, or nothing."""
     batch = get_batch_for(request.user, token)
     error = ""
@@ -107,7 +108,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, kind: str, fmt: str) -> HttpResponse:
     if kind not in imports.PLANNERS or fmt not in FORMATS:
         raise Http404("No such template.")
     content, content_type, filename = imports.import_template(kind, fmt)

@@ -23,6 +23,7 @@ from enablers import profiles
 from enablers.models import Enabler
 from fieldbook.access import public, role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import ALL_ROLES, Role
 from places.models import Invitation, Region
 
@@ -56,7 +57,7 @@ def get_user_for_admin(pk: int) -> Any:
 
 @require_GET
 @role_required(Role.ADMIN)
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     status = request.GET.get("status", "")
     query = request.GET.get("q", "").strip()[:100]
@@ -75,7 +76,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_invite(request: HttpRequest) -> HttpResponse:
+def user_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     regions = list(Region.objects.order_by("name"))
     form = InviteForm(_posted(request), regions=regions)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +99,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A user's status and invitation, and their roles (the form)."""
     user = get_user_for_admin(pk)
     held = accounts.role_names(user)
@@ -123,7 +124,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     error = ""
     if request.method == "POST":
@@ -150,7 +151,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     try:
         accounts.user_reactivate(actor=request.user, user=user)
@@ -163,7 +164,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Email the person a link to choose a new password (never a password chosen for them)."""
     user = get_user_for_admin(pk)
     try:
@@ -181,7 +182,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     try:
         invitation = accounts.invitation_resend(actor=request.user, user=user,
@@ -230,7 +231,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def enabler_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def enabler_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A user's enabler profile: capacity, regions, background, open or closed. Never whose
     profile it is (a database trigger refuses that too). 404 for a user without a profile."""
     user = get_user_for_admin(pk)

@@ -46,6 +46,7 @@ from engagements.dashboards.programme import (
 )
 from engagements.models import Engagement, Programme
 from fieldbook.access import role_required
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -67,7 +68,7 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pick a programme. 4 queries (session, user, roles, programmes with counts)."""
     return render(request, "engagements/dashboard-index.html",
                   {"programmes": list(programme_list(request.user))})
@@ -76,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
+def programme_dashboard(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """One row per place. 14 queries for the page, 11 for the htmx table fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
@@ -100,7 +101,8 @@ def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def dashboard_export(request: HttpRequest, programme: str, fmt: str) -> HttpResponseBase:
+def dashboard_export(request: AuthenticatedHttpRequest, programme: str,
+                     fmt: str) -> HttpResponseBase:
     """Every filtered row (not just one page) as CSV or XLSX, built 500 rows at a time."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("Unknown export format.")
@@ -133,7 +135,7 @@ def _since(raw: str | None) -> dt.date | None:
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse:
+def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
     """16 queries for the page, 8 for the htmx timeline fragment."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
@@ -168,7 +170,7 @@ def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def place_export(request: HttpRequest, programme: str, place: str, fmt: str
+def place_export(request: AuthenticatedHttpRequest, programme: str, place: str, fmt: str
                  ) -> HttpResponseBase:
     """The place's whole timeline, oldest first, as CSV or XLSX (500 sessions at a time)."""
     if fmt not in EXPORT_FORMATS:
@@ -185,7 +187,7 @@ def place_export(request: HttpRequest, programme: str, place: str, fmt: str
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
+def heatmap(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """Themes x places, last quarter. 10 queries for the page, 10 for the htmx fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
@@ -203,7 +205,7 @@ def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def caseload(request: HttpRequest, programme: str) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """Each enabler's places and days this month against capacity. 7 queries."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()

@@ -31,6 +31,7 @@ from engagements.summaries.forms import ProgrammeChoiceForm, SummaryFilterForm, 
 from engagements.summaries.services import summary_recompile, summary_request
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 
 PER_PAGE = 20
@@ -58,7 +59,7 @@ def _programme_or_none(raw: str | None) -> Programme | None:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_list(request: HttpRequest) -> HttpResponse:
+def summary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programmes = Programme.objects.order_by("name")
     filters = SummaryFilterForm(request.GET or None, programmes=programmes)
     summaries: QuerySet[LearningSummary] = LearningSummary.objects.select_related(
@@ -82,7 +83,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_new(request: HttpRequest) -> HttpResponse:
+def summary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     programme = _programme_or_none(source.get("programme"))
@@ -123,7 +124,7 @@ def _status_context(summary: LearningSummary) -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request")
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = get_summary_for(request.user, pk)
     if request.htmx and "pdf" in request.GET:
         # The actions of a ready summary, polling while its PDF is prepared: 204 until the PDF's
@@ -148,7 +149,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_compile_again(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_compile_again(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Try again (failed), or compile again with the latest data (ready)."""
     summary = get_summary_for(request.user, pk)
     summary_recompile(requested_by=request.user, summary=summary)
@@ -169,7 +170,7 @@ def _ready_or_404(request: HttpRequest, pk: int, *, with_pdf: bool = False) -> L
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The stored PDF. Rendering one takes seconds, so this view never does: before the task has
     stored it (or if it could not), back to the summary page, which says where the PDF is."""
     summary = _ready_or_404(request, pk, with_pdf=True)
@@ -189,7 +190,7 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_markdown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = _ready_or_404(request, pk)
     response = HttpResponse(summary_markdown_text(summary),
                             content_type="text/markdown; charset=utf-8")

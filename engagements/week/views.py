@@ -46,6 +46,7 @@ from fieldbook.access import role_required
 from fieldbook.drafts import DRAFT_DAYS, draft_owner
 from fieldbook.drafts import draft_key as draft_key_for
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from fieldbook.security import private_notes
 from fieldbook.units import monday_of
@@ -244,7 +245,7 @@ def _logged_message(session: Session) -> str:
 @require_GET
 @role_required(Role.ENABLER)
 @private_notes
-def draft_key(request: HttpRequest) -> JsonResponse:
+def draft_key(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The key the browser encrypts this user's drafts with (fieldbook.drafts), to this user
     only, never stored by any cache (``@private_notes``: no-store). No query beyond sign-in."""
     return JsonResponse({"owner": draft_owner(request.user), "key": draft_key_for(request.user),
@@ -255,7 +256,7 @@ def draft_key(request: HttpRequest) -> JsonResponse:
 @role_required(Role.ENABLER)
 @private_notes
 @vary_on_headers("HX-Request")
-def my_week(request: HttpRequest) -> HttpResponse:
+def my_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     enabler = get_enabler_for(request)
     today = timezone.localdate()
     week_start = parse_week(request.GET.get("week"), today)
@@ -282,7 +283,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENABLER)
 @private_notes
 @vary_on_headers("HX-Request")
-def session_log(request: HttpRequest) -> HttpResponse:
+def session_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log a visit: a full page that works without JavaScript, or the panel inside My week."""
     enabler = get_enabler_for(request)
     today = timezone.localdate()
@@ -335,7 +336,7 @@ def session_log(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENABLER)
 @private_notes(someone_elses=notes_of_someone_else)
 @vary_on_headers("HX-Request")
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk)
     today = timezone.localdate()
@@ -400,7 +401,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes
-def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def session_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then soft delete; My week then offers to undo it."""
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk)
@@ -422,7 +423,7 @@ def get_learning_item_for(enabler: Enabler, pk: int) -> LearningItem:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes  # an unshared item's text is the enabler's own: never cached
-def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def learning_item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then withdraw sharing and consent for a learning item, for good."""
     enabler = get_enabler_for(request)
     item = get_learning_item_for(enabler, pk)
@@ -437,7 +438,7 @@ def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.ENABLER)
 @private_notes
-def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def session_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk, include_deleted=True)
     services.session_restore(enabler=enabler, session=session)
@@ -448,7 +449,7 @@ def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes
-def week_repeat(request: HttpRequest) -> HttpResponse:
+def week_repeat(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Copy last week's regular sessions into this week, after the enabler reviews them."""
     enabler = get_enabler_for(request)
     today = timezone.localdate()
