@@ -100,7 +100,7 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
         "programme": p,
         "programme_places": len(places),
         "busiest_place": busiest.place.slug,
-        "busiest_place_sessions": busiest.n,  # type: ignore[attr-defined]
+        "busiest_place_sessions": busiest.n,
         "enabler": typical.user.username,
         "enabler_current_engagements": typical_current,
         "enabler_sessions": Session.objects.filter(enabler=typical).count(),

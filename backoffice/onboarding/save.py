@@ -121,10 +121,14 @@ def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | Non
 
     e = resolved.engagement
     status = e["status"]
+    requested_on = parse_day(e["requested_on"])
+    if requested_on is None:  # the engagement section's rules refuse this before saving
+        raise DomainError(field_errors={
+            "engagement": ["Enter the date the place asked for support"]})
     engagement = Engagement(
         programme=resolved.programme,
         place=place,
-        requested_on=parse_day(e["requested_on"]),
+        requested_on=requested_on,
         status=status,
         started_on=(parse_day(e.get("started_on"))
                     if status != Engagement.Status.REQUESTED else None),

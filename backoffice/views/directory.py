@@ -134,8 +134,10 @@ def _organisation_form(data: QueryDict | None, organisation: Organisation,
                             all_places=Place.objects.select_related("region").order_by("name"))
 
 
-def _organisation_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def _organisation_page(request: AuthenticatedHttpRequest,
+                       organisation: Organisation) -> HttpResponse:
     changing = organisation.pk is not None
+    initial: dict[str, Any]
     if changing:
         initial = {"seen": organisation.updated_at.isoformat(), "name": organisation.name,
                    "kind": organisation.kind, "ods_code": organisation.ods_code,

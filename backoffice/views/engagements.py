@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import F, OrderBy, Prefetch, Q
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -85,7 +85,8 @@ def engagement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved {engagement.programme} at {engagement.place}.")
             return redirect("backoffice:engagement-edit", pk=engagement.pk)
-    current_first = [F("ended_on").desc(nulls_first=True), "role", "started_on", "pk"]
+    current_first: list[str | OrderBy] = [F("ended_on").desc(nulls_first=True), "role",
+                                          "started_on", "pk"]
     return render(request, "backoffice/engagement-edit.html", {
         "engagement": engagement, "place": engagement.place, "form": form, "saved": saved,
         "assignments": Assignment.objects.filter(engagement=engagement)
@@ -162,7 +163,7 @@ def assignment_end(request: AuthenticatedHttpRequest, pk: int, assignment: int) 
     })
 
 
-def _outcome_page(request: HttpRequest, engagement: Engagement,
+def _outcome_page(request: AuthenticatedHttpRequest, engagement: Engagement,
                   outcome: Outcome) -> HttpResponse:
     changing = outcome.pk is not None
     # Active themes, and any the outcome already has (so changing it never drops one silently).

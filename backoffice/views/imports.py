@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -57,7 +57,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _upload_page(request, form)
 
 
-def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
+def _upload_page(request: AuthenticatedHttpRequest, form: ImportUploadForm) -> HttpResponse:
     recent = ImportBatch.objects.filter(owner=request.user).only(
         "token", "kind", "filename", "status", "created_at", "imported_at", "owner_id",
     )[:RECENT_IMPORTS]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,7 +22,7 @@ from fieldbook.roles import Role
 from places.models import Region, System
 
 
-def _edit(request: HttpRequest, form_class: type[ModelForm], instance: Any, *,
+def _edit(request: AuthenticatedHttpRequest, form_class: type[ModelForm], instance: Any, *,
           noun: str, list_url: str, hint: str = "") -> HttpResponse:
     form = form_class(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
@@ -123,6 +123,11 @@ class _Seeder:
         if missing:
             manager.bulk_create([through(**{left: a, right: b}) for a, b in missing])
             self.report.created[label] += len(missing)
+
+    @overload
+    def _days_ago(self, days: int) -> dt.date: ...
+    @overload
+    def _days_ago(self, days: int | None) -> dt.date | None: ...
 
     def _days_ago(self, days: int | None) -> dt.date | None:
         return None if days is None else self.today - dt.timedelta(days=days)

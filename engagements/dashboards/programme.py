@@ -352,7 +352,8 @@ def contact_attempts(last_held: dict[int, dt.date | None], *, limit: int = ATTEM
         f"WHERE s.deleted_at IS NULL AND s.status IN (%s, %s)"
         f") ranked WHERE n <= %s ORDER BY engagement_id, date DESC"
     )
-    params = [value for pk, held_on in pairs for value in (pk, held_on or dt.date.min)]
+    params: list[int | str | dt.date] = [value for pk, held_on in pairs
+                                         for value in (pk, held_on or dt.date.min)]
     params += [Session.Status.POSTPONED, Session.Status.CANCELLED, limit]
     found: dict[int, list[Attempt]] = defaultdict(list)
     with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -46,7 +46,7 @@ from engagements.dashboards.programme import (
 )
 from engagements.models import Engagement, Programme
 from fieldbook.access import role_required
-from fieldbook.http import AuthenticatedHttpRequest
+from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from fieldbook.roles import Role
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -61,9 +61,9 @@ def windows_now() -> Windows:
     return Windows(timezone.localdate())
 
 
-def wants_fragment(request: HttpRequest) -> bool:
+def wants_fragment(request: HtmxHttpRequest) -> bool:
     """An htmx swap, not a history restore (which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_GET

@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -161,7 +161,8 @@ def summary_compile_again(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return redirect("engagements:summary-detail", pk=summary.pk)
 
 
-def _ready_or_404(request: HttpRequest, pk: int, *, with_pdf: bool = False) -> LearningSummary:
+def _ready_or_404(request: AuthenticatedHttpRequest, pk: int, *,
+                  with_pdf: bool = False) -> LearningSummary:
     summary = get_summary_for(request.user, pk, with_pdf=with_pdf)
     if summary.status != Status.READY or not summary.content:
         raise Http404("This summary is not ready yet.")

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -58,11 +58,11 @@ FORM_TEMPLATE = "engagements/session-form.html"
 
 # ---- access helpers --------------------------------------------------------------------------
 
-def get_enabler_for(request: HttpRequest) -> Enabler:
+def get_enabler_for(request: AuthenticatedHttpRequest) -> Enabler:
     """The signed-in enabler's profile. One query. (The Enabler role without a profile is a
     set-up mistake: 404 rather than a crash.)"""
     try:
-        return request.user.enabler  # type: ignore[union-attr]
+        return request.user.enabler
     except Enabler.DoesNotExist:
         raise Http404("No enabler profile for this account.") from None
 
@@ -101,7 +101,7 @@ def _week_url(day: dt.date, **params: Any) -> str:
     return f"{reverse('engagements:my-week')}?{query}"
 
 
-def _week_context(request: HttpRequest, enabler: Enabler, week_start: dt.date,
+def _week_context(request: AuthenticatedHttpRequest, enabler: Enabler, week_start: dt.date,
                   today: dt.date) -> dict[str, Any]:
     """Everything My week shows. Four queries (five when the week has sessions). Each session's
     notes are opened for the signed-in user only (``notes``: text, or None if not theirs)."""
@@ -201,19 +201,19 @@ def _learning_data(formset: BaseFormSet) -> list[services.LearningItemData]:
     return [item for f in formset.forms if (item := f.to_data()) is not None]
 
 
-def _is_redisplay(request: HttpRequest) -> bool:
+def _is_redisplay(request: AuthenticatedHttpRequest) -> bool:
     return "add_learning" in request.POST or "change_engagement" in request.POST
 
 
-def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _form_page(request: AuthenticatedHttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The full page, or only the form (#session-form-panel) for htmx."""
     template = f"{FORM_TEMPLATE}#session-form" if request.htmx else FORM_TEMPLATE
     return render(request, template, context)
 
 
-def _sent_from_my_week(request: HttpRequest) -> bool:
+def _sent_from_my_week(request: AuthenticatedHttpRequest) -> bool:
     """Was the form in My week's panel (rather than the full page /week/log/)?"""
-    current = request.htmx.current_url_abs_path or ""  # type: ignore[attr-defined]
+    current = request.htmx.current_url_abs_path or ""
     return urlsplit(current).path == reverse("engagements:my-week")
 
 
@@ -462,7 +462,7 @@ def week_repeat(request: AuthenticatedHttpRequest) -> HttpResponse:
         .between(week_start, week_start + dt.timedelta(days=6))
         .values_list("engagement_id", "date", "kind")
     )
-    proposals = []
+    proposals: list[dict[str, Any]] = []
     for s in candidates:
         date = s.date + dt.timedelta(weeks=1)
         proposals.append({
