@@ -207,28 +207,30 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
             requested = min(programme.starts_on + dt.timedelta(days=rng.randint(0, 120)),
                             today - dt.timedelta(days=60))
             requested = max(requested, programme.starts_on)
-            started: dt.date | None = requested + dt.timedelta(days=rng.randint(7, 45))
+            start_day = requested + dt.timedelta(days=rng.randint(7, 45))
+            started: dt.date | None = start_day
             ended = None
             end = today
             roll = rng.random()
             if programme.ends_on is not None:
-                status, ended = Engagement.Status.CLOSED, max(programme.ends_on, started)
+                status, ended = Engagement.Status.CLOSED, max(programme.ends_on, start_day)
                 end = ended
             elif roll < 0.05:
                 status, started = Engagement.Status.REQUESTED, None
             elif roll < 0.10:
                 status = Engagement.Status.CLOSED
-                ended = started + dt.timedelta(days=rng.randint(0, max(0, (today - started).days)))
+                ended = start_day + dt.timedelta(
+                    days=rng.randint(0, max(0, (today - start_day).days)))
                 end = ended
             elif roll < 0.17:
                 status = Engagement.Status.PAUSED
-                end = max(started, today - dt.timedelta(days=rng.randint(30, 120)))
+                end = max(start_day, today - dt.timedelta(days=rng.randint(30, 120)))
             elif roll < 0.25:
                 status = Engagement.Status.DIAGNOSTIC
             else:
                 status = Engagement.Status.ACTIVE
                 if roll > 0.93:  # gone quiet: nothing for a month or more
-                    end = max(started, today - dt.timedelta(days=rng.randint(25, 90)))
+                    end = max(start_day, today - dt.timedelta(days=rng.randint(25, 90)))
             engagement_rows.append(Engagement(
                 programme=programme, place=place, requested_on=requested, status=status,
                 started_on=started, ended_on=ended, focus="Flow through the urgent care system",
@@ -239,20 +241,20 @@ def build_world(*, rng: random.Random, tag: str, today: dt.date, places: int, en
     assignments = []
     world = World(tag=tag, today=today, theme_ids=theme_ids, people_by_place=people_by_place,
                   user_of_enabler={e.pk: e.user_id for e in enabler_rows})
-    for e, (g, started, end) in zip(engagement_rows, plans, strict=True):
-        pool = by_region.get(e.place.region_id) or [x.pk for x in enabler_rows]
+    for eng, (g, started, end) in zip(engagement_rows, plans, strict=True):
+        pool = by_region.get(eng.place.region_id) or [x.pk for x in enabler_rows]
         lead = rng.choice(pool)
         support = rng.choice(pool) if rng.random() < 0.3 else None
         support = None if support == lead else support
-        since = started or e.requested_on
-        until = e.ended_on
-        assignments.append(Assignment(enabler_id=lead, engagement=e, role="lead",
+        since = started or eng.requested_on
+        until = eng.ended_on
+        assignments.append(Assignment(enabler_id=lead, engagement=eng, role="lead",
                                       started_on=since, ended_on=until))
         if support is not None:
-            assignments.append(Assignment(enabler_id=support, engagement=e, role="supporting",
+            assignments.append(Assignment(enabler_id=support, engagement=eng, role="supporting",
                                           started_on=since, ended_on=until))
         world.engagements.append(EngagementPlan(
-            id=e.pk, place_id=e.place_id, programme_index=g, start=started, end=end,
+            id=eng.pk, place_id=eng.place_id, programme_index=g, start=started, end=end,
             lead_enabler=lead, supporting_enabler=support))
     Assignment.objects.bulk_create(assignments, batch_size=5000)
 

@@ -203,7 +203,7 @@ def sectors_in_room(engagement_ids: list[int], *, since: dt.date, today: dt.date
                session__status=Session.Status.HELD, session__date__gte=since,
                session__date__lte=today)
     attendees = (
-        Session.attendees.through.objects.filter(window)
+        Session.attendees.through.objects.filter(window)  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
         .annotate(eng=F("session__engagement_id"), who=F("person_id"), room_sector=Value(""))
         .values_list("eng", "who", "room_sector").order_by()
     )

@@ -71,7 +71,7 @@ def heatmap_themes(programme: Programme, w: Windows) -> tuple[list[Theme], dict[
     """The heatmap's columns: active themes, plus any retired theme still used in the quarter,
     with programme-wide totals of held sessions last quarter. Two queries."""
     totals = dict(
-        Session.themes.through.objects.filter(
+        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
             session__engagement__programme=programme, session__deleted_at__isnull=True,
             session__status=Session.Status.HELD, session__date__gte=w.quarter_from,
             session__date__lte=w.today,
@@ -96,7 +96,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     engagements = list(page.object_list)
     counts: dict[tuple[int, int], int] = {
         (eng, theme): n for eng, theme, n in
-        Session.themes.through.objects.filter(
+        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
             session__engagement_id__in=[e.pk for e in engagements],
             session__deleted_at__isnull=True, session__status=Session.Status.HELD,
             session__date__gte=w.quarter_from, session__date__lte=w.today,

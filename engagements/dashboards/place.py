@@ -154,7 +154,7 @@ def timeline_details(entries: list[TimelineEntry]) -> None:
         return
     by_pk = {e.pk: e for e in entries}
     people = (
-        Session.attendees.through.objects.filter(session_id__in=ids)
+        Session.attendees.through.objects.filter(session_id__in=ids)  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
         .annotate(label=F("person__organisation__name"),
                   room_sector=sector_of_kind("person__organisation__kind"),
                   is_headcount=Value(False))
