@@ -170,16 +170,20 @@ def compile_summary(tag: str) -> dict[str, Any]:
     content_timing: dict[str, float] = {}
     real_content = compile_module.summary_content
 
-    def timed_content(s: LearningSummary) -> dict[str, Any]:
+    def timed_content(summary: LearningSummary) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            return real_content(s)
+            return real_content(summary)
         finally:
             content_timing["seconds"] = time.perf_counter() - started
 
     queued_pdfs: list[int] = []
-    compile_module.summary_content = timed_content  # type: ignore[assignment]
-    summaries_module.summary_pdf_enqueue = queued_pdfs.append  # type: ignore[assignment]
+
+    def queue_pdf(summary_id: int) -> None:
+        queued_pdfs.append(summary_id)
+
+    compile_module.summary_content = timed_content
+    summaries_module.summary_pdf_enqueue = queue_pdf
     sessions = Session.objects.filter(engagement__programme=programme, date__gte=period.start,
                                       date__lte=period.end).count()
     started = time.perf_counter()

@@ -183,6 +183,9 @@ class Session(TimeStampedModel):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
+    # Not a column: the notes as ``engagements.notes.notes_attach`` opens them for one reader
+    # (the text, or None), for templates. Declared for the type checker only.
+    notes: str | None
 
     class Meta:
         ordering = ["-date", "-created_at"]

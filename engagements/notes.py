@@ -54,7 +54,7 @@ def notes_read(session: Session, *, reader: AbstractBaseUser | AnonymousUser) ->
 def notes_attach(sessions: Iterable[Session], *, reader: AbstractBaseUser | AnonymousUser) -> None:
     """Set ``session.notes`` (text or ``None``) on each session, for templates. No query."""
     for session in sessions:
-        session.notes = notes_read(session, reader=reader)  # type: ignore[attr-defined]
+        session.notes = notes_read(session, reader=reader)
 
 
 # ---- key rotation -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ the page. Query counts are stated on each view and asserted in tests/test_dashbo
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -44,10 +45,15 @@ from engagements.dashboards.programme import (
     programme_list,
     quiet_engagements,
 )
-from engagements.models import Engagement, Programme
+from engagements.models import Programme
 from fieldbook.access import role_required
 from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from fieldbook.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from engagements.dashboards.programme import FiguredEngagement
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -116,7 +122,8 @@ def dashboard_export(request: AuthenticatedHttpRequest, programme: str,
     )
 
 
-def get_engagement_for(user: object, programme: str, place: str, w: Windows) -> Engagement:
+def get_engagement_for(user: User, programme: str, place: str, w: Windows
+                       ) -> FiguredEngagement:
     """The place's engagement in the programme, or 404 (unknown programme, place, or a place
     that is not in this programme)."""
     engagement = engagement_for(programme, place, w)
