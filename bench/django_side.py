@@ -18,7 +18,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -36,10 +36,13 @@ from demo.loadgen import LOAD_PASSWORD  # noqa: E402
 from enablers.models import Enabler  # noqa: E402
 from engagements.models import Engagement, LearningSummary, Programme, Session  # noqa: E402
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 WORKING = ("diagnostic", "active", "paused")
 
 
-def _session_cookie(user: Any) -> str:
+def _session_cookie(user: User) -> str:
     """A signed-in session, minted the way the test client signs in (the project's session
     engine and sign-in signals), with a verified TOTP device for anyone who owes a second
     factor. The password hash (deliberately slow) and the code entry are sign-in costs, not
@@ -210,6 +213,7 @@ def import_places(rows: int) -> dict[str, Any]:
     from places.models import Region
 
     admin = get_user_model().objects.filter(username__endswith="-admin-0").first()
+    assert admin is not None  # generate_load made one
     regions = list(Region.objects.values_list("code", flat=True))
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +28,9 @@ from places.models import (
 )
 from places.slugs import unique_slug
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _save(obj: Any, *, section: str, clash: str) -> None:
     """full_clean then save inside a savepoint, so a unique-constraint race (another admin saved
@@ -44,7 +47,7 @@ def _save(obj: Any, *, section: str, clash: str) -> None:
 
 
 @transaction.atomic
-def locality_onboard(*, actor: Any, draft: OnboardingDraft, today: dt.date | None = None) -> Place:
+def locality_onboard(*, actor: User, draft: OnboardingDraft, today: dt.date | None = None) -> Place:
     """Save a finished draft as a place with everything it needs, all or nothing.
 
     Locks the draft row first: a double-click on "Save" (or two tabs) saves once; the second

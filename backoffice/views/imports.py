@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -18,11 +18,14 @@ from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from places.models import ImportBatch
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 RECENT_IMPORTS = 10
 FORMATS = ("csv", "xlsx")
 
 
-def get_batch_for(user: Any, token: str) -> ImportBatch:
+def get_batch_for(user: User, token: str) -> ImportBatch:
     """The admin's own upload, or 404."""
     batch = ImportBatch.objects.filter(token=token, owner=user).first()
     if batch is None:

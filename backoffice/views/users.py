@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -27,6 +27,9 @@ from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import ALL_ROLES, Role
 from places.models import Invitation, Region
 
+if TYPE_CHECKING:
+    from backoffice.accounts import UserWithStatus
+
 User = get_user_model()
 PAGE_SIZE = 50
 STATUSES = [("", "Any status"), ("active", "Active"), ("invited", "Invited"),
@@ -42,7 +45,7 @@ def _link_for(request: HttpRequest) -> Any:
         reverse("backoffice:invitation-accept", kwargs={"token": token}))
 
 
-def get_user_for_admin(pk: int) -> Any:
+def get_user_for_admin(pk: int) -> UserWithStatus:
     """Any account, with the annotations the status needs. Admins manage every user."""
     open_invitations = Invitation.objects.filter(
         user=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True)

@@ -57,6 +57,7 @@ ATTEMPTS_SHOWN = 3
 QUIET_LISTED = 10
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django_stubs_ext import WithAnnotations
 
 
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
 
 # -- the programme list -----------------------------------------------------------------------
 
-def programme_list(user: Any) -> QuerySet[Programme]:
+def programme_list(user: User) -> QuerySet[Programme]:
     """Every programme with its places by status; the user's own programmes first. One query.
 
     Leads are the central team: each may open any programme. ``is_mine`` only orders the list.

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def get_programme_for(user: object, slug: str) -> Programme:
+def get_programme_for(user: User, slug: str) -> Programme:
     """A programme a lead or admin may read (any of them: leads are the central team)."""
     return get_object_or_404(Programme, slug=slug)
 

@@ -13,7 +13,7 @@ inside a web request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -34,11 +34,14 @@ from fieldbook.errors import DomainError, errors_to_form
 from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 PER_PAGE = 20
 Status = LearningSummary.Status
 
 
-def get_summary_for(user: Any, pk: int, *, with_pdf: bool = False) -> LearningSummary:
+def get_summary_for(user: User, pk: int, *, with_pdf: bool = False) -> LearningSummary:
     """A summary the user may read, or 404. Leads and admins read every programme's summaries
     (they hold only anonymised, shareable learning); the role check is the view's decorator.
     The stored PDF's bytes are loaded only for the PDF download."""
