@@ -11,7 +11,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from backoffice.onboarding import ONBOARDING_STATUSES
-from enablers.models import Assignment
+from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
 from fieldbook.forms import choice_field, model_choice_field
 from fieldbook.roles import ALL_ROLES
@@ -613,7 +613,7 @@ class EnablerProfileForm(ChangeForm):
         })
 
     @classmethod
-    def initial_for(cls, enabler: Any) -> dict[str, Any]:
+    def initial_for(cls, enabler: Enabler) -> dict[str, Any]:
         return {"seen": cls.seen_of(enabler),
                 "capacity_days_per_week": enabler.capacity_days_per_week,
                 "regions": [r.pk for r in enabler.regions.all()],

@@ -79,7 +79,7 @@ def paginate(object_list: Any, number: Any, per_page: int = PAGE_SIZE) -> Page:
     """A page (bad or missing numbers give the first or last page), with ``elided_range``:
     the page numbers to link, with ``Paginator.ELLIPSIS`` for gaps ("1 2 3 … 10")."""
     page = Paginator(object_list, per_page).get_page(number)
-    page.elided_range = list(  # type: ignore[attr-defined]
+    page.elided_range = list(  # type: ignore[attr-defined]  # for the pagination template
         page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return page
 

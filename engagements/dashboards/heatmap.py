@@ -81,7 +81,7 @@ def heatmap_themes(programme: Programme, w: Windows) -> tuple[list[Theme], dict[
     themes = list(Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals)))
                   .order_by("name"))
     for theme in themes:
-        theme.total = totals.get(theme.pk, 0)  # type: ignore[attr-defined]
+        theme.total = totals.get(theme.pk, 0)  # type: ignore[attr-defined]  # the template reads it
     return themes, totals
 
 
