@@ -24,7 +24,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from enablers.models import Assignment
@@ -133,13 +133,13 @@ def demo_world(role_groups: None) -> dict[str, Any]:
 
     users = get_user_model().objects
     admin = users.get(username="admin")
-    OnboardingDraftFactory(owner=admin, place_name="Northgate")
+    OnboardingDraftFactory.create(owner=admin, place_name="Northgate")
     from engagements.models import Programme
     from engagements.summaries.services import summary_compile
 
     from .factories import LearningSummaryFactory
 
-    summary = LearningSummaryFactory(programme=Programme.objects.order_by("pk").first())
+    summary = LearningSummaryFactory.create(programme=Programme.objects.order_by("pk").first())
     summary_compile(summary_id=summary.pk)
     # Shared learning on the demo enabler's sessions this week: their edit pages link to
     # withdrawing it.
@@ -171,9 +171,13 @@ def test_every_page_of_every_role_passes_axe(
     base = live_server.url
     errors: list[str] = []
 
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
     def new_page() -> Page:
         page = browser.new_context().new_page()
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", on_console)
         page.on("pageerror", lambda e: errors.append(str(e)))
         return page
 
@@ -209,6 +213,7 @@ def test_every_page_of_every_role_passes_axe(
     crawl.check(page, "enabler", "my week with the log form swapped in")
     session = Session.objects.filter(enabler__user__username=DEMO_ENABLER,
                                      deleted_at__isnull=True).first()
+    assert session is not None
     crawl.crawl(page, "enabler", ["/week/", f"/week/sessions/{session.pk}/delete/",
                                   "/accounts/two-factor/manage/"])
     page.context.close()
@@ -326,8 +331,8 @@ def test_a_locality_is_onboarded_with_the_keyboard_alone(
 
     from .factories import TEST_PASSWORD, RegionFactory
 
-    RegionFactory(name="North", code="north")
-    UserFactory(username="kay-admin", roles=[Role.ADMIN])
+    RegionFactory.create(name="North", code="north")
+    UserFactory.create(username="kay-admin", roles=[Role.ADMIN])
     page.goto(f"{live_server.url}/accounts/login/")
     tab_to(page, "#id_username")
     page.keyboard.type("kay-admin")
