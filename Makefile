@@ -50,9 +50,11 @@ run: install assets $(NOTES_KEY_FILE)
 test: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# mypy reads its packages and django-stubs settings from pyproject.toml ([tool.mypy]).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles .stamp-* fieldbook.sqlite3

@@ -13,10 +13,10 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -33,7 +33,20 @@ from fieldbook.errors import DomainError
 from fieldbook.roles import ALL_ROLES, Role
 from places.models import Invitation
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+
+class InvitationStatus(TypedDict):
+    """What ``users_for_admin`` (and the users page's ``get_user_for_admin``) annotate."""
+
+    invitation_expires_at: dt.datetime | None
+    is_invited: bool
+
+
+if TYPE_CHECKING:
+    UserWithStatus: TypeAlias = WithAnnotations[User, InvitationStatus]
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
 ROLE_NAMES = [role.value for role in ALL_ROLES]
@@ -46,7 +59,8 @@ def token_hash(token: str) -> str:
 # ---- reads ------------------------------------------------------------------------------------
 
 
-def users_for_admin(*, role: str = "", status: str = "", query: str = "") -> QuerySet[Any]:
+def users_for_admin(*, role: str = "", status: str = "", query: str = ""
+                    ) -> QuerySet[UserWithStatus]:
     """Users with their roles (prefetched) and their open invitation's expiry, for the users
     page. Three queries for a page, whatever the number of users."""
     now = timezone.now()
@@ -74,9 +88,10 @@ def users_for_admin(*, role: str = "", status: str = "", query: str = "") -> Que
     return users
 
 
-def user_status(user: Any, *, now: dt.datetime | None = None) -> str:
+def user_status(user: UserWithStatus, *, now: dt.datetime | None = None) -> str:
     """"active", "invited", "expired" (an invitation nobody used in time) or "deactivated".
-    Needs the annotations from ``users_for_admin`` (or ``user_with_status``)."""
+    Needs the annotations from ``users_for_admin`` (or the users page's
+    ``get_user_for_admin``)."""
     if user.is_active:
         return "active"
     if getattr(user, "is_invited", False):
@@ -85,7 +100,7 @@ def user_status(user: Any, *, now: dt.datetime | None = None) -> str:
     return "deactivated"
 
 
-def role_names(user: Any) -> list[str]:
+def role_names(user: User) -> list[str]:
     held = {g.name for g in user.groups.all()}
     return [name for name in ROLE_NAMES if name in held]
 
@@ -93,7 +108,7 @@ def role_names(user: Any) -> list[str]:
 # ---- invitations ------------------------------------------------------------------------------
 
 
-def _invitation_create(*, actor: Any, user: Any, role: str) -> tuple[Invitation, str]:
+def _invitation_create(*, actor: User, user: User, role: str) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         user=user, email=user.email, role=role, invited_by=actor, token_hash=token_hash(token),
@@ -123,7 +138,7 @@ def _send_after_commit(invitation: Invitation, token: str, link_for: Callable[[s
 
 @transaction.atomic
 def user_invite(
-    *, actor: Any, email: str, first_name: str, last_name: str, role: str,
+    *, actor: User, email: str, first_name: str, last_name: str, role: str,
     link_for: Callable[[str], str], capacity_days_per_week: Decimal | None = None,
     region_ids: Iterable[int] = (),
 ) -> Invitation:
@@ -161,7 +176,7 @@ def user_invite(
 
 
 @transaction.atomic
-def invitation_resend(*, actor: Any, user: Any, link_for: Callable[[str], str]) -> Invitation:
+def invitation_resend(*, actor: User, user: User, link_for: Callable[[str], str]) -> Invitation:
     """A fresh link for someone who has not set a password yet; older links stop working."""
     if user.is_active or user.has_usable_password():
         raise DomainError(f"{user.get_full_name() or user.username} has already set a password. "
@@ -220,7 +235,7 @@ def invitation_accept(*, token: str, password: str) -> Any:
     return user
 
 
-def _password_reset_email(user: Any, link: str) -> None:
+def _password_reset_email(user: User, link: str) -> None:
     context = {"user": user, "link": link, "sent_by_admin": True}
     subject = render_to_string("registration/password_reset_subject.txt", context).strip()
     body = render_to_string("registration/password_reset_by_admin_email.txt", context)
@@ -228,7 +243,7 @@ def _password_reset_email(user: Any, link: str) -> None:
 
 
 @transaction.atomic
-def password_reset_send(*, actor: Any, user: Any, link_for: Callable[[str, str], str]) -> str:
+def password_reset_send(*, actor: User, user: User, link_for: Callable[[str, str], str]) -> str:
     """Email ``user`` a link to choose a new password, at their own address. The only way an
     admin can help someone back into their account: nobody sets another person's password. The
     link is Django's password-reset token (one use: it stops working once the password changes;
@@ -251,13 +266,13 @@ def password_reset_send(*, actor: Any, user: Any, link_for: Callable[[str, str],
 # ---- roles and deactivation -------------------------------------------------------------------
 
 
-def _guard(actor: Any, user: Any) -> None:
+def _guard(actor: User, user: User) -> None:
     if user.is_superuser and not actor.is_superuser:
         raise DomainError("Superusers are managed with manage.py, not here.")
 
 
 @transaction.atomic
-def user_roles_set(*, actor: Any, user: Any, roles: Iterable[str]) -> list[str]:
+def user_roles_set(*, actor: User, user: User, roles: Iterable[str]) -> list[str]:
     """Give the user exactly these roles. Adding Enabler creates (or re-opens) their enabler
     profile; removing it closes the profile, keeping its history."""
     _guard(actor, user)
@@ -294,7 +309,7 @@ def user_roles_set(*, actor: Any, user: Any, roles: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: Any, today: dt.date | None = None) -> list[str]:
+def user_deactivate(*, actor: User, user: User, today: dt.date | None = None) -> list[str]:
     """Switch the account off. Their sessions stay, and stay private to them; their current
     assignments end today (so each engagement can have a new lead); open invitations stop
     working. Returns the engagements whose assignment ended."""
@@ -324,7 +339,7 @@ def user_deactivate(*, actor: Any, user: Any, today: dt.date | None = None) -> l
 
 
 @transaction.atomic
-def user_reactivate(*, actor: Any, user: Any) -> None:
+def user_reactivate(*, actor: User, user: User) -> None:
     _guard(actor, user)
     if not user.has_usable_password():
         raise DomainError("They never chose a password: send them a new invitation instead.")

@@ -71,9 +71,11 @@ def _lock(board: DeliveryBoard) -> None:
 
 
 def _chair_error(board: DeliveryBoard, *, excluding: int | None = None) -> str | None:
-    chair = (BoardMembership.objects.select_related("person")
-             .filter(board=board, board_role=Role.CHAIR, ended_on__isnull=True)
-             .exclude(pk=excluding).first())
+    chairs = (BoardMembership.objects.select_related("person")
+              .filter(board=board, board_role=Role.CHAIR, ended_on__isnull=True))
+    if excluding is not None:
+        chairs = chairs.exclude(pk=excluding)
+    chair = chairs.first()
     if chair is None:
         return None
     return (f"The board already has a chair ({chair.person.full_name}). Choose vice-chair or "

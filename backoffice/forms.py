@@ -11,9 +11,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from backoffice.onboarding import ONBOARDING_STATUSES
-from enablers.models import Assignment
+from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
-from fieldbook.forms import BoundedDateField
+from fieldbook.forms import BoundedDateField, choice_field, model_choice_field
 from fieldbook.roles import ALL_ROLES
 from fieldbook.units import date_in_range
 from places.models import (
@@ -65,10 +65,10 @@ class PlaceForm(forms.Form):
     def __init__(self, *args: Any, regions: Iterable[Region], systems: Iterable[System],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Choose a region")] + [
+        choice_field(self, "region").choices = [("", "Choose a region")] + [
             (r.pk, r.name) for r in regions
         ]
-        self.fields["system"].choices = [("", "None")] + [
+        choice_field(self, "system").choices = [("", "None")] + [
             (s.pk, f"{s.name} ({s.region.name})") for s in systems
         ]
         _messages(self, {"name": "Enter the name of the place",
@@ -129,7 +129,8 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Iterable[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "Choose an organisation"), *organisations]
+        choice_field(self, "organisation").choices = [("", "Choose an organisation"),
+                                                      *organisations]
         _messages(self, {"full_name": "Enter the member's full name",
                          "role_title": "Enter the member's role title",
                          "organisation": "Choose the member's organisation",
@@ -178,7 +179,7 @@ class EngagementForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: Iterable[Programme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", "Choose a programme")] + [
+        choice_field(self, "programme").choices = [("", "Choose a programme")] + [
             (p.pk, p.name) for p in programmes
         ]
         _messages(self, {"programme": "Choose the programme the place joins",
@@ -222,8 +223,8 @@ class EnablersForm(forms.Form):
     def __init__(self, *args: Any, enabler_ids: Iterable[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = list(enabler_ids)
-        self.fields["lead"].choices = [("", "No lead yet")] + [(i, str(i)) for i in ids]
-        self.fields["supporting"].choices = [(i, str(i)) for i in ids]
+        choice_field(self, "lead").choices = [("", "No lead yet")] + [(i, str(i)) for i in ids]
+        choice_field(self, "supporting").choices = [(i, str(i)) for i in ids]
         self.fields["lead"].error_messages["invalid_choice"] = "Choose a lead enabler from the list"
         self.fields["supporting"].error_messages["invalid_choice"] = (
             "Choose supporting enablers from the list")
@@ -274,7 +275,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, regions: Iterable[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].choices = [(r.pk, r.name) for r in regions]
+        choice_field(self, "regions").choices = [(r.pk, r.name) for r in regions]
         _messages(self, {"first_name": "Enter their first name",
                          "last_name": "Enter their last name",
                          "email": "Enter their email address",
@@ -335,22 +336,31 @@ class ThemeMergeForm(forms.Form):
     def __init__(self, *args: Any, themes: Iterable[Theme], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "Choose a theme")] + [(t.pk, t.name) for t in themes]
-        self.fields["source"].choices = choices
-        self.fields["target"].choices = choices
+        choice_field(self, "source").choices = choices
+        choice_field(self, "target").choices = choices
         _messages(self, {"source": "Choose the theme to merge",
                          "target": "Choose the theme to merge it into"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("source") and data.get("source") == data.get("target"):
             self.add_error("target", "Choose two different themes")
         return data
+
+
+class LeadsField(forms.ModelMultipleChoiceField):
+    """Programme leads by their full name (their username if they have none)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
 
 
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ["name", "description", "starts_on", "ends_on", "summary_cadence", "leads"]
+        field_classes = {"leads": LeadsField}
         widgets = {
             "description": forms.Textarea,
             "starts_on": DateInput(),
@@ -364,10 +374,9 @@ class ProgrammeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         user_model = get_user_model()
-        self.fields["leads"].queryset = user_model.objects.filter(
+        model_choice_field(self, "leads").queryset = user_model.objects.filter(
             groups__name="Programme lead", is_active=True
         ).order_by("first_name", "last_name")
-        self.fields["leads"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 # ---- changing saved records: places, organisations, boards, enabler profiles ------------------
@@ -415,9 +424,9 @@ class PlaceChangeForm(ChangeForm):
         super().__init__(*args, **kwargs)
         self.regions_by_pk = {r.pk: r for r in regions}
         self.systems_by_pk = {s.pk: s for s in systems}
-        self.fields["region"].choices = [("", "Choose a region")] + [
+        choice_field(self, "region").choices = [("", "Choose a region")] + [
             (r.pk, r.name) for r in self.regions_by_pk.values()]
-        self.fields["system"].choices = [("", "None")] + [
+        choice_field(self, "system").choices = [("", "None")] + [
             (s.pk, f"{s.name} ({s.region.name})") for s in self.systems_by_pk.values()]
         _messages(self, {"name": "Enter the name of the place",
                          "region": "Choose the NHS England region the place is in",
@@ -459,10 +468,10 @@ class OrganisationForm(forms.Form):
                  changing: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         served = list(served)
-        self.fields["places"].choices = [(p.pk, p.name) for p in served]
+        choice_field(self, "places").choices = [(p.pk, p.name) for p in served]
         if not served:
             del self.fields["places"]
-        self.fields["add_place"].choices = [("", "Choose a place")] + [
+        choice_field(self, "add_place").choices = [("", "Choose a place")] + [
             (p.pk, f"{p.name} ({p.region.name})") for p in all_places]
         self.fields["seen"].required = changing
         self.fields["seen"].error_messages["required"] = (
@@ -525,9 +534,9 @@ class BoardMemberAddForm(forms.Form):
     def __init__(self, *args: Any, people: Iterable[Any], organisations: Iterable[Organisation],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Someone new (enter their details below)")] + [
+        choice_field(self, "person").choices = [("", "Someone new (enter their details below)")] + [
             (p.pk, f"{p.full_name}, {p.role_title}, {p.organisation.name}") for p in people]
-        self.fields["organisation"].choices = [("", "Choose an organisation")] + [
+        choice_field(self, "organisation").choices = [("", "Choose an organisation")] + [
             (o.pk, o.name) for o in organisations]
         # Someone new needs a name, a role title and an organisation; someone chosen from the
         # list needs none of them (what was typed there is ignored).
@@ -594,7 +603,7 @@ class EnablerProfileForm(ChangeForm):
 
     def __init__(self, *args: Any, regions: Iterable[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].choices = [(r.pk, r.name) for r in regions]
+        choice_field(self, "regions").choices = [(r.pk, r.name) for r in regions]
         self.fields["regions"].error_messages["invalid_choice"] = "Choose regions from the list"
         capacity = self.fields["capacity_days_per_week"]
         capacity.widget = forms.TextInput(attrs={
@@ -608,7 +617,7 @@ class EnablerProfileForm(ChangeForm):
         })
 
     @classmethod
-    def initial_for(cls, enabler: Any) -> dict[str, Any]:
+    def initial_for(cls, enabler: Enabler) -> dict[str, Any]:
         return {"seen": cls.seen_of(enabler),
                 "capacity_days_per_week": enabler.capacity_days_per_week,
                 "regions": [r.pk for r in enabler.regions.all()],
@@ -673,7 +682,7 @@ class AssignmentAddForm(forms.Form):
 
     def __init__(self, *args: Any, enablers: Iterable[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enabler"].choices = [("", "Choose an enabler")] + [
+        choice_field(self, "enabler").choices = [("", "Choose an enabler")] + [
             (e.pk, e.display_name) for e in enablers]
         _messages(self, {"enabler": "Choose the enabler", "role": "Choose lead or supporting",
                          "started_on": "Enter the date they start"})
@@ -710,7 +719,7 @@ class OutcomeForm(ChangeForm):
                  ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seen"].required = changing
-        self.fields["themes"].choices = [(t.pk, t.name) for t in themes]
+        choice_field(self, "themes").choices = [(t.pk, t.name) for t in themes]
         self.fields["themes"].error_messages["invalid_choice"] = "Choose themes from the list"
         self.fields["kind"].error_messages["invalid_choice"] = "Choose the kind of outcome"
         _messages(self, {"kind": "Choose the kind of outcome",

@@ -6,7 +6,7 @@ through ``theme_merge``. Reads for the list pages are annotated in the database:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,9 +20,12 @@ from fieldbook.errors import DomainError
 from places.models import Organisation, Region, System
 from places.slugs import unique_slug
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def reference_save(*, actor: Any, form: ModelForm) -> models.Model:
+def reference_save(*, actor: User, form: ModelForm) -> models.Model:
     """Save a valid ModelForm for a reference record, with a slug if the model has one, and an
     audit row naming each changed field."""
     instance = form.instance
@@ -84,7 +87,7 @@ def programmes_for_list() -> models.QuerySet[Programme]:
 
 
 @transaction.atomic
-def theme_merge(*, actor: Any, source: Theme, target: Theme) -> dict[str, int]:
+def theme_merge(*, actor: User, source: Theme, target: Theme) -> dict[str, int]:
     """Tag everything tagged ``source`` with ``target`` instead, then remove ``source``.
 
     Works on the three through tables directly: a row that would duplicate an existing

@@ -18,7 +18,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -36,10 +36,13 @@ from demo.loadgen import LOAD_PASSWORD  # noqa: E402
 from enablers.models import Enabler  # noqa: E402
 from engagements.models import Engagement, LearningSummary, Programme, Session  # noqa: E402
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 WORKING = ("diagnostic", "active", "paused")
 
 
-def _session_cookie(user: Any) -> str:
+def _session_cookie(user: User) -> str:
     """A signed-in session, minted the way the test client signs in (the project's session
     engine and sign-in signals), with a verified TOTP device for anyone who owes a second
     factor. The password hash (deliberately slow) and the code entry are sign-in costs, not
@@ -100,7 +103,7 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
         "programme": p,
         "programme_places": len(places),
         "busiest_place": busiest.place.slug,
-        "busiest_place_sessions": busiest.n,  # type: ignore[attr-defined]
+        "busiest_place_sessions": busiest.n,
         "enabler": typical.user.username,
         "enabler_current_engagements": typical_current,
         "enabler_sessions": Session.objects.filter(enabler=typical).count(),
@@ -170,16 +173,20 @@ def compile_summary(tag: str) -> dict[str, Any]:
     content_timing: dict[str, float] = {}
     real_content = compile_module.summary_content
 
-    def timed_content(s: LearningSummary) -> dict[str, Any]:
+    def timed_content(summary: LearningSummary) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            return real_content(s)
+            return real_content(summary)
         finally:
             content_timing["seconds"] = time.perf_counter() - started
 
     queued_pdfs: list[int] = []
-    compile_module.summary_content = timed_content  # type: ignore[assignment]
-    summaries_module.summary_pdf_enqueue = queued_pdfs.append  # type: ignore[assignment]
+
+    def queue_pdf(summary_id: int) -> None:
+        queued_pdfs.append(summary_id)
+
+    compile_module.summary_content = timed_content
+    summaries_module.summary_pdf_enqueue = queue_pdf
     sessions = Session.objects.filter(engagement__programme=programme, date__gte=period.start,
                                       date__lte=period.end).count()
     started = time.perf_counter()
@@ -206,6 +213,7 @@ def import_places(rows: int) -> dict[str, Any]:
     from places.models import Region
 
     admin = get_user_model().objects.filter(username__endswith="-admin-0").first()
+    assert admin is not None  # generate_load made one
     regions = list(Region.objects.values_list("code", flat=True))
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -327,6 +327,7 @@ def load_test(info: dict[str, Any]) -> dict[str, Any]:
                 if len(latencies) + len(errors) >= LOAD_MAX_REQUESTS:
                     return
             roll = rng.random()
+            call: tuple[str, str, dict[str, Any] | None]
             if spec["role"] == "enabler":
                 if roll < 0.7:
                     call, expect = ("GET", "/week/", None), 200

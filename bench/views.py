@@ -19,6 +19,7 @@ from django.template import engines
 from django.urls import path
 
 from fieldbook.access import signed_in
+from fieldbook.http import AuthenticatedHttpRequest
 from places.models import Region
 
 QUERIES_HEADER = "X-Bench-Queries"
@@ -67,7 +68,7 @@ _BARE = engines["django"].from_string(
 
 
 @signed_in
-def bare(request: HttpRequest) -> HttpResponse:
+def bare(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The framework floor: same middleware and sign-in as every page, one trivial query
     (three in all: session, user, regions) and a tiny template."""
     return HttpResponse(_BARE.render({"regions": Region.objects.count()}, request))

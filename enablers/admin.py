@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from enablers.models import Assignment, Enabler
 
@@ -18,7 +21,7 @@ class EnablerAdmin(admin.ModelAdmin):
     inlines = [AssignmentInline]
     list_select_related = ["user"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Enabler | None = None) -> list[str]:
         # A profile's user is fixed once it exists (enablers 0003 makes the database refuse the
         # change too): its sessions and notes belong to that person. A successor gets a new
         # profile.

@@ -5,6 +5,7 @@ notes, which no admin may read (seed 004: no direct reporting of judgements).
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from engagements.models import Engagement, LearningSummary, Outcome, Programme, Theme
 
@@ -49,5 +50,5 @@ class LearningSummaryAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in LearningSummary._meta.fields if f.name != "pdf"]
     exclude = ["pdf"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

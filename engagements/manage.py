@@ -131,7 +131,7 @@ def outcome_record(
     title, description, measure = title.strip(), description.strip(), measure.strip()
     themes = list(themes)
     errors = _outcome_errors(kind=kind, recorded_on=recorded_on, title=title, today=today)
-    if errors:
+    if errors or recorded_on is None:  # no date is one of the errors
         raise DomainError(field_errors=errors)
     outcome = Outcome.objects.create(
         engagement=engagement, kind=kind, recorded_on=recorded_on, title=title,

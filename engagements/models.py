@@ -183,6 +183,9 @@ class Session(TimeStampedModel):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
+    # Not a column: the notes as ``engagements.notes.notes_attach`` opens them for one reader
+    # (the text, or None), for templates. Declared for the type checker only.
+    notes: str | None
 
     class Meta:
         ordering = ["-date", "-created_at"]
@@ -190,8 +193,8 @@ class Session(TimeStampedModel):
             models.UniqueConstraint(fields=["idempotency_key"],
                                     name="session_idempotency_key_unique"),
             models.CheckConstraint(
-                condition=Q(duration_minutes__lte=MAX_SESSION_MINUTES)
-                & Exact(Mod(F("duration_minutes"), 15), 0),
+                condition=Q(("duration_minutes__lte", MAX_SESSION_MINUTES),
+                            Exact(Mod(F("duration_minutes"), 15), 0)),
                 name="session_duration_quarter_hours_max_12h",
             ),
             models.CheckConstraint(

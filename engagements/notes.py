@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from fieldbook.sealing import SealError, is_current, reseal, seal, unseal
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
     from engagements.models import Session
 
@@ -54,7 +54,7 @@ def notes_read(session: Session, *, reader: AbstractBaseUser | AnonymousUser) ->
 def notes_attach(sessions: Iterable[Session], *, reader: AbstractBaseUser | AnonymousUser) -> None:
     """Set ``session.notes`` (text or ``None``) on each session, for templates. No query."""
     for session in sessions:
-        session.notes = notes_read(session, reader=reader)  # type: ignore[attr-defined]
+        session.notes = notes_read(session, reader=reader)
 
 
 # ---- key rotation -------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def notes_keys_check() -> None:
             ) from None
 
 
-def notes_of_someone_else(user: Any, session_pk: str) -> bool:
+def notes_of_someone_else(user: User, session_pk: str) -> bool:
     """Whether session ``session_pk`` exists and was logged by someone other than ``user``
     (``@private_notes(someone_elses=...)``: a 404 for it is audited). Reads ids only, never
     the notes."""

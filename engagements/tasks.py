@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
 
@@ -41,9 +41,7 @@ def retry_countdown(retries: int) -> int:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
              name="engagements.compile_learning_summary")
-def compile_learning_summary(  # type: ignore[no-untyped-def]
-    self, summary_id: int, reclaim: bool = False
-) -> str:
+def compile_learning_summary(self: Task, summary_id: int, reclaim: bool = False) -> str:
     """Compile one learning summary. Idempotent: the claim makes a second run a no-op.
 
     ``acks_late``: a worker killed mid-compile leaves the message to be delivered again; the
@@ -68,7 +66,7 @@ def compile_learning_summary(  # type: ignore[no-untyped-def]
 
 def _release_quietly(summary_id: int) -> None:
     """Show the row as queued again while the retry waits, if the database lets us."""
-    with contextlib.suppress(TRANSIENT_ERRORS):
+    with contextlib.suppress(*TRANSIENT_ERRORS):
         summaries.summary_release(summary_id)
 
 
@@ -87,7 +85,7 @@ def _fail_quietly(summary_id: int, exc: BaseException) -> None:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
              name="engagements.render_summary_pdf")
-def render_summary_pdf(self, summary_id: int) -> str:  # type: ignore[no-untyped-def]
+def render_summary_pdf(self: Task, summary_id: int) -> str:
     """Render and store the PDF of a ready summary's current content. Idempotent: a PDF
     already stored (or failed) for that content makes a second run a no-op, and a PDF is
     stored only over the content it was rendered from.
@@ -110,7 +108,7 @@ def render_summary_pdf(self, summary_id: int) -> str:  # type: ignore[no-untyped
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.schedule_due_summaries")
-def schedule_due_summaries(self, kind: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def schedule_due_summaries(self: Task, kind: str) -> dict[str, object]:
     """Create (or queue again) the summaries due for the last whole week, month or quarter."""
     try:
         report = summaries.summaries_schedule_due(kind=kind)
@@ -129,7 +127,7 @@ def requeue_stale_summaries() -> int:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.send_enabler_digests")
-def send_enabler_digests(self) -> int:  # type: ignore[no-untyped-def]
+def send_enabler_digests(self: Task) -> int:
     """Monday's email to each enabler: their places with no session logged last week.
     Each enabler's email is sent at most once a week (a retry skips those already sent)."""
     try:

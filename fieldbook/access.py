@@ -15,11 +15,11 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django_htmx.http import HttpResponseClientRedirect
 
+from fieldbook.http import View, view_mark
 from fieldbook.roles import Role, user_roles
-
-View = Callable[..., HttpResponse]
 
 
 def to_login(request: HttpRequest) -> HttpResponse:
@@ -39,35 +39,30 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return to_login(request)
             if not (user_roles(request.user) & allowed):
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
-        return wrapped
+        return view_mark(wrapped, allowed_roles=allowed)
 
     return decorator
 
 
 def public(view: View) -> View:
     """Mark a view that deliberately needs no login (login, password reset, health)."""
-    view.allowed_roles = frozenset()  # type: ignore[attr-defined]
-    view.is_public = True  # type: ignore[attr-defined]
-    return view
+    return view_mark(view, allowed_roles=frozenset(), is_public=True)
 
 
 def signed_in(view: View) -> View:
     """Any signed-in user, whatever their role (the home page, which routes by role)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return to_login(request)
         return view(request, *args, **kwargs)
 
-    wrapped.allowed_roles = frozenset(Role)  # type: ignore[attr-defined]
-    wrapped.allows_roleless = True  # type: ignore[attr-defined]
-    return wrapped
+    return view_mark(wrapped, allowed_roles=frozenset(Role), allows_roleless=True)

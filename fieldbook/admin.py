@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import AbstractUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,7 +29,7 @@ from fieldbook.audit import audit_record
 User = get_user_model()
 
 
-def _roles_and_status(user: Any) -> tuple[list[str], bool, bool, bool]:
+def _roles_and_status(user: AbstractUser) -> tuple[list[str], bool, bool, bool]:
     row = User.objects.filter(pk=user.pk).values("is_active", "is_staff", "is_superuser").first()
     names = sorted(User.objects.get(pk=user.pk).groups.values_list("name", flat=True))
     return names, bool(row and row["is_active"]), bool(row and row["is_staff"]), \
@@ -58,9 +59,9 @@ class FieldbookUserAdmin(UserAdmin):
         raise Http404("Nobody sets another person's password. Send them a reset link from "
                       "Manage → Users.")
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: AbstractUser, form: Any, change: bool) -> None:
         if change:
-            request._fb_user_before = _roles_and_status(obj)  # type: ignore[attr-defined]
+            request._fb_user_before = _roles_and_status(obj)  # type: ignore[attr-defined]  # read by save_related, same request
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -12,15 +12,19 @@ signed-in user would send them round in a loop, and not a 403, which would say t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
-View = Callable[..., HttpResponse]
+from fieldbook.http import V
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.contrib.contenttypes.models import ContentType
 
 _ACTIONS = {1: "added", 2: "changed", 3: "deleted"}  # django.contrib.admin.models ADDITION...
 
@@ -34,7 +38,7 @@ def _may_enter(request: HttpRequest) -> bool:
     return not settings.FIELDBOOK_REQUIRE_2FA or bool(getattr(user, "is_verified", bool)())
 
 
-def _mirror_log_entries(request: HttpRequest, since_pk: int) -> None:
+def _mirror_log_entries(user: User, since_pk: int) -> None:
     """Copy the admin's own change log rows written by this request into the audit log, in our
     dotted names (``django_admin.places.place.changed``). One query to read them, one INSERT
     each (a break-glass edit is rare)."""
@@ -42,13 +46,15 @@ def _mirror_log_entries(request: HttpRequest, since_pk: int) -> None:
 
     from fieldbook.audit import audit_record
 
-    for entry in (LogEntry.objects.filter(pk__gt=since_pk, user_id=request.user.pk)
+    for entry in (LogEntry.objects.filter(pk__gt=since_pk, user_id=user.pk)
                   .select_related("content_type").order_by("pk")):
-        model = (f"{entry.content_type.app_label}.{entry.content_type.model}"
-                 if entry.content_type else "unknown")
+        # django-stubs types LogEntry.content_type as a bare ForeignKey.
+        content_type = cast("ContentType | None", entry.content_type)
+        model = (f"{content_type.app_label}.{content_type.model}"
+                 if content_type else "unknown")
         verb = _ACTIONS.get(entry.action_flag, "changed")
         audit_record(
-            actor=request.user, action=f"django_admin.{model}.{verb}",
+            actor=user, action=f"django_admin.{model}.{verb}",
             changes={"object_id": entry.object_id, "object": entry.object_repr,
                      "change": entry.get_change_message()},
         )
@@ -62,11 +68,11 @@ class FieldbookAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return _may_enter(request)
 
-    def admin_view(self, view: View, cacheable: bool = False) -> View:
+    def admin_view(self, view: V, cacheable: bool = False) -> V:
         inner = super().admin_view(view, cacheable)
 
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.is_authenticated and not _may_enter(request):
                 raise Http404("No such page.")
             if request.method in ("GET", "HEAD", "OPTIONS"):
@@ -75,8 +81,9 @@ class FieldbookAdminSite(admin.AdminSite):
 
             since = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             response = inner(request, *args, **kwargs)
-            if request.user.is_authenticated:
-                _mirror_log_entries(request, since)
+            user = request.user
+            if user.is_authenticated:
+                _mirror_log_entries(user, since)
             return response
 
-        return guarded
+        return cast(V, guarded)  # wraps(view): the same signature

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from fieldbook.models import AuditEvent
@@ -13,7 +14,7 @@ REDACTED_FIELDS = frozenset({"private_notes", "notes_sealed", "password"})
 
 def audit_record(
     *,
-    actor: Any | None,
+    actor: User | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -24,8 +25,10 @@ def audit_record(
         key: ("(changed)" if key in REDACTED_FIELDS else value)
         for key, value in (changes or {}).items()
     }
+    if isinstance(actor, AnonymousUser) or (actor is not None and not actor.pk):
+        actor = None  # nobody signed in, or a user not saved
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor=actor,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -8,10 +8,13 @@ compare-and-set refusal (``fieldbook.editing``): it carries the record as saved 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from django import forms
+    from django.db import models
+
+M = TypeVar("M", bound="models.Model")
 
 
 class DomainError(Exception):
@@ -33,13 +36,13 @@ class DomainError(Exception):
         return [m for msgs in self.field_errors.values() for m in msgs]
 
 
-class StaleEditError(DomainError):
+class StaleEditError(DomainError, Generic[M]):
     """The record changed since the form was opened (compare-and-set on ``updated_at``).
 
     ``current`` is the record as saved now, for showing beside what the user typed.
     """
 
-    def __init__(self, current: object, *, noun: str = "This record") -> None:
+    def __init__(self, current: M, *, noun: str = "This record") -> None:
         super().__init__(
             f"{noun} was changed since you opened it. Nothing has been overwritten: check "
             "what you typed against the saved version, then save again to replace it."

@@ -23,6 +23,23 @@ class BoundedDateField(forms.DateField):
                 code="out_of_range")
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, a choice field whose choices the form sets per request
+    (``form.fields`` is typed as plain ``Field``s)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field ``name``, a model choice field whose queryset the form sets."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a model choice field")
+    return field
+
+
 class LoginForm(AuthenticationForm):
     """The stock login form, with NHS.UK-style plain-English messages and autocomplete hints."""
 

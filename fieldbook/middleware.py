@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
+from fieldbook.http import HtmxHttpRequest
 from fieldbook.params import CONTROL, BadParameter
-from fieldbook.security import client_ip, needs_two_factor, request_ip
+from fieldbook.security import client_ip, needs_two_factor, request_ip, user_is_verified
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -58,9 +59,9 @@ class ClientIPMiddleware:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.client_ip = client_ip(request)  # type: ignore[attr-defined]
-        with request_ip(request.client_ip):  # type: ignore[attr-defined]
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
+        request.client_ip = client_ip(request)
+        with request_ip(request.client_ip):
             return self.get_response(request)
 
 
@@ -96,7 +97,7 @@ class SessionLifetimeMiddleware:
                 session.flush()
                 request.user = AnonymousUser()
                 messages.info(request, reason)
-            elif now - seen >= SEEN_RESOLUTION:
+            elif isinstance(seen, int) and now - seen >= SEEN_RESOLUTION:
                 session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
@@ -113,15 +114,15 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+    def process_view(self, request: HtmxHttpRequest, view_func: Any, view_args: Any,
                      view_kwargs: Any) -> HttpResponse | None:
         user = request.user
         if (_is_public(view_func) or getattr(view_func, "two_factor_pending", False)
-                or not needs_two_factor(user) or user.is_verified()):  # type: ignore[union-attr]
+                or not needs_two_factor(user) or user_is_verified(user)):
             return None
         here = request.get_full_path()
-        if getattr(request, "htmx", False) and request.htmx.current_url_abs_path:  # type: ignore
-            here = request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+        if getattr(request, "htmx", False) and request.htmx.current_url_abs_path:
+            here = request.htmx.current_url_abs_path
         query = urlencode({"next": here}, safe="/")
         return _redirect(request, f"{reverse('two-factor')}?{query}")
 
@@ -150,12 +151,10 @@ class PrivateNotesMiddleware:
             patch_cache_control(response, private=True)
         return response
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+    def process_view(self, request: HtmxHttpRequest, view_func: Any, view_args: Any,
                      view_kwargs: Any) -> None:
-        request._fb_private_notes = bool(  # type: ignore[attr-defined]
-            getattr(view_func, "shows_private_notes", False))
-        request._fb_someone_elses = getattr(  # type: ignore[attr-defined]
-            view_func, "private_notes_someone_elses", None)
+        request._fb_private_notes = bool(getattr(view_func, "shows_private_notes", False))
+        request._fb_someone_elses = getattr(view_func, "private_notes_someone_elses", None)
         return None
 
     @staticmethod

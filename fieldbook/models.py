@@ -65,7 +65,10 @@ class UserSession(AbstractBaseSession):
         related_name="+",
     )
 
-    class Meta(AbstractBaseSession.Meta):
+    class Meta:
+        # AbstractBaseSession.Meta's names, spelled out (django-stubs does not declare it).
+        verbose_name = "session"
+        verbose_name_plural = "sessions"
         db_table = "fieldbook_user_session"
         indexes = [models.Index(fields=["user"], name="user_session_user_idx")]
 

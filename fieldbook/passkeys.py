@@ -62,13 +62,13 @@ class FieldbookWebAuthnHelper(WebAuthnHelper):
     """``OTP_WEBAUTHN_HELPER_CLASS``: names each new passkey and audits its registration in the
     same transaction as the save."""
 
-    def create_credential(self, user: Any, response: Any, parsed_credential: Any,
+    def create_credential(self, user: User, response: Any, parsed_credential: Any,
                           original_data: dict[str, Any]) -> AbstractWebAuthnCredential:
         device = super().create_credential(user, response, parsed_credential, original_data)
         device.name = passkey_name(self.request.headers.get("User-Agent", ""))
         return device
 
-    def register_complete(self, user: Any, state: dict[str, Any],
+    def register_complete(self, user: User, state: dict[str, Any],
                           data: dict[str, Any]) -> AbstractWebAuthnCredential:
         with transaction.atomic():
             device = super().register_complete(user=user, state=state, data=data)
@@ -86,9 +86,9 @@ class PasskeyRegistrationComplete(CompleteCredentialRegistrationView):
     added from the manage page, is announced there."""
 
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
-        was_verified = self.request.user.is_verified()  # type: ignore[union-attr]
+        was_verified = self.request.user.is_verified()
         response = super().post(*args, **kwargs)
-        if not was_verified and self.request.user.is_verified():  # type: ignore[union-attr]
+        if not was_verified and self.request.user.is_verified():
             self.request.session.cycle_key()
         elif was_verified:
             messages.success(self.request, "Your passkey has been added")
@@ -106,7 +106,7 @@ class PasskeyAuthenticationComplete(CompleteCredentialAuthenticationView):
     def complete_auth(self, device: AbstractWebAuthnCredential) -> Any:
         super().complete_auth(device)
         self.request.session.cycle_key()
-        user: User = self.request.user  # type: ignore[assignment]
+        user: User = self.request.user
         audit_record(actor=user, action="accounts.two_factor.verified", obj=user,
                      changes={"method": "passkey", "passkey": device.name})
 

@@ -15,14 +15,18 @@ import contextvars
 import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
 
-View = Callable[..., HttpResponse]
+from fieldbook.http import View, view_mark
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 
 _current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "fieldbook_client_ip", default=None
@@ -73,7 +77,7 @@ def request_ip(ip: str | None) -> Iterator[None]:
 
 # ---- sessions ---------------------------------------------------------------------------------
 
-def sessions_end(user: Any, *, keep: str | None = None) -> int:
+def sessions_end(user: User, *, keep: str | None = None) -> int:
     """Delete every stored session of ``user`` (except the session key ``keep``). One query.
     Returns how many ended."""
     from fieldbook.models import UserSession
@@ -87,24 +91,30 @@ def sessions_end(user: Any, *, keep: str | None = None) -> int:
 
 # ---- two-factor authentication ----------------------------------------------------------------
 
-def needs_two_factor(user: Any) -> bool:
+def needs_two_factor(user: User | AnonymousUser) -> bool:
     """Everyone who signs in must prove a second factor (a passkey, an authenticator app or a
     recovery code) when ``FIELDBOOK_REQUIRE_2FA`` is on: enablers hold private notes, leads and
     admins see many places, and a user with no role yet may be given one. No query."""
     return bool(settings.FIELDBOOK_REQUIRE_2FA and getattr(user, "is_authenticated", False))
 
 
+def user_is_verified(user: User | AnonymousUser) -> bool:
+    """Has the user proved a second factor in this session? django_otp's OTPMiddleware gives
+    ``request.user`` an ``is_verified()`` method at run time (a user without it has not)."""
+    is_verified: Callable[[], bool] | None = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 def two_factor_pending(view: View) -> View:
     """Mark a view that a signed-in user who still owes a second factor may open (the two-factor
     pages themselves). Everything else sends them there first."""
-    view.two_factor_pending = True  # type: ignore[attr-defined]
-    return view
+    return view_mark(view, two_factor_pending=True)
 
 
 # ---- private notes ----------------------------------------------------------------------------
 
 def private_notes(view: View | None = None, *,
-                  someone_elses: Callable[[Any, str], bool] | None = None) -> Any:
+                  someone_elses: Callable[[User, str], bool] | None = None) -> Any:
     """Mark a view that shows (or takes) an enabler's private notes: ``@private_notes``, or
     ``@private_notes(someone_elses=check)`` for a view of one object by ``pk``.
 
@@ -117,9 +127,8 @@ def private_notes(view: View | None = None, *,
     """
 
     def mark(func: View) -> View:
-        func.shows_private_notes = True  # type: ignore[attr-defined]
-        func.private_notes_someone_elses = someone_elses  # type: ignore[attr-defined]
-        return func
+        return view_mark(func, shows_private_notes=True,
+                         private_notes_someone_elses=someone_elses)
 
     return mark(view) if view is not None else mark
 
@@ -144,7 +153,7 @@ class BreachedPasswordValidator:
         self.min_score = min_score
         self.max_checked = max_checked
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         from zxcvbn import zxcvbn
 
         inputs = list(self.DOMAIN_WORDS)

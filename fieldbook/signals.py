@@ -12,9 +12,11 @@ import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as UserModel
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from fieldbook.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from fieldbook.security import sessions_end
@@ -23,7 +25,8 @@ User = get_user_model()
 
 
 @receiver(user_logged_in, dispatch_uid="fieldbook.signed_in")
-def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def signed_in(sender: Any, request: HttpRequest | None, user: UserModel,
+              **kwargs: Any) -> None:
     """Start the clocks SessionLifetimeMiddleware reads. (The audit row for a sign-in is
     written by the sign-in page, the only place people sign in: see fieldbook.views.LoginView.)"""
     now = int(time.time())
@@ -33,7 +36,8 @@ def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_logged_out, dispatch_uid="fieldbook.signed_out")
-def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def signed_out(sender: Any, request: HttpRequest | None, user: UserModel | None,
+               **kwargs: Any) -> None:
     """Signing out anywhere signs out everywhere: every session of the user ends."""
     if user is not None:
         sessions_end(user)

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from fieldbook.audit import audit_record
-from fieldbook.security import needs_two_factor
+from fieldbook.security import needs_two_factor, user_is_verified
 
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
@@ -60,7 +60,7 @@ def two_factor_devices(user: User) -> Devices:
         recovery=recovery,
         passkeys=list(WebAuthnCredential.objects.filter(user=user, confirmed=True)
                       .order_by("created_at", "pk")),
-        recovery_left=recovery.left if recovery is not None else 0,  # type: ignore[attr-defined]
+        recovery_left=recovery.left if recovery is not None else 0,
     )
 
 
@@ -69,7 +69,7 @@ def may_add_factor(user: User) -> bool:
     unless there is none yet: a stolen password alone must not add the thief's device."""
     from django_otp import user_has_device
 
-    return bool(user.is_verified() or not user_has_device(user))  # type: ignore[attr-defined]
+    return user_is_verified(user) or not user_has_device(user)
 
 
 def get_passkey_for(user: User, pk: int) -> WebAuthnCredential:

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.http import require_GET
 
 from fieldbook import views
 from fieldbook.access import public, signed_in
 from fieldbook.passkeys import passkey_urlpatterns
 
-auth_urls = [
+auth_urls: list[URLPattern | URLResolver] = [
     path("login/", public(views.LoginView.as_view()), name="login"),
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("two-factor/", views.two_factor, name="two-factor"),

@@ -19,8 +19,9 @@ from django_otp import login as otp_login
 from fieldbook.access import public, signed_in
 from fieldbook.audit import audit_record
 from fieldbook.forms import LoginForm, OTPTokenForm
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role, user_roles
-from fieldbook.security import needs_two_factor, two_factor_pending
+from fieldbook.security import needs_two_factor, two_factor_pending, user_is_verified
 from fieldbook.two_factor import (
     TwoFactorError,
     device_may_verify,
@@ -45,7 +46,7 @@ ROLE_START_PAGES: tuple[tuple[Role, str], ...] = (
 
 @require_GET
 @signed_in
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     held = user_roles(request.user)
     for role, url_name in ROLE_START_PAGES:
         if role in held:
@@ -125,6 +126,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     other session of theirs ends, because Django checks each session against the password hash
     on its next request. Audited (never with the passwords)."""
 
+    request: AuthenticatedHttpRequest  # behind @signed_in (fieldbook.urls)
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit_record(actor=self.request.user, action="accounts.password.changed",
@@ -157,14 +160,14 @@ def _verified(request: HttpRequest, device: Any) -> None:
 @require_http_methods(["GET", "POST"])
 @signed_in
 @two_factor_pending
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Prove the second factor after the password: the passkey first, if the user has one (its
     script posts to fieldbook.passkeys), then a code from the authenticator app, or a recovery
     code (this form, which works without JavaScript)."""
     user = request.user
-    if not needs_two_factor(user) or user.is_verified():  # type: ignore[union-attr]
+    if not needs_two_factor(user) or user_is_verified(user):
         return redirect(_safe_next(request))
-    devices = two_factor_devices(user)  # type: ignore[arg-type]
+    devices = two_factor_devices(user)
     if not devices.factors and not devices.recovery:
         return redirect(_with_next("two-factor-setup", _safe_next(request)))
     form = OTPTokenForm(request.POST or None)
@@ -194,13 +197,13 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @require_GET
 @signed_in
 @two_factor_pending
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Choose a second factor: a passkey, or an authenticator app. Only for someone who has
     none yet; anyone else manages theirs (or proves one first)."""
     user = request.user
-    if not may_add_factor(user):  # type: ignore[arg-type]
+    if not may_add_factor(user):
         return redirect(_with_next("two-factor", _safe_next(request)))
-    if two_factor_devices(user).factors:  # type: ignore[arg-type]
+    if two_factor_devices(user).factors:
         return redirect("two-factor-manage")
     return render(request, "registration/two-factor-setup.html", {"next": _safe_next(request)})
 
@@ -209,24 +212,24 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @signed_in
 @two_factor_pending
-def two_factor_setup_app(request: HttpRequest) -> HttpResponse:
+def two_factor_setup_app(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code (or type the key), confirm with a code,
     then note the recovery codes, shown this once. One app per user."""
     user = request.user
-    if not may_add_factor(user):  # type: ignore[arg-type]
+    if not may_add_factor(user):
         # Adding a device needs an existing one: a stolen password alone must not do it.
         return redirect(_with_next("two-factor", _safe_next(request)))
-    if two_factor_devices(user).totp:  # type: ignore[arg-type]
+    if two_factor_devices(user).totp:
         return redirect("two-factor-manage")
-    device = totp_device_pending(user)  # type: ignore[arg-type]
+    device = totp_device_pending(user)
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, wait = device_may_verify(device)
         if not allowed:
             form.add_error("token", f"Too many wrong codes. Wait {wait} seconds, then try again")
         elif device.verify_token(form.cleaned_data["token"]):
-            was_verified = user.is_verified()  # type: ignore[union-attr]
-            codes = two_factor_confirm(user=user, device=device)  # type: ignore[arg-type]
+            was_verified = user_is_verified(user)
+            codes = two_factor_confirm(user=user, device=device)
             if not was_verified:
                 _verified(request, device)
             return render(request, "registration/two-factor-recovery-codes.html",
@@ -244,13 +247,13 @@ def two_factor_setup_app(request: HttpRequest) -> HttpResponse:
 @require_GET
 @signed_in
 @two_factor_pending
-def two_factor_setup_passkey(request: HttpRequest) -> HttpResponse:
+def two_factor_setup_passkey(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Register a passkey (the library's script, on this page, runs the ceremony). The first
     factor goes on to the recovery codes; another passkey goes back to the manage page."""
     user = request.user
-    if not may_add_factor(user):  # type: ignore[arg-type]
+    if not may_add_factor(user):
         return redirect(_with_next("two-factor", _safe_next(request)))
-    first = not two_factor_devices(user).factors  # type: ignore[arg-type]
+    first = not two_factor_devices(user).factors
     return render(request, "registration/two-factor-setup-passkey.html",
                   {"next": _safe_next(request), "first": first})
 
@@ -258,12 +261,12 @@ def two_factor_setup_passkey(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @signed_in
-def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+def two_factor_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ten new recovery codes, shown once (after a first passkey, or asked for on the manage
     page). Needs the second factor proved (TwoFactorMiddleware), like every page not marked
     two_factor_pending."""
     try:
-        codes = recovery_codes_issue(user=request.user)  # type: ignore[arg-type]
+        codes = recovery_codes_issue(user=request.user)
     except TwoFactorError:
         return redirect(_with_next("two-factor-setup", _safe_next(request)))
     return render(request, "registration/two-factor-recovery-codes.html",
@@ -274,9 +277,9 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @signed_in
-def two_factor_manage(request: HttpRequest) -> HttpResponse:
+def two_factor_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's passkeys, authenticator app and recovery codes, and what they can change."""
-    devices = two_factor_devices(request.user)  # type: ignore[arg-type]
+    devices = two_factor_devices(request.user)
     return render(request, "registration/two-factor-manage.html", {
         "devices": devices,
         "may_remove": devices.factors > 1 or not needs_two_factor(request.user),
@@ -287,13 +290,13 @@ def two_factor_manage(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @signed_in
-def two_factor_passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def two_factor_passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then remove, one of the user's own passkeys (anyone else's is 404)."""
-    passkey = get_passkey_for(request.user, pk)  # type: ignore[arg-type]
+    passkey = get_passkey_for(request.user, pk)
     error = ""
     if request.method == "POST":
         try:
-            passkey_remove(user=request.user, passkey=passkey)  # type: ignore[arg-type]
+            passkey_remove(user=request.user, passkey=passkey)
         except TwoFactorError as exc:
             error = str(exc)
         else:

@@ -189,7 +189,7 @@ class Person(TimeStampedModel):
         Organisation, on_delete=models.PROTECT, related_name="people"
     )
     email = models.EmailField(blank=True)
-    boards = models.ManyToManyField(
+    boards: models.ManyToManyField[DeliveryBoard, BoardMembership] = models.ManyToManyField(
         DeliveryBoard, through="BoardMembership", related_name="members", blank=True
     )
     # The name's first and last words, normalised (places.names.keys): what shared learning is

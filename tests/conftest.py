@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from enablers.models import Assignment
@@ -40,64 +41,64 @@ def role_groups(transactional_db: None) -> None:
 
 
 @pytest.fixture
-def enabler_user(db: None) -> Any:
+def enabler_user(db: None) -> User:
     """An enabler, lead enabler of one engagement (its own place and programme)."""
-    enabler = EnablerFactory(user__username="enabler", user__first_name="Erin")
-    AssignmentFactory(enabler=enabler, role=Assignment.Role.LEAD)
+    enabler = EnablerFactory.create(user__username="enabler", user__first_name="Erin")
+    AssignmentFactory.create(enabler=enabler, role=Assignment.Role.LEAD)
     return enabler.user
 
 
 @pytest.fixture
-def other_enabler_user(db: None) -> Any:
+def other_enabler_user(db: None) -> User:
     """A second enabler, on a different place and engagement from ``enabler_user``."""
-    enabler = EnablerFactory(user__username="other-enabler", user__first_name="Omar")
-    AssignmentFactory(enabler=enabler, role=Assignment.Role.LEAD)
+    enabler = EnablerFactory.create(user__username="other-enabler", user__first_name="Omar")
+    AssignmentFactory.create(enabler=enabler, role=Assignment.Role.LEAD)
     return enabler.user
 
 
 @pytest.fixture
-def lead_user(db: None) -> Any:
-    return UserFactory(username="lead", first_name="Lee", roles=[Role.LEAD])
+def lead_user(db: None) -> User:
+    return UserFactory.create(username="lead", first_name="Lee", roles=[Role.LEAD])
 
 
 @pytest.fixture
-def admin_user(db: None) -> Any:
+def admin_user(db: None) -> User:
     """A Fieldbook admin (group Admin, staff so the Django admin opens). Not a superuser."""
-    user = UserFactory(username="fb-admin", first_name="Ada", is_staff=True)
+    user = UserFactory.create(username="fb-admin", first_name="Ada", is_staff=True)
     add_role(user, Role.ADMIN)
     return user
 
 
 @pytest.fixture
-def roleless_user(db: None) -> Any:
+def roleless_user(db: None) -> User:
     """Signed in, but in no role group (e.g. an account whose role was removed)."""
-    return UserFactory(username="roleless", first_name="Rory")
+    return UserFactory.create(username="roleless", first_name="Rory")
 
 
-def _client_for(user: Any) -> Client:
+def _client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def enabler_client(enabler_user: Any) -> Client:
+def enabler_client(enabler_user: User) -> Client:
     return _client_for(enabler_user)
 
 
 @pytest.fixture
-def lead_client(lead_user: Any) -> Client:
+def lead_client(lead_user: User) -> Client:
     return _client_for(lead_user)
 
 
 @pytest.fixture
-def admin_client_fb(admin_user: Any) -> Client:
+def admin_client_fb(admin_user: User) -> Client:
     # Named so as not to shadow pytest-django's ``admin_client`` (a superuser).
     return _client_for(admin_user)
 
 
 @pytest.fixture
-def roleless_client(roleless_user: Any) -> Client:
+def roleless_client(roleless_user: User) -> Client:
     return _client_for(roleless_user)
 
 

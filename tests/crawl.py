@@ -52,13 +52,13 @@ def demo_world() -> dict[str, Any]:
 
     users = get_user_model().objects
     admin = users.get(username="admin")
-    OnboardingDraftFactory(owner=admin, place_name="Northgate")
+    OnboardingDraftFactory.create(owner=admin, place_name="Northgate")
     from engagements.models import Programme
     from engagements.summaries.services import summary_compile
 
     from .factories import LearningSummaryFactory
 
-    summary = LearningSummaryFactory(programme=Programme.objects.order_by("pk").first())
+    summary = LearningSummaryFactory.create(programme=Programme.objects.order_by("pk").first())
     summary_compile(summary_id=summary.pk)
     # Shared learning on the demo enabler's sessions this week: their edit pages link to
     # withdrawing it.

@@ -18,12 +18,12 @@ import datetime as dt
 import hashlib
 import importlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 from django.apps import apps as django_apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
+from django.db import models
 from factory.django import DjangoModelFactory
 
 from enablers.models import Assignment, Enabler
@@ -54,10 +54,24 @@ from places.models import (
     System,
 )
 
-User = get_user_model()
-
 TEST_PASSWORD = "correct-horse-battery-staple"
 START = dt.date(2024, 1, 8)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def first_of(queryset: models.QuerySet[M]) -> M:
+    """``queryset.first()`` for a row the test needs: it fails loudly if there is none."""
+    row = queryset.first()
+    assert row is not None, f"no {queryset.model.__name__} to use"
+    return row
+
+
+def stored_pdf(summary: LearningSummary) -> bytes:
+    """The summary's stored PDF, which the test expects to be there."""
+    assert summary.pdf is not None, "no PDF stored"
+    return bytes(summary.pdf)
 
 
 def ensure_role_groups() -> None:
@@ -72,7 +86,7 @@ def ensure_role_groups() -> None:
     roles_migration.create_roles(django_apps, None)
 
 
-def add_role(user: Any, role: Role) -> None:
+def add_role(user: User, role: Role) -> None:
     """Put a user in a role's group (re-creating the groups if a flush removed them)."""
     group = Group.objects.filter(name=role.value).first()
     if group is None:
@@ -83,7 +97,7 @@ def add_role(user: Any, role: Role) -> None:
     user.__dict__.pop("_fieldbook_roles", None)
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     """A user with a known password (``TEST_PASSWORD``). ``roles=[Role.LEAD]`` adds groups."""
 
     class Meta:
@@ -98,13 +112,13 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def roles(self: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             for role in extracted:
                 add_role(self, role)
 
 
-class RegionFactory(DjangoModelFactory):
+class RegionFactory(DjangoModelFactory[Region]):
     class Meta:
         model = Region
 
@@ -112,7 +126,7 @@ class RegionFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"region-{n}")
 
 
-class SystemFactory(DjangoModelFactory):
+class SystemFactory(DjangoModelFactory[System]):
     class Meta:
         model = System
 
@@ -121,7 +135,7 @@ class SystemFactory(DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
 
 
-class PlaceFactory(DjangoModelFactory):
+class PlaceFactory(DjangoModelFactory[Place]):
     class Meta:
         model = Place
 
@@ -132,7 +146,7 @@ class PlaceFactory(DjangoModelFactory):
     onboarding_status = Place.OnboardingStatus.ACTIVE
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -141,7 +155,7 @@ class OrganisationFactory(DjangoModelFactory):
     ods_code = ""
 
 
-class DeliveryBoardFactory(DjangoModelFactory):
+class DeliveryBoardFactory(DjangoModelFactory[DeliveryBoard]):
     class Meta:
         model = DeliveryBoard
 
@@ -149,7 +163,7 @@ class DeliveryBoardFactory(DjangoModelFactory):
     name = factory.LazyAttribute(lambda b: f"{b.place.name} A&E Delivery Board")
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -158,7 +172,7 @@ class PersonFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class BoardMembershipFactory(DjangoModelFactory):
+class BoardMembershipFactory(DjangoModelFactory[BoardMembership]):
     class Meta:
         model = BoardMembership
 
@@ -168,7 +182,7 @@ class BoardMembershipFactory(DjangoModelFactory):
     started_on = START
 
 
-class EnablerFactory(DjangoModelFactory):
+class EnablerFactory(DjangoModelFactory[Enabler]):
     """An enabler profile with its own user, who is in the Enabler group."""
 
     class Meta:
@@ -179,7 +193,7 @@ class EnablerFactory(DjangoModelFactory):
     capacity_days_per_week = Decimal("2.0")
 
 
-class ProgrammeFactory(DjangoModelFactory):
+class ProgrammeFactory(DjangoModelFactory[Programme]):
     class Meta:
         model = Programme
 
@@ -189,7 +203,7 @@ class ProgrammeFactory(DjangoModelFactory):
     ends_on = None
 
 
-class EngagementFactory(DjangoModelFactory):
+class EngagementFactory(DjangoModelFactory[Engagement]):
     """An active engagement: requested, then started a week later."""
 
     class Meta:
@@ -204,7 +218,7 @@ class EngagementFactory(DjangoModelFactory):
     days_allocated = Decimal("5.0")
 
 
-class AssignmentFactory(DjangoModelFactory):
+class AssignmentFactory(DjangoModelFactory[Assignment]):
     class Meta:
         model = Assignment
 
@@ -222,10 +236,10 @@ def _assigned_enabler(session: Any) -> Enabler:
     engagement = session.engagement
     has_lead = engagement.assignments.filter(role=Assignment.Role.LEAD, ended_on=None).exists()
     role = Assignment.Role.SUPPORTING if has_lead else Assignment.Role.LEAD
-    return AssignmentFactory(engagement=engagement, role=role).enabler
+    return AssignmentFactory.create(engagement=engagement, role=role).enabler
 
 
-class SessionFactory(DjangoModelFactory):
+class SessionFactory(DjangoModelFactory[Session]):
     """A held 90-minute site visit, by an enabler assigned to the engagement (see module doc)."""
 
     class Meta:
@@ -239,7 +253,8 @@ class SessionFactory(DjangoModelFactory):
     status = Session.Status.HELD
     duration_minutes = 90
     next_steps = "Follow up with the board chair."
-    # ``SessionFactory(private_notes="...")``: sealed for the enabler's user, as the services do.
+    # ``SessionFactory.create(private_notes="...")``: sealed for the enabler's user, as the
+    # services do.
     notes_author = factory.LazyAttribute(lambda s: s.enabler.user)
     notes_sealed = factory.LazyAttribute(
         lambda s: notes_seal(s.private_notes, author_id=s.notes_author.pk))
@@ -248,24 +263,24 @@ class SessionFactory(DjangoModelFactory):
         private_notes = ""
 
     @factory.post_generation
-    def ensure_assigned(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def ensure_assigned(self: Session, create: bool, extracted: Any, **kwargs: Any) -> None:
         # Matters only for an enabler passed in by the caller (the default one is assigned).
-        # ``SessionFactory(enabler=x, ensure_assigned=False)`` builds an unassigned session.
+        # ``SessionFactory.create(enabler=x, ensure_assigned=False)`` builds an unassigned session.
         if not create or extracted is False:
             return
         if not self.enabler.assignments.filter(engagement=self.engagement, ended_on=None).exists():
-            AssignmentFactory(
+            AssignmentFactory.create(
                 enabler=self.enabler, engagement=self.engagement, role=Assignment.Role.SUPPORTING
             )
 
     @factory.post_generation
-    def themes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        """``SessionFactory(themes=[t1, t2])``: set before the rollups are computed."""
+    def themes(self: Session, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """``SessionFactory.create(themes=[t1, t2])``: set before the rollups are computed."""
         if create and extracted:
             self.themes.set(extracted)
 
     @factory.post_generation
-    def rollups(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def rollups(self: Session, create: bool, extracted: Any, **kwargs: Any) -> None:
         """Keep the engagement's rollups in step, as the services do (engagements.rollups).
         A test that changes a session's themes, status or date below the services afterwards
         calls ``refresh_rollups(session)``."""
@@ -280,7 +295,7 @@ def refresh_rollups(*sessions_or_engagements: Any) -> None:
     )
 
 
-class SessionSectorCountFactory(DjangoModelFactory):
+class SessionSectorCountFactory(DjangoModelFactory[SessionSectorCount]):
     class Meta:
         model = SessionSectorCount
 
@@ -289,7 +304,7 @@ class SessionSectorCountFactory(DjangoModelFactory):
     headcount = 4
 
 
-class ThemeFactory(DjangoModelFactory):
+class ThemeFactory(DjangoModelFactory[Theme]):
     class Meta:
         model = Theme
 
@@ -297,7 +312,7 @@ class ThemeFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"theme-{n}")
 
 
-class LearningItemFactory(DjangoModelFactory):
+class LearningItemFactory(DjangoModelFactory[LearningItem]):
     """A shareable lesson. For a quote pass kind, consent=True and an attributed_role."""
 
     class Meta:
@@ -311,7 +326,7 @@ class LearningItemFactory(DjangoModelFactory):
     shareable = True
 
 
-class OutcomeFactory(DjangoModelFactory):
+class OutcomeFactory(DjangoModelFactory[Outcome]):
     class Meta:
         model = Outcome
 
@@ -322,7 +337,7 @@ class OutcomeFactory(DjangoModelFactory):
     description = "Partners agreed a shared discharge plan."
 
 
-class LearningSummaryFactory(DjangoModelFactory):
+class LearningSummaryFactory(DjangoModelFactory[LearningSummary]):
     """A programme-wide monthly summary; pass scope/region/place for narrower ones."""
 
     class Meta:
@@ -345,7 +360,7 @@ class LearningSummaryFactory(DjangoModelFactory):
     )
 
 
-class OnboardingDraftFactory(DjangoModelFactory):
+class OnboardingDraftFactory(DjangoModelFactory[OnboardingDraft]):
     class Meta:
         model = OnboardingDraft
 
@@ -354,7 +369,7 @@ class OnboardingDraftFactory(DjangoModelFactory):
     payload = factory.LazyAttribute(lambda d: {"place": {"name": d.place_name}})
 
 
-class ImportBatchFactory(DjangoModelFactory):
+class ImportBatchFactory(DjangoModelFactory[ImportBatch]):
     class Meta:
         model = ImportBatch
 
@@ -364,7 +379,7 @@ class ImportBatchFactory(DjangoModelFactory):
     rows = factory.LazyFunction(lambda: [[2, {"name": "Northgate", "region": "North"}]])
 
 
-class InvitationFactory(DjangoModelFactory):
+class InvitationFactory(DjangoModelFactory[Invitation]):
     """An open invitation; only a hash of its token is stored, as the real service does."""
 
     class Meta:

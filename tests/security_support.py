@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.models import User
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -25,12 +26,12 @@ class RequestOptionalAxesBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def totp_device_for(user: Any) -> TOTPDevice:
+def totp_device_for(user: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
 
 
-def passkey_for(user: Any, *, name: str = "Passkey on Android phone") -> WebAuthnCredential:
+def passkey_for(user: User, *, name: str = "Passkey on Android phone") -> WebAuthnCredential:
     """A passkey row as the registration ceremony saves it (the key itself is never used: tests
     that sign in with a passkey drive a real browser's virtual authenticator)."""
     return WebAuthnCredential.objects.create(
@@ -45,7 +46,7 @@ def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
     return f"{code:06d}"
 
 
-def verified_client(user: Any, device: Any = None) -> Client:
+def verified_client(user: User, device: Any = None) -> Client:
     """A client signed in as ``user`` having proved a second factor (``device``, else their
     authenticator app, made if need be), as after the two-factor page (what
     ``django_otp.login`` stores in the session)."""

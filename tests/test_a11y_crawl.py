@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from demo.seed import DEMO_ENABLER, DEMO_PASSWORD, demo_seed
 from enablers.models import Assignment
@@ -99,9 +99,13 @@ def test_every_page_of_every_role_passes_axe(
     base = live_server.url
     errors: list[str] = []
 
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
     def new_page() -> Page:
         page = browser.new_context().new_page()
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", on_console)
         page.on("pageerror", lambda e: errors.append(str(e)))
         return page
 
@@ -137,6 +141,7 @@ def test_every_page_of_every_role_passes_axe(
     crawl.check(page, "enabler", "my week with the log form swapped in")
     session = Session.objects.filter(enabler__user__username=DEMO_ENABLER,
                                      deleted_at__isnull=True).first()
+    assert session is not None
     crawl.crawl(page, "enabler", ["/week/", f"/week/sessions/{session.pk}/delete/",
                                   "/accounts/two-factor/manage/"])
     page.context.close()
@@ -254,8 +259,8 @@ def test_a_locality_is_onboarded_with_the_keyboard_alone(
 
     from .factories import TEST_PASSWORD, RegionFactory
 
-    RegionFactory(name="North", code="north")
-    UserFactory(username="kay-admin", roles=[Role.ADMIN])
+    RegionFactory.create(name="North", code="north")
+    UserFactory.create(username="kay-admin", roles=[Role.ADMIN])
     page.goto(f"{live_server.url}/accounts/login/")
     tab_to(page, "#id_username")
     page.keyboard.type("kay-admin")

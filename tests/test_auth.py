@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import password_validation
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -67,7 +67,7 @@ def test_strong_passwords_are_accepted(password: str) -> None:
 
 
 def test_a_breached_password_cannot_be_chosen_when_accepting_an_invitation(
-    admin_user: Any
+    admin_user: User
 ) -> None:
     invitation = accounts.user_invite(
         actor=admin_user, email="nia.new@example.nhs.uk", first_name="Nia", last_name="New",
@@ -84,11 +84,13 @@ def test_a_breached_password_cannot_be_chosen_when_accepting_an_invitation(
 
 # ---- signing in: a new session id, audit, throttling ------------------------------------------
 
-def test_signing_in_gives_a_new_session_id_and_is_audited(lead_user: Any) -> None:
+def test_signing_in_gives_a_new_session_id_and_is_audited(lead_user: User) -> None:
     client = Client()
     client.get(LOGIN)
     client.session.save()
-    client.cookies["sessionid"] = client.session.session_key
+    session_key = client.session.session_key
+    assert session_key is not None
+    client.cookies["sessionid"] = session_key
     before = client.session.session_key
     response = sign_in(client, "lead", REMOTE_ADDR="203.0.113.20")
     assert response.status_code == 302
@@ -101,7 +103,7 @@ def test_signing_in_gives_a_new_session_id_and_is_audited(lead_user: Any) -> Non
 
 
 def test_a_failed_sign_in_is_audited_without_the_password(
-    lead_user: Any, caplog: pytest.LogCaptureFixture
+    lead_user: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     typed = "CANARY-typed-password-77"
     caplog.set_level(logging.DEBUG)
@@ -118,7 +120,7 @@ def test_a_failed_sign_in_is_audited_without_the_password(
     assert typed not in response.content.decode()
 
 
-def test_five_wrong_passwords_lock_the_username_with_a_clear_message(lead_user: Any) -> None:
+def test_five_wrong_passwords_lock_the_username_with_a_clear_message(lead_user: User) -> None:
     client = Client()
     for _ in range(4):
         assert sign_in(client, "lead", "wrong-password-123").status_code == 200
@@ -135,11 +137,11 @@ def test_five_wrong_passwords_lock_the_username_with_a_clear_message(lead_user: 
     assert AuditEvent.objects.filter(action="accounts.signin.failed",
                                      changes__locked_out=True).exists()
     # Other people are not locked out.
-    other = UserFactory(username="other-lead", roles=[Role.LEAD])
+    other = UserFactory.create(username="other-lead", roles=[Role.LEAD])
     assert sign_in(Client(), other.username).status_code == 302
 
 
-def test_the_lock_lifts_after_the_cool_off(lead_user: Any, settings: Any) -> None:
+def test_the_lock_lifts_after_the_cool_off(lead_user: User, settings: Any) -> None:
     from axes.models import AccessAttempt
 
     client = Client()
@@ -154,7 +156,7 @@ def test_the_lock_lifts_after_the_cool_off(lead_user: Any, settings: Any) -> Non
     assert sign_in(client, "lead").status_code == 302
 
 
-def test_a_right_password_resets_the_count(lead_user: Any) -> None:
+def test_a_right_password_resets_the_count(lead_user: User) -> None:
     client = Client()
     for _ in range(4):
         sign_in(client, "lead", "wrong-password-123")
@@ -176,7 +178,7 @@ def test_the_login_page_says_when_two_factor_is_off(client: Client, settings: An
 
 
 def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
-    lead_user: Any, settings: Any
+    lead_user: User, settings: Any
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     client = Client()
@@ -184,10 +186,10 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
     assert response.url == reverse("home")
     # Every page sends them to two-factor authentication first, which starts with set-up.
     response = client.get("/programmes/")
-    assert response.url == "/accounts/two-factor/?next=/programmes/"
-    response = client.get(response.url)
-    assert response.url == "/accounts/two-factor/set-up/?next=/programmes/"
-    choice = client.get(response.url).content.decode()
+    assert response["Location"] == "/accounts/two-factor/?next=/programmes/"
+    response = client.get(response["Location"])
+    assert response["Location"] == "/accounts/two-factor/set-up/?next=/programmes/"
+    choice = client.get(response["Location"]).content.decode()
     assert 'href="/accounts/two-factor/set-up/passkey/?next=/programmes/"' in choice
     assert 'href="/accounts/two-factor/set-up/app/?next=/programmes/"' in choice
     page = client.get("/accounts/two-factor/set-up/app/?next=/programmes/")
@@ -216,19 +218,20 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
     # Next time: password, then the code.
     client.post(reverse("logout"))
     sign_in(client, "lead")
-    assert client.get("/programmes/").url == "/accounts/two-factor/?next=/programmes/"
+    assert client.get("/programmes/")["Location"] == "/accounts/two-factor/?next=/programmes/"
     # Set-up cannot replace or add a device with only a password.
-    assert client.get("/accounts/two-factor/set-up/").url.startswith("/accounts/two-factor/?")
-    assert client.get("/accounts/two-factor/set-up/app/").url.startswith(
+    assert client.get("/accounts/two-factor/set-up/")["Location"].startswith(
         "/accounts/two-factor/?")
-    assert client.get("/accounts/two-factor/set-up/passkey/").url.startswith(
+    assert client.get("/accounts/two-factor/set-up/app/")["Location"].startswith(
+        "/accounts/two-factor/?")
+    assert client.get("/accounts/two-factor/set-up/passkey/")["Location"].startswith(
         "/accounts/two-factor/?")
     wrong = client.post("/accounts/two-factor/", {"token": "123456", "next": "/programmes/"})
     assert "The code is not right" in wrong.content.decode()
     # A recovery code works once.
     before = client.session.session_key
     ok = client.post("/accounts/two-factor/", {"token": codes[0], "next": "/programmes/"})
-    assert ok.url == "/programmes/"
+    assert ok["Location"] == "/programmes/"
     assert client.session.session_key != before  # a new session id once verified
     assert client.get("/programmes/").status_code == 200
     client.post(reverse("logout"))
@@ -239,7 +242,7 @@ def test_a_lead_sets_up_an_authenticator_then_signs_in_with_it(
     assert AuditEvent.objects.filter(action="accounts.two_factor.failed").count() >= 2
 
 
-def test_wrong_codes_are_throttled(lead_user: Any, settings: Any) -> None:
+def test_wrong_codes_are_throttled(lead_user: User, settings: Any) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     device = totp_device_for(lead_user)
     client = Client()
@@ -253,33 +256,33 @@ def test_wrong_codes_are_throttled(lead_user: Any, settings: Any) -> None:
 
 
 def test_every_role_needs_two_factor_enablers_included(
-    settings: Any, enabler_user: Any, admin_user: Any, roleless_user: Any
+    settings: Any, enabler_user: User, admin_user: User, roleless_user: User
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     enabler = Client()
     sign_in(enabler, "enabler")
     # Enablers hold the private notes: they are sent to set up a second factor first.
-    assert enabler.get("/week/").url == "/accounts/two-factor/?next=/week/"
-    assert enabler.get("/accounts/two-factor/?next=/week/").url == (
+    assert enabler.get("/week/")["Location"] == "/accounts/two-factor/?next=/week/"
+    assert enabler.get("/accounts/two-factor/?next=/week/")["Location"] == (
         "/accounts/two-factor/set-up/?next=/week/")
     roleless = Client()
     sign_in(roleless, "roleless")
-    assert roleless.get("/").url.startswith("/accounts/two-factor/")
+    assert roleless.get("/")["Location"].startswith("/accounts/two-factor/")
     admin = Client()
     sign_in(admin, admin_user.username)
-    assert admin.get("/manage/").url.startswith("/accounts/two-factor/")
-    assert admin.get("/django-admin/").url.startswith("/accounts/two-factor/")
-    staff = UserFactory(username="staff-only", is_staff=True)
+    assert admin.get("/manage/")["Location"].startswith("/accounts/two-factor/")
+    assert admin.get("/django-admin/")["Location"].startswith("/accounts/two-factor/")
+    staff = UserFactory.create(username="staff-only", is_staff=True)
     client = Client()
     sign_in(client, staff.username)
-    assert client.get("/django-admin/").url.startswith("/accounts/two-factor/")
+    assert client.get("/django-admin/")["Location"].startswith("/accounts/two-factor/")
     # With two-factor off (the local demo), nobody is asked.
     settings.FIELDBOOK_REQUIRE_2FA = False
     assert enabler.get("/week/").status_code == 200
 
 
 def test_an_htmx_request_is_sent_to_the_two_factor_page_as_a_whole_page(
-    lead_user: Any, settings: Any
+    lead_user: User, settings: Any
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     client = Client()
@@ -291,7 +294,7 @@ def test_an_htmx_request_is_sent_to_the_two_factor_page_as_a_whole_page(
 
 
 def test_resetting_two_factor_removes_the_devices_and_ends_sessions(
-    lead_user: Any, admin_user: Any, settings: Any
+    lead_user: User, admin_user: User, settings: Any
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     client = verified_client(lead_user)
@@ -302,7 +305,7 @@ def test_resetting_two_factor_removes_the_devices_and_ends_sessions(
     assert AuditEvent.objects.filter(action="accounts.two_factor.reset").exists()
 
 
-def test_the_management_command_resets_two_factor(lead_user: Any) -> None:
+def test_the_management_command_resets_two_factor(lead_user: User) -> None:
     from django.core.management import call_command
 
     totp_device_for(lead_user)
@@ -326,8 +329,8 @@ def test_a_session_ends_after_30_minutes_without_use(enabler_client: Client) -> 
     _age_session(enabler_client, signed_in_ago=3600, seen_ago=31 * 60)
     response = enabler_client.get("/week/")
     assert response.status_code == 302
-    assert response.url == "/accounts/login/?next=/week/"
-    login = enabler_client.get(response.url)
+    assert response["Location"] == "/accounts/login/?next=/week/"
+    login = enabler_client.get(response["Location"])
     assert "not used for 30 minutes" in login.content.decode()
 
 
@@ -355,7 +358,7 @@ def test_an_expired_htmx_request_loads_the_sign_in_page(enabler_client: Client) 
     assert response["HX-Redirect"] == "/accounts/login/?next=/week/%3Fweek%3D2024-01-08"
 
 
-def test_expiry_ends_only_that_session(enabler_user: Any) -> None:
+def test_expiry_ends_only_that_session(enabler_user: User) -> None:
     laptop, phone = Client(), Client()
     laptop.force_login(enabler_user)
     phone.force_login(enabler_user)
@@ -366,7 +369,7 @@ def test_expiry_ends_only_that_session(enabler_user: Any) -> None:
 
 # ---- signing out and deactivation end every session -------------------------------------------
 
-def test_signing_out_ends_every_session_of_the_user(enabler_user: Any, lead_user: Any
+def test_signing_out_ends_every_session_of_the_user(enabler_user: User, lead_user: User
                                                     ) -> None:
     laptop, phone, someone_else = Client(), Client(), Client()
     for client in (laptop, phone):
@@ -383,7 +386,7 @@ def test_signing_out_ends_every_session_of_the_user(enabler_user: Any, lead_user
 
 
 def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(
-    enabler_user: Any, admin_user: Any, admin_client_fb: Client
+    enabler_user: User, admin_user: User, admin_client_fb: Client
 ) -> None:
     laptop = Client()
     laptop.force_login(enabler_user)
@@ -400,7 +403,7 @@ def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(
 
 
 def test_a_role_change_is_audited_with_who_and_where(
-    enabler_user: Any, admin_user: Any, admin_client_fb: Client
+    enabler_user: User, admin_user: User, admin_client_fb: Client
 ) -> None:
     response = admin_client_fb.post(reverse("backoffice:user-detail", args=[enabler_user.pk]),
                                     {"roles": [Role.LEAD.value]}, REMOTE_ADDR="192.0.2.61")
@@ -411,7 +414,7 @@ def test_a_role_change_is_audited_with_who_and_where(
 
 
 def test_the_audit_page_shows_sign_ins_with_where_from(
-    lead_user: Any, admin_client_fb: Client
+    lead_user: User, admin_client_fb: Client
 ) -> None:
     sign_in(Client(), "lead", REMOTE_ADDR="203.0.113.77")
     sign_in(Client(), "lead", "wrong-password-123", REMOTE_ADDR="203.0.113.78")
@@ -421,7 +424,7 @@ def test_the_audit_page_shows_sign_ins_with_where_from(
     assert "203.0.113.77" in html and "203.0.113.78" in html
 
 
-def test_the_client_address_behind_a_proxy(settings: Any, lead_user: Any) -> None:
+def test_the_client_address_behind_a_proxy(settings: Any, lead_user: User) -> None:
     settings.FIELDBOOK_PROXY_COUNT = 1
     # The client can write anything to the left; only the proxy's entry is trusted.
     sign_in(Client(), "lead", REMOTE_ADDR="10.0.0.2",
@@ -430,7 +433,7 @@ def test_the_client_address_behind_a_proxy(settings: Any, lead_user: Any) -> Non
         "203.0.113.5"
 
 
-def test_a_deactivated_user_cannot_sign_in(enabler_user: Any) -> None:
+def test_a_deactivated_user_cannot_sign_in(enabler_user: User) -> None:
     enabler_user.is_active = False
     enabler_user.save()
     response = sign_in(Client(), "enabler")
@@ -441,7 +444,7 @@ def test_a_deactivated_user_cannot_sign_in(enabler_user: Any) -> None:
 def test_a_signed_in_user_changes_their_own_password(client: Any) -> None:
     from django.contrib.auth import get_user_model
 
-    user = UserFactory(username="changer", roles=[Role.ENABLER])
+    user = UserFactory.create(username="changer", roles=[Role.ENABLER])
     user.set_password("an old passphrase 1234")
     user.save()
     elsewhere = Client()

@@ -51,8 +51,8 @@ def make(target: str, database_url: str, **variables: str) -> str:
         ["make", "--no-print-directory", target, *(f"{k}={v}" for k, v in variables.items())],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert urlsplit(database_url).password is None or \
-        urlsplit(database_url).password not in result.stdout + result.stderr
+    password = urlsplit(database_url).password
+    assert password is None or password not in result.stdout + result.stderr
     return result.stdout
 
 
@@ -60,8 +60,12 @@ def row_counts(database_url: str) -> dict[str, int]:
     with psycopg.connect(database_url, autocommit=True) as db:
         tables = [row[0] for row in db.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
-        return {table: db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
-                for table in tables}
+        counts: dict[str, int] = {}
+        for table in tables:
+            row = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            assert row is not None  # count(*) always has a row
+            counts[table] = row[0]
+        return counts
 
 
 @pytest.fixture

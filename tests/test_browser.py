@@ -54,7 +54,7 @@ def sign_in(page: Page, live_server: Any, username: str, password: str = TEST_PA
 def test_a_lead_signs_in_and_lands_on_programmes(
     page: Page, live_server: Any, console_errors: list[str]
 ) -> None:
-    UserFactory(username="lee-lead", roles=[Role.LEAD])
+    UserFactory.create(username="lee-lead", roles=[Role.LEAD])
     sign_in(page, live_server, "lee-lead")
     page.wait_for_url(f"{live_server.url}/programmes/")
     expect(page.get_by_text("lee-lead")).to_be_visible()
@@ -65,7 +65,7 @@ def test_tab_reaches_the_skip_link_first(
 ) -> None:
     # Checked on a signed-in page: the login page autofocuses its username field (Django's
     # AuthenticationForm), so there the first Tab rightly moves on to the password.
-    UserFactory(username="lee-lead", roles=[Role.LEAD])
+    UserFactory.create(username="lee-lead", roles=[Role.LEAD])
     sign_in(page, live_server, "lee-lead")
     page.wait_for_url(f"{live_server.url}/programmes/")
     page.goto(f"{live_server.url}/programmes/")  # a fresh load: focus starts at the top
@@ -82,7 +82,7 @@ def test_tab_reaches_the_skip_link_first(
 def test_a_wrong_password_shows_an_error(
     page: Page, live_server: Any, console_errors: list[str]
 ) -> None:
-    UserFactory(username="lee-lead", roles=[Role.LEAD])
+    UserFactory.create(username="lee-lead", roles=[Role.LEAD])
     sign_in(page, live_server, "lee-lead", password="not the password")
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("lee-lead")

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.contrib import admin as django_admin
 from django.core import mail
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,7 @@ from .factories import (
     SystemFactory,
     ThemeFactory,
     UserFactory,
+    first_of,
     notes_write,
 )
 from .security_support import passkey_for, verified_client
@@ -78,7 +80,7 @@ class World:
         assert mine.count() >= 10
         notes_write(mine, f"The chair and the COO do not speak. {NOTES}")
         mine.update(next_steps=f"Call the chair privately. {STEPS}")
-        self.session = mine.filter(deleted_at__isnull=True).order_by("-date").first()
+        self.session = first_of(mine.filter(deleted_at__isnull=True).order_by("-date"))
         self.deleted = mine.filter(deleted_at__isnull=False).first() or self._deleted(mine)
         self.unshared = LearningItem.objects.create(
             session=self.session, text=f"Not to share {UNSHARED}", shareable=False)
@@ -86,32 +88,33 @@ class World:
         self.other_engagements = set(Engagement.objects.exclude(pk=self.engagement.pk)
                                      .order_by("pk").values_list("pk", flat=True)[:2])
         # A co-enabler on the author's own engagement.
-        self.other = Enabler.objects.exclude(pk=self.author.pk).select_related("user").first()
+        self.other = first_of(Enabler.objects.exclude(pk=self.author.pk).select_related("user"))
         if not self.engagement.assignments.filter(enabler=self.other, ended_on=None).exists():
             Assignment.objects.create(enabler=self.other, engagement=self.engagement,
                                       role=Assignment.Role.SUPPORTING,
                                       started_on=self.engagement.started_on or today)
-        self.lead = UserFactory(username="canary-lead", roles=[Role.LEAD])
-        self.admin = UserFactory(username="canary-admin", roles=[Role.ADMIN], is_staff=True)
-        self.superuser = UserFactory(username="canary-root", is_staff=True, is_superuser=True)
+        self.lead = UserFactory.create(username="canary-lead", roles=[Role.LEAD])
+        self.admin = UserFactory.create(username="canary-admin", roles=[Role.ADMIN], is_staff=True)
+        self.superuser = UserFactory.create(
+            username="canary-root", is_staff=True, is_superuser=True)
         # One summary per programme, compiled: they read every session of the period.
         self.summaries = []
         for programme in Programme.objects.order_by("pk"):
-            summary = LearningSummaryFactory(
+            summary = LearningSummaryFactory.create(
                 programme=programme, period_start=today - dt.timedelta(days=365),
                 period_end=today, period=LearningSummary.Period.QUARTER)
             summary_compile(summary_id=summary.pk)
             summary_render_pdf(summary_id=summary.pk)  # the PDF task's work
             self.summaries.append(summary)
         assert LearningSummary.objects.filter(status="ready").exists()
-        self.draft = OnboardingDraftFactory(owner=self.admin)
-        self.batch = ImportBatchFactory(owner=self.admin)
-        self.system = SystemFactory(region=self.engagement.place.region)
-        self.theme = ThemeFactory()
+        self.draft = OnboardingDraftFactory.create(owner=self.admin)
+        self.batch = ImportBatchFactory.create(owner=self.admin)
+        self.system = SystemFactory.create(region=self.engagement.place.region)
+        self.theme = ThemeFactory.create()
 
     @staticmethod
-    def _deleted(mine: Any) -> Session:
-        session = mine.order_by("date").first()
+    def _deleted(mine: QuerySet[Session]) -> Session:
+        session = first_of(mine.order_by("date"))
         Session.objects.filter(pk=session.pk).update(deleted_at=timezone.now())
         return session
 
@@ -433,6 +436,6 @@ def test_error_pages_and_error_reports_carry_no_private_notes(
         assert response.status_code in (403, 404)
         assert_clean(text_of(response), url)
     for message in mail.outbox:
-        assert_clean(message.subject + message.body, "error report")
+        assert_clean(str(message.subject) + str(message.body), "error report")
     assert_clean(caplog.text + "\n".join(str(r.args) + str(r.exc_info) for r in caplog.records),
                  "logs")

@@ -134,12 +134,12 @@ def _wait_for(summary: LearningSummary, worker: dict[str, Any]) -> list[str]:
 def test_a_real_worker_compiles_a_summary_asked_for_in_the_browser(
     worker: dict[str, Any], lead_client: Any
 ) -> None:
-    programme = ProgrammeFactory(name="Worker Programme")
-    engagement = EngagementFactory(programme=programme)
+    programme = ProgrammeFactory.create(name="Worker Programme")
+    engagement = EngagementFactory.create(programme=programme)
     last_month = Period.last_completed("month", timezone.localdate())
-    session = SessionFactory(engagement=engagement, date=last_month.start,
-                             private_notes=f"{CANARY} about the chair")
-    LearningItemFactory(session=session, text="Start with the patient's day.")
+    session = SessionFactory.create(engagement=engagement, date=last_month.start,
+                                    private_notes=f"{CANARY} about the chair")
+    LearningItemFactory.create(session=session, text="Start with the patient's day.")
 
     response = lead_client.post(reverse("engagements:summary-request"), {
         "programme": programme.pk, "scope": "programme",

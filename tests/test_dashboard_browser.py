@@ -40,22 +40,22 @@ def axe_violations(page: Page) -> list[str]:
 @pytest.fixture
 def programme(db: None) -> Any:
     today = timezone.localdate()
-    programme = f.ProgrammeFactory(name="Urgent care leadership", slug="urgent-care")
-    north = f.RegionFactory(name="North", code="north")
-    south = f.RegionFactory(name="South", code="south")
-    theme = f.ThemeFactory(name="Discharge", slug="discharge")
+    programme = f.ProgrammeFactory.create(name="Urgent care leadership", slug="urgent-care")
+    north = f.RegionFactory.create(name="North", code="north")
+    south = f.RegionFactory.create(name="South", code="south")
+    theme = f.ThemeFactory.create(name="Discharge", slug="discharge")
     for name, region in [("Ashby", north), ("Brockley", south), ("Carrow", north)]:
-        e = f.EngagementFactory(programme=programme, status="active",
-                                place=f.PlaceFactory(name=name, slug=name.lower(),
+        e = f.EngagementFactory.create(programme=programme, status="active",
+                                       place=f.PlaceFactory.create(name=name, slug=name.lower(),
                                                      region=region),
-                                started_on=today - dt.timedelta(days=400),
-                                requested_on=today - dt.timedelta(days=410))
-        enabler = f.AssignmentFactory(engagement=e, started_on=e.started_on).enabler
+                                       started_on=today - dt.timedelta(days=400),
+                                       requested_on=today - dt.timedelta(days=410))
+        enabler = f.AssignmentFactory.create(engagement=e, started_on=e.started_on).enabler
         for week in range(60 if name == "Ashby" else 3):
-            s = f.SessionFactory(engagement=e, enabler=enabler,
-                                 date=today - dt.timedelta(days=7 * week))
+            s = f.SessionFactory.create(engagement=e, enabler=enabler,
+                                        date=today - dt.timedelta(days=7 * week))
             s.themes.add(theme)
-    f.UserFactory(username="lee-lead", roles=[Role.LEAD])
+    f.UserFactory.create(username="lee-lead", roles=[Role.LEAD])
     return programme
 
 

@@ -74,14 +74,14 @@ def test_weeks_since_last_contact(days_ago: int, weeks: int, label: str) -> None
 
 
 def person(kind: str) -> Any:
-    return f.PersonFactory(organisation=f.OrganisationFactory(kind=kind))
+    return f.PersonFactory.create(organisation=f.OrganisationFactory.create(kind=kind))
 
 
 def held(engagement: Engagement, enabler: Any, day: dt.date, minutes: int, *,
          people: tuple[Any, ...] = (), themes: tuple[Any, ...] = (), **kwargs: Any) -> Session:
     # Themes go through the factory, so the engagement's rollups count them.
-    session = f.SessionFactory(engagement=engagement, enabler=enabler, date=day,
-                               duration_minutes=minutes, themes=themes, **kwargs)
+    session = f.SessionFactory.create(engagement=engagement, enabler=enabler, date=day,
+                                      duration_minutes=minutes, themes=themes, **kwargs)
     session.attendees.add(*people)
     return session
 
@@ -89,24 +89,23 @@ def held(engagement: Engagement, enabler: Any, day: dt.date, minutes: int, *,
 @pytest.fixture
 def world() -> dict[str, Any]:
     """Seven places in one programme, each built to test one rule (see each comment)."""
-    programme = f.ProgrammeFactory(slug="figures")
-    north, south = f.RegionFactory(name="North", code="north"), f.RegionFactory(
-        name="South", code="south")
-    blame = f.ThemeFactory(name="Blame culture", slug="blame-culture")
-    discharge = f.ThemeFactory(name="Discharge", slug="discharge")
-    trust = f.ThemeFactory(name="Relationships and trust", slug="relationships-and-trust")
-    acute_flow = f.ThemeFactory(name="Acute flow", slug="acute-flow")
+    programme = f.ProgrammeFactory.create(slug="figures")
+    north = f.RegionFactory.create(name="North", code="north")
+    south = f.RegionFactory.create(name="South", code="south")
+    blame = f.ThemeFactory.create(name="Blame culture", slug="blame-culture")
+    discharge = f.ThemeFactory.create(name="Discharge", slug="discharge")
+    trust = f.ThemeFactory.create(name="Relationships and trust", slug="relationships-and-trust")
+    acute_flow = f.ThemeFactory.create(name="Acute flow", slug="acute-flow")
 
     def engagement(name: str, status: str, started: dt.date | None, region: Any = north,
                    **kwargs: Any) -> tuple[Engagement, Any]:
-        place = f.PlaceFactory(name=name, slug=name.lower(), region=region)
-        e = f.EngagementFactory(programme=programme, place=place, status=status,
-                                started_on=started,
-                                requested_on=(started or D(2024, 1, 1)) - dt.timedelta(days=7),
-                                **kwargs)
-        enabler = f.EnablerFactory(user__first_name=f"Lead of {name}", user__last_name="")
-        f.AssignmentFactory(engagement=e, enabler=enabler, role="lead",
-                            started_on=e.requested_on)
+        place = f.PlaceFactory.create(name=name, slug=name.lower(), region=region)
+        e = f.EngagementFactory.create(
+            programme=programme, place=place, status=status, started_on=started,
+            requested_on=(started or D(2024, 1, 1)) - dt.timedelta(days=7), **kwargs)
+        enabler = f.EnablerFactory.create(user__first_name=f"Lead of {name}", user__last_name="")
+        f.AssignmentFactory.create(engagement=e, enabler=enabler, role="lead",
+                                   started_on=e.requested_on)
         return e, enabler
 
     # Alpha: every window boundary, every way into "the room", and what must not count.
@@ -114,7 +113,7 @@ def world() -> dict[str, Any]:
     held(alpha, a_enabler, TODAY, 450, people=(person(Organisation.Kind.ACUTE_TRUST),),
          themes=(blame, discharge))
     s2 = held(alpha, a_enabler, D(2024, 5, 23), 225, themes=(blame,))  # first day of 4 weeks
-    f.SessionSectorCountFactory(session=s2, sector=Sector.VOLUNTARY, headcount=12)
+    f.SessionSectorCountFactory.create(session=s2, sector=Sector.VOLUNTARY, headcount=12)
     held(alpha, a_enabler, D(2024, 5, 22), 90,  # the day before the 4 weeks
          people=(person(Organisation.Kind.LOCAL_AUTHORITY),), themes=(trust,))
     held(alpha, a_enabler, D(2024, 3, 21), 90,  # first day of the quarter
@@ -123,12 +122,13 @@ def world() -> dict[str, Any]:
          people=(person(Organisation.Kind.MENTAL_HEALTH_TRUST),), themes=(acute_flow,))
     # Not days, not "in the room": a postponement and a deleted session. (Nothing future-dated:
     # the services refuse it, so the figures to date, read from the rollups, need no date.)
-    f.SessionFactory(engagement=alpha, enabler=a_enabler, date=D(2024, 6, 10),
-                     status="postponed", status_reason="Board rescheduled", duration_minutes=0)
+    f.SessionFactory.create(engagement=alpha, enabler=a_enabler, date=D(2024, 6, 10),
+                            status="postponed", status_reason="Board rescheduled",
+                            duration_minutes=0)
     held(alpha, a_enabler, D(2024, 6, 18), 450, deleted_at=timezone.now(),
          people=(person(Organisation.Kind.PRIMARY_CARE),), themes=(trust,))
-    f.OutcomeFactory(engagement=alpha)
-    f.OutcomeFactory(engagement=alpha)
+    f.OutcomeFactory.create(engagement=alpha)
+    f.OutcomeFactory.create(engagement=alpha)
 
     # Bravo: last session 20 days ago, so 2 weeks since: not quiet.
     bravo, b_enabler = engagement("Bravo", "active", D(2024, 1, 8), region=south)
@@ -141,8 +141,8 @@ def world() -> dict[str, Any]:
     for day, status, reason in [(D(2024, 6, 5), "postponed", "Site postponed — winter pressures"),
                                 (D(2024, 6, 12), "cancelled", "Chair unwell"),
                                 (D(2024, 5, 1), "postponed", "Before the last visit")]:
-        f.SessionFactory(engagement=charlie, enabler=c_enabler, date=day, status=status,
-                         status_reason=reason, duration_minutes=0)
+        f.SessionFactory.create(engagement=charlie, enabler=c_enabler, date=day, status=status,
+                                status_reason=reason, duration_minutes=0)
 
     # Delta: paused, nothing for weeks, but a pause is agreed: never "quiet".
     delta, d_enabler = engagement("Delta", "paused", D(2024, 1, 8))
@@ -278,20 +278,20 @@ def test_place_timeline_and_themes_over_time(world: dict[str, Any]) -> None:
 def test_learning_board_and_coverage(world: dict[str, Any]) -> None:
     alpha = world["alpha"]
     session = alpha.sessions.filter(date=TODAY).get()
-    f.LearningItemFactory(session=session, text="Shared lesson")
-    f.LearningItemFactory(session=session, text="Kept back", shareable=False)
-    f.LearningItemFactory(session=session, kind=LearningItem.Kind.QUOTE, text="A quote",
-                          consent=True, attributed_role="NHS Operations Manager")
+    f.LearningItemFactory.create(session=session, text="Shared lesson")
+    f.LearningItemFactory.create(session=session, text="Kept back", shareable=False)
+    f.LearningItemFactory.create(session=session, kind=LearningItem.Kind.QUOTE, text="A quote",
+                                 consent=True, attributed_role="NHS Operations Manager")
     deleted = alpha.sessions.filter(deleted_at__isnull=False).get()
-    f.LearningItemFactory(session=deleted, text="From a deleted session")
+    f.LearningItemFactory.create(session=deleted, text="From a deleted session")
     assert sorted(i["text"] for i in learning_of(alpha)) == ["A quote", "Shared lesson"]
 
-    board = f.DeliveryBoardFactory(place=alpha.place)
-    f.BoardMembershipFactory(board=board, person=person(Organisation.Kind.ACUTE_TRUST))
-    f.BoardMembershipFactory(board=board, person=person(Organisation.Kind.ACUTE_TRUST))
-    f.BoardMembershipFactory(board=board, person=person(Organisation.Kind.COMMISSIONER))
-    f.BoardMembershipFactory(board=board, person=person(Organisation.Kind.VOLUNTARY),
-                             ended_on=D(2024, 2, 1))
+    board = f.DeliveryBoardFactory.create(place=alpha.place)
+    f.BoardMembershipFactory.create(board=board, person=person(Organisation.Kind.ACUTE_TRUST))
+    f.BoardMembershipFactory.create(board=board, person=person(Organisation.Kind.ACUTE_TRUST))
+    f.BoardMembershipFactory.create(board=board, person=person(Organisation.Kind.COMMISSIONER))
+    f.BoardMembershipFactory.create(board=board, person=person(Organisation.Kind.VOLUNTARY),
+                                    ended_on=D(2024, 2, 1))
     alpha.place.refresh_from_db()
     view = board_of(alpha)
     assert len(view.members) == 3
@@ -323,7 +323,7 @@ def test_heatmap_counts_last_quarter(world: dict[str, Any]) -> None:
 def test_caseload_days_against_capacity(world: dict[str, Any]) -> None:
     # The Alpha lead also logged 225 minutes this month in another programme.
     enabler = world["a_enabler"]
-    other = f.EngagementFactory()
+    other = f.EngagementFactory.create()
     held(other, enabler, D(2024, 6, 3), 225)
     page, rows = caseload_page(world["programme"], W, 1)
     row = next(r for r in rows if r.enabler == enabler)

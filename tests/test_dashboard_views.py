@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -36,38 +37,42 @@ EXPECTED_STATUS = {"anonymous": 302, "enabler": 403, "lead": 200, "admin": 200, 
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
     today = timezone.localdate()
-    programme = f.ProgrammeFactory(name="Urgent care leadership", slug="urgent-care")
-    north = f.RegionFactory(name="North", code="north")
-    south = f.RegionFactory(name="South", code="south")
-    discharge = f.ThemeFactory(name="Discharge", slug="discharge")
+    programme = f.ProgrammeFactory.create(name="Urgent care leadership", slug="urgent-care")
+    north = f.RegionFactory.create(name="North", code="north")
+    south = f.RegionFactory.create(name="South", code="south")
+    discharge = f.ThemeFactory.create(name="Discharge", slug="discharge")
     places = {}
     for name, region, status in [("Ashby", north, "active"), ("Brockley", south, "active"),
                                  ("Carrow", north, "paused")]:
-        place = f.PlaceFactory(name=name, slug=name.lower(), region=region)
-        e = f.EngagementFactory(programme=programme, place=place, status=status,
-                                started_on=today - dt.timedelta(days=200),
-                                requested_on=today - dt.timedelta(days=210),
-                                days_allocated=Decimal("20"))
-        enabler = f.EnablerFactory(user__first_name=f"Enid{name}", user__last_name="Lane")
-        f.AssignmentFactory(engagement=e, enabler=enabler, started_on=e.started_on)
+        place = f.PlaceFactory.create(name=name, slug=name.lower(), region=region)
+        e = f.EngagementFactory.create(programme=programme, place=place, status=status,
+                                       started_on=today - dt.timedelta(days=200),
+                                       requested_on=today - dt.timedelta(days=210),
+                                       days_allocated=Decimal("20"))
+        enabler = f.EnablerFactory.create(user__first_name=f"Enid{name}", user__last_name="Lane")
+        f.AssignmentFactory.create(engagement=e, enabler=enabler, started_on=e.started_on)
         places[name] = (e, enabler)
     ashby, ashby_enabler = places["Ashby"]
-    s = f.SessionFactory(engagement=ashby, enabler=ashby_enabler, date=today, duration_minutes=450,
-                         next_steps="Ring the chair", themes=[discharge])
-    s.attendees.add(f.PersonFactory(organisation=f.OrganisationFactory(
+    s = f.SessionFactory.create(
+        engagement=ashby, enabler=ashby_enabler, date=today, duration_minutes=450,
+        next_steps="Ring the chair", themes=[discharge])
+    s.attendees.add(f.PersonFactory.create(organisation=f.OrganisationFactory.create(
         name="Ashby Hospitals NHS Trust", kind=Organisation.Kind.ACUTE_TRUST)))
-    f.SessionSectorCountFactory(session=s, sector=Sector.VOLUNTARY, headcount=9)
-    f.LearningItemFactory(session=s, text="Partners now meet weekly.")
-    f.LearningItemFactory(session=s, text="Not for sharing.", shareable=False)
-    f.OutcomeFactory(engagement=ashby, title="Shared discharge plan")
-    board = f.DeliveryBoardFactory(place=ashby.place, name="Ashby A&E Delivery Board")
-    f.BoardMembershipFactory(board=board, person=f.PersonFactory(full_name="Morgan Vale",
-                                                                 role_title="Chief Executive"))
+    f.SessionSectorCountFactory.create(session=s, sector=Sector.VOLUNTARY, headcount=9)
+    f.LearningItemFactory.create(session=s, text="Partners now meet weekly.")
+    f.LearningItemFactory.create(session=s, text="Not for sharing.", shareable=False)
+    f.OutcomeFactory.create(engagement=ashby, title="Shared discharge plan")
+    board = f.DeliveryBoardFactory.create(place=ashby.place, name="Ashby A&E Delivery Board")
+    f.BoardMembershipFactory.create(
+        board=board, person=f.PersonFactory.create(full_name="Morgan Vale",
+                                                   role_title="Chief Executive"))
     # Brockley went quiet 4 weeks ago; a visit since was postponed.
     brockley, b_enabler = places["Brockley"]
-    f.SessionFactory(engagement=brockley, enabler=b_enabler, date=today - dt.timedelta(days=28))
-    f.SessionFactory(engagement=brockley, enabler=b_enabler, date=today - dt.timedelta(days=7),
-                     status="postponed", status_reason="Board rescheduled", duration_minutes=0)
+    f.SessionFactory.create(
+        engagement=brockley, enabler=b_enabler, date=today - dt.timedelta(days=28))
+    f.SessionFactory.create(
+        engagement=brockley, enabler=b_enabler, date=today - dt.timedelta(days=7),
+        status="postponed", status_reason="Board rescheduled", duration_minutes=0)
     return {"programme": programme, "ashby": ashby, "brockley": brockley,
             "ashby_enabler": ashby_enabler, "today": today}
 
@@ -106,7 +111,7 @@ def test_who_may_open_each_page(request: pytest.FixtureRequest, world: dict[str,
     response = client_for(request, persona).get(url)
     assert response.status_code == EXPECTED_STATUS[persona], (key, persona)
     if persona == "anonymous":
-        assert response.url == f"{reverse('login')}?next={url}"
+        assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
 @pytest.mark.parametrize("key", URL_KEYS)
@@ -139,15 +144,15 @@ def test_unknown_programme_place_or_format_is_404(
 
 def test_a_place_from_another_programme_is_404(lead_client: Client,
                                                 world: dict[str, Any]) -> None:
-    elsewhere = f.EngagementFactory(place=f.PlaceFactory(slug="elsewhere"))
+    elsewhere = f.EngagementFactory.create(place=f.PlaceFactory.create(slug="elsewhere"))
     url = reverse("engagements:place", args=[world["programme"].slug, "elsewhere"])
     assert lead_client.get(url).status_code == 404
     own = reverse("engagements:place", args=[elsewhere.programme.slug, "elsewhere"])
     assert lead_client.get(own).status_code == 200
 
 
-def test_programme_list(lead_client: Client, lead_user: Any, world: dict[str, Any]) -> None:
-    other = f.ProgrammeFactory(name="Another programme")
+def test_programme_list(lead_client: Client, lead_user: User, world: dict[str, Any]) -> None:
+    other = f.ProgrammeFactory.create(name="Another programme")
     other.leads.add(lead_user)
     response = lead_client.get(urls(world)["programmes"])
     programmes = response.context["programmes"]
@@ -214,10 +219,10 @@ def test_dashboard_filters_without_javascript(lead_client: Client, world: dict[s
 
 def test_dashboard_paginates_50_a_page(lead_client: Client, world: dict[str, Any]) -> None:
     programme = world["programme"]
-    region = f.RegionFactory()
+    region = f.RegionFactory.create()
     for i in range(52):
-        f.EngagementFactory(programme=programme,
-                            place=f.PlaceFactory(name=f"Zed {i:02}", slug=f"zed-{i}",
+        f.EngagementFactory.create(programme=programme,
+                                   place=f.PlaceFactory.create(name=f"Zed {i:02}", slug=f"zed-{i}",
                                                  region=region))
     base = urls(world)["dashboard"]
     first = lead_client.get(base)
@@ -342,13 +347,13 @@ def test_exports_neutralise_formulas(lead_client: Client, world: dict[str, Any])
     ashby: Engagement = world["ashby"]
     ashby.place.name = "=HYPERLINK(\"http://evil.example\",\"Ashby\")"
     ashby.place.save()
-    theme = f.ThemeFactory(name="@SUM(1+1)")
+    theme = f.ThemeFactory.create(name="@SUM(1+1)")
     session = ashby.sessions.get()
     session.themes.add(theme)
     f.refresh_rollups(session)  # a write below the services
-    f.SessionFactory(engagement=ashby, enabler=world["ashby_enabler"], status="cancelled",
-                     status_reason="+44 cancelled by phone", duration_minutes=0,
-                     date=world["today"] - dt.timedelta(days=1))
+    f.SessionFactory.create(engagement=ashby, enabler=world["ashby_enabler"], status="cancelled",
+                            status_reason="+44 cancelled by phone", duration_minutes=0,
+                            date=world["today"] - dt.timedelta(days=1))
     csv_rows = read_csv(lead_client.get(urls(world)["dashboard-csv"]))
     assert csv_rows[1][0] == "'=HYPERLINK(\"http://evil.example\",\"Ashby\")"
     # Themes tie on one session each and sort by name: "@SUM(1+1)" comes first.
@@ -391,8 +396,8 @@ def test_exports_always_open(lead_client: Client, world: dict[str, Any]) -> None
     enabler.user.first_name = HOSTILE
     enabler.user.save()
     session = ashby.sessions.get()
-    session.themes.add(f.ThemeFactory(name="Theme" + HOSTILE))
-    session.attendees.add(f.PersonFactory(organisation=f.OrganisationFactory(
+    session.themes.add(f.ThemeFactory.create(name="Theme" + HOSTILE))
+    session.attendees.add(f.PersonFactory.create(organisation=f.OrganisationFactory.create(
         name="Trust" + HOSTILE, kind=Organisation.Kind.ACUTE_TRUST)))
     f.refresh_rollups(session)  # a write below the services
     f.SessionFactory(engagement=ashby, enabler=enabler, status="cancelled",
@@ -409,7 +414,8 @@ def test_exports_always_open(lead_client: Client, world: dict[str, Any]) -> None
     assert any(r[3] and str(r[3]).startswith("Snow@North") for r in timeline[1:])
     assert any("Trust@North" in str(r[6]) for r in timeline[1:])
     for key in ("dashboard-csv", "place-csv"):
-        body = b"".join(lead_client.get(urls(world)[key]).streaming_content)
+        response: Any = lead_client.get(urls(world)[key])
+        body = b"".join(response.streaming_content)
         assert "@North" in body.decode("utf-8")  # strictly UTF-8
 
 
@@ -426,10 +432,11 @@ def test_cells_lose_what_the_format_cannot_hold(value: str, in_xlsx: str, in_csv
 def test_learning_quote_without_consent_never_shown(lead_client: Client,
                                                     world: dict[str, Any]) -> None:
     session = world["ashby"].sessions.get()
-    f.LearningItemFactory(session=session, kind=LearningItem.Kind.QUOTE, text="Private quote",
-                          consent=False, shareable=False, attributed_role="Chief Executive")
-    f.LearningItemFactory(session=session, kind=LearningItem.Kind.QUOTE, text="Public quote",
-                          consent=True, attributed_role="NHS Operations Manager")
+    f.LearningItemFactory.create(
+        session=session, kind=LearningItem.Kind.QUOTE, text="Private quote",
+        consent=False, shareable=False, attributed_role="Chief Executive")
+    f.LearningItemFactory.create(session=session, kind=LearningItem.Kind.QUOTE, text="Public quote",
+                                 consent=True, attributed_role="NHS Operations Manager")
     text = lead_client.get(urls(world)["place"]).content.decode()
     assert "Public quote" in text and "NHS Operations Manager" in text
     assert "Private quote" not in text

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_demo_lists_its_accounts(client: Client, settings: Any) -> None:
     settings.DEBUG = True
-    UserFactory(username="lead")
-    UserFactory(username="admin")
+    UserFactory.create(username="lead")
+    UserFactory.create(username="admin")
     page = client.get(reverse("login")).content.decode()
     assert "Demo accounts" in page
     assert "<code>lead</code>" in page and "<code>admin</code>" in page
@@ -33,6 +33,6 @@ def test_without_the_demo_data_none_is_listed(client: Client, settings: Any
 def test_a_real_service_lists_none_whatever_its_users_are_called(
         client: Client, settings: Any) -> None:
     settings.DEBUG = False
-    UserFactory(username="lead")
+    UserFactory.create(username="lead")
     page = client.get(reverse("login")).content.decode()
     assert "Demo accounts" not in page and "fieldbook-demo" not in page

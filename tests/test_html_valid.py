@@ -136,13 +136,13 @@ def url_of(request: pytest.FixtureRequest, name: str, made: dict[str, dict[str, 
     if kind not in made:
         engagement = request.getfixturevalue("enabler_user").enabler.assignments.get().engagement
         if kind == SUMMARY:
-            made[kind] = {"pk": LearningSummaryFactory(
+            made[kind] = {"pk": LearningSummaryFactory.create(
                 programme=engagement.programme, period_start=dt.date(2023, 1, 1),
                 period_end=dt.date(2023, 1, 31)).pk}
         elif kind == MEMBERSHIP and BOARD_PLACE_PK in made:
             board = DeliveryBoard.objects.get(place_id=made[BOARD_PLACE_PK]["pk"])
             made[kind] = {"pk": board.place_id,
-                          "membership": BoardMembershipFactory(board=board).pk}
+                          "membership": BoardMembershipFactory.create(board=board).pk}
         else:
             kwargs = resolve(url_for(request, name)).kwargs
             made[kind] = {key: value for key, value in kwargs.items() if key not in extra}
@@ -174,7 +174,7 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     enabler_user = request.getfixturevalue("enabler_user")
     enabler = client_for(request, "enabler")
     engagement = enabler_user.enabler.assignments.get().engagement
-    LearningItemFactory(session=SessionFactory(enabler=enabler_user.enabler,
+    LearningItemFactory.create(session=SessionFactory.create(enabler=enabler_user.enabler,
                                                engagement=engagement), shareable=True)
     # My week's inline log form (htmx, sent from My week), empty and with its errors.
     from_week = {"HX-Request": "true", "HX-Current-URL": "http://testserver/week/"}
@@ -190,7 +190,7 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     detail = reverse("engagements:summary-detail", args=[summary.pk])
     pages.add(f"lead GET {detail} (ready)", lead.get(detail))
     # The two-factor code page, for someone with an authenticator who has not yet used it.
-    owing = UserFactory(username="lead-owing-code", roles=[Role.LEAD])
+    owing = UserFactory.create(username="lead-owing-code", roles=[Role.LEAD])
     TOTPDevice.objects.create(user=owing, name="Phone", confirmed=True)
     client = Client()
     client.force_login(owing)

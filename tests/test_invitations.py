@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -29,9 +29,9 @@ from .factories import (
     RegionFactory,
     SessionFactory,
     UserFactory,
+    first_of,
 )
 
-User = get_user_model()
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-long-new-passphrase-for-fieldbook"
 
@@ -40,7 +40,7 @@ def link_for(token: str) -> str:
     return f"http://testserver/accounts/invitation/{token}/"
 
 
-def invite(actor: Any, *, role: str = "Enabler", email: str = "Nia.New@Example.NHS.uk",
+def invite(actor: User, *, role: str = "Enabler", email: str = "Nia.New@Example.NHS.uk",
            capture: Any = None, **extra: Any) -> Invitation:
     return accounts.user_invite(actor=actor, email=email, first_name="Nia", last_name="New",
                                 role=role, link_for=link_for, **extra)
@@ -55,8 +55,8 @@ def emailed_path(message: Any) -> str:
 # ---- inviting ---------------------------------------------------------------------------------
 
 
-def test_inviting_an_enabler(admin_user: Any, django_capture_on_commit_callbacks: Any) -> None:
-    north = RegionFactory(name="North")
+def test_inviting_an_enabler(admin_user: User, django_capture_on_commit_callbacks: Any) -> None:
+    north = RegionFactory.create(name="North")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         invitation = invite(admin_user, capacity_days_per_week=Decimal("2.5"),
                             region_ids=[north.pk])
@@ -83,13 +83,13 @@ def test_inviting_an_enabler(admin_user: Any, django_capture_on_commit_callbacks
     assert audit.actor == admin_user and audit.changes["role"] == "Enabler"
 
 
-def test_a_lead_gets_no_enabler_profile(admin_user: Any) -> None:
+def test_a_lead_gets_no_enabler_profile(admin_user: User) -> None:
     invitation = invite(admin_user, role="Programme lead")
     assert not Enabler.objects.filter(user=invitation.user).exists()
 
 
-def test_an_email_that_has_an_account_is_refused(admin_user: Any) -> None:
-    UserFactory(username="someone", email="nia.new@example.nhs.uk")
+def test_an_email_that_has_an_account_is_refused(admin_user: User) -> None:
+    UserFactory.create(username="someone", email="nia.new@example.nhs.uk")
     with pytest.raises(DomainError) as caught:
         invite(admin_user)
     assert "already has an account" in caught.value.field_errors["email"][0]
@@ -99,7 +99,7 @@ def test_an_email_that_has_an_account_is_refused(admin_user: Any) -> None:
 # ---- accepting --------------------------------------------------------------------------------
 
 
-def test_the_link_sets_a_password_once(client: Client, admin_user: Any,
+def test_the_link_sets_a_password_once(client: Client, admin_user: User,
                                        django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite(admin_user)
@@ -107,7 +107,7 @@ def test_the_link_sets_a_password_once(client: Client, admin_user: Any,
     response = client.get(path)
     # The token moves into the session; the page itself has a token-free address.
     accept = reverse("backoffice:invitation-accept", kwargs={"token": "set-password"})
-    assert response.url == accept
+    assert response["Location"] == accept
     page = client.get(accept)
     assert "Choose a password" in page.content.decode()
     assert "nia.new@example.nhs.uk" in page.content.decode()
@@ -116,7 +116,7 @@ def test_the_link_sets_a_password_once(client: Client, admin_user: Any,
     short = client.post(accept, {"new_password1": "short", "new_password2": "short"})
     assert "There is a problem" in short.content.decode()
     response = client.post(accept, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert response.url == reverse("login")
+    assert response["Location"] == reverse("login")
     user = User.objects.get(pk=invitation.user_id)
     assert user.is_active and user.check_password(NEW_PASSWORD)
     assert Invitation.objects.get().accepted_at is not None
@@ -127,13 +127,13 @@ def test_the_link_sets_a_password_once(client: Client, admin_user: Any,
     # The same link again: used.
     other = Client()
     other.get(path)
-    page = other.get(accept).content.decode()
-    assert "This link does not work" in page and "has been used already" in page
+    used = other.get(accept).content.decode()
+    assert "This link does not work" in used and "has been used already" in used
     with pytest.raises(DomainError):
         accounts.invitation_accept(token=path.rstrip("/").rsplit("/", 1)[1], password=NEW_PASSWORD)
 
 
-def test_an_expired_link_does_not_work(client: Client, admin_user: Any,
+def test_an_expired_link_does_not_work(client: Client, admin_user: User,
                                        django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite(admin_user)
@@ -156,7 +156,7 @@ def test_a_made_up_link_does_not_work(client: Client) -> None:
     assert "This link does not work" in page.content.decode()
 
 
-def test_resending_replaces_the_old_link(client: Client, admin_user: Any,
+def test_resending_replaces_the_old_link(client: Client, admin_user: User,
                                          django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invite(admin_user)
@@ -172,43 +172,43 @@ def test_resending_replaces_the_old_link(client: Client, admin_user: Any,
     assert AuditEvent.objects.filter(action="accounts.invitation.resent").exists()
 
 
-def test_resending_to_someone_with_a_password_is_refused(admin_user: Any) -> None:
+def test_resending_to_someone_with_a_password_is_refused(admin_user: User) -> None:
     with pytest.raises(DomainError, match="already set a password"):
-        accounts.invitation_resend(actor=admin_user, user=UserFactory(), link_for=link_for)
+        accounts.invitation_resend(actor=admin_user, user=UserFactory.create(), link_for=link_for)
 
 
 # ---- roles and deactivation -------------------------------------------------------------------
 
 
-def test_changing_roles_opens_and_closes_the_enabler_profile(admin_user: Any) -> None:
-    user = UserFactory(roles=[Role.LEAD])
+def test_changing_roles_opens_and_closes_the_enabler_profile(admin_user: User) -> None:
+    user = UserFactory.create(roles=[Role.LEAD])
     assert accounts.user_roles_set(actor=admin_user, user=user,
                                    roles=["Programme lead", "Enabler"]) == [
         "Enabler", "Programme lead"]
     assert Enabler.objects.get(user=user).is_active
     accounts.user_roles_set(actor=admin_user, user=user, roles=["Programme lead"])
     assert not Enabler.objects.get(user=user).is_active
-    audit = AuditEvent.objects.filter(action="accounts.user.roles_changed").first()
+    audit = first_of(AuditEvent.objects.filter(action="accounts.user.roles_changed"))
     assert audit.changes == {"before": ["Enabler", "Programme lead"], "after": ["Programme lead"]}
 
 
-def test_an_admin_cannot_lock_themselves_out(admin_user: Any) -> None:
+def test_an_admin_cannot_lock_themselves_out(admin_user: User) -> None:
     with pytest.raises(DomainError, match="your own admin role"):
         accounts.user_roles_set(actor=admin_user, user=admin_user, roles=[])
     with pytest.raises(DomainError, match="your own account"):
         accounts.user_deactivate(actor=admin_user, user=admin_user)
-    superuser = UserFactory(is_superuser=True)
+    superuser = UserFactory.create(is_superuser=True)
     with pytest.raises(DomainError, match="Superusers"):
         accounts.user_deactivate(actor=admin_user, user=superuser)
 
 
 def test_deactivating_an_enabler_keeps_their_sessions_and_ends_assignments(
-    admin_user: Any, lead_client: Client
+    admin_user: User, lead_client: Client
 ) -> None:
-    assignment = AssignmentFactory(started_on=dt.date(2024, 1, 8))
+    assignment = AssignmentFactory.create(started_on=dt.date(2024, 1, 8))
     enabler = assignment.enabler
-    session = SessionFactory(enabler=enabler, engagement=assignment.engagement,
-                             private_notes="PRIVATE-canary-71")
+    session = SessionFactory.create(enabler=enabler, engagement=assignment.engagement,
+                                    private_notes="PRIVATE-canary-71")
     today = dt.date(2026, 11, 18)
     ended = accounts.user_deactivate(actor=admin_user, user=enabler.user, today=today)
     assert ended == [str(assignment.engagement)]
@@ -222,7 +222,7 @@ def test_deactivating_an_enabler_keeps_their_sessions_and_ends_assignments(
     assert "PRIVATE-canary-71" not in str(audit.changes)
     # They cannot sign in; a new lead can be assigned to the engagement.
     assert not Client().login(username=enabler.user.username, password=TEST_PASSWORD)
-    AssignmentFactory(engagement=assignment.engagement, role=Assignment.Role.LEAD)
+    AssignmentFactory.create(engagement=assignment.engagement, role=Assignment.Role.LEAD)
 
     accounts.user_reactivate(actor=admin_user, user=enabler.user)
     enabler.refresh_from_db()
@@ -230,7 +230,7 @@ def test_deactivating_an_enabler_keeps_their_sessions_and_ends_assignments(
     assert AuditEvent.objects.filter(action="accounts.user.reactivated").exists()
 
 
-def test_an_invited_user_without_a_password_is_not_reactivated(admin_user: Any) -> None:
+def test_an_invited_user_without_a_password_is_not_reactivated(admin_user: User) -> None:
     invitation = invite(admin_user)
     accounts.user_deactivate(actor=admin_user, user=invitation.user)
     assert Invitation.objects.get().revoked_at is not None
@@ -250,21 +250,21 @@ def test_invite_page(admin_client_fb: Client, django_capture_on_commit_callbacks
             "first_name": "Nia", "last_name": "New", "email": "nia@example.org",
             "role": "Programme lead"})
     user = User.objects.get(email="nia@example.org")
-    assert response.url == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
+    assert response["Location"] == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     assert len(mail.outbox) == 1
-    detail = admin_client_fb.get(response.url).content.decode()
+    detail = admin_client_fb.get(response["Location"]).content.decode()
     assert "Invited</strong>" in detail and "Send a new invitation" in detail
-    page = admin_client_fb.post(reverse("backoffice:user-invite"), {
+    again = admin_client_fb.post(reverse("backoffice:user-invite"), {
         "first_name": "Nia", "last_name": "New", "email": "NIA@example.org",
         "role": "Admin"}).content.decode()
-    assert "already has an account" in page
+    assert "already has an account" in again
 
 
-def test_user_detail_changes_roles(admin_client_fb: Client, admin_user: Any) -> None:
-    user = UserFactory(roles=[Role.LEAD])
+def test_user_detail_changes_roles(admin_client_fb: Client, admin_user: User) -> None:
+    user = UserFactory.create(roles=[Role.LEAD])
     url = reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     response = admin_client_fb.post(url, {"roles": ["Programme lead", "Admin"]})
-    assert response.url == url
+    assert response["Location"] == url
     assert set(user.groups.values_list("name", flat=True)) == {"Programme lead", "Admin"}
     page = admin_client_fb.post(reverse("backoffice:user-detail", kwargs={"pk": admin_user.pk}),
                                 {"roles": []}).content.decode()
@@ -272,16 +272,16 @@ def test_user_detail_changes_roles(admin_client_fb: Client, admin_user: Any) -> 
 
 
 def test_deactivate_and_reactivate_pages(admin_client_fb: Client) -> None:
-    assignment = AssignmentFactory()
+    assignment = AssignmentFactory.create()
     user = assignment.enabler.user
     url = reverse("backoffice:user-deactivate", kwargs={"pk": user.pk})
     page = admin_client_fb.get(url).content.decode()
     assert "current assignment ends today" in page and str(assignment.engagement) in page
     response = admin_client_fb.post(url)
-    assert response.url == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
+    assert response["Location"] == reverse("backoffice:user-detail", kwargs={"pk": user.pk})
     user.refresh_from_db()
     assert not user.is_active
-    assert "Deactivated</strong>" in admin_client_fb.get(response.url).content.decode()
+    assert "Deactivated</strong>" in admin_client_fb.get(response["Location"]).content.decode()
     admin_client_fb.post(reverse("backoffice:user-reactivate", kwargs={"pk": user.pk}))
     user.refresh_from_db()
     assert user.is_active
@@ -295,12 +295,12 @@ def test_an_unknown_user_is_404(admin_client_fb: Client) -> None:
 
 
 def test_users_list_filters_and_costs_the_same_for_any_number(
-    admin_client_fb: Client, admin_user: Any, django_assert_max_num_queries: Any
+    admin_client_fb: Client, admin_user: User, django_assert_max_num_queries: Any
 ) -> None:
     counts = []
     for n in (2, 20):
         for _ in range(n):
-            EnablerFactory()
+            EnablerFactory.create()
         invite(admin_user, email=f"invitee{n}@example.org")
         with django_assert_max_num_queries(7) as captured:
             page = admin_client_fb.get(reverse("backoffice:users")).content.decode()
@@ -313,7 +313,7 @@ def test_users_list_filters_and_costs_the_same_for_any_number(
     assert "1 user<" in leads.content.decode()
 
 
-def test_user_pages_query_budgets(admin_client_fb: Client, admin_user: Any,
+def test_user_pages_query_budgets(admin_client_fb: Client, admin_user: User,
                                   django_assert_max_num_queries: Any) -> None:
     user = invite(admin_user).user
     with django_assert_max_num_queries(9):
@@ -327,7 +327,7 @@ def test_user_pages_query_budgets(admin_client_fb: Client, admin_user: Any,
                                   "backoffice:user-deactivate", "backoffice:user-detail"])
 def test_other_roles_cannot_change_users(lead_client: Client, enabler_client: Client,
                                          name: str) -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     url = reverse(name, kwargs={"pk": user.pk})
     for client in (lead_client, enabler_client):
         assert client.post(url, {"roles": ["Admin"]}).status_code == 403

@@ -228,7 +228,7 @@ def test_a_superuser_without_a_second_factor_is_sent_to_give_one(
     client = Client()
     client.force_login(world.superuser)
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and response.url.startswith(reverse("two-factor"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("two-factor"))
 
 
 def test_an_enabler_profile_cannot_be_handed_to_someone_else(
@@ -393,7 +393,7 @@ def test_with_the_wrong_key_gunicorn_and_workers_stop_at_start_up() -> None:
     that does not open the notes already in the database; the right key starts."""
     from .factories import SessionFactory
 
-    SessionFactory(private_notes=f"Sealed {NOTES}")
+    SessionFactory.create(private_notes=f"Sealed {NOTES}")
     db = connection.settings_dict
     url = (f"sqlite:///{db['NAME']}" if connection.vendor == "sqlite" else
            f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
@@ -429,7 +429,7 @@ def test_enablers_profile_of_a_successor_is_new_and_the_departed_notes_stay_seal
     reads nothing of what the departed author wrote, even on the same engagement."""
     from enablers.models import Assignment
 
-    successor = UserFactory(username="successor", roles=[Role.ENABLER])
+    successor = UserFactory.create(username="successor", roles=[Role.ENABLER])
     profile = Enabler.objects.create(user=successor)
     Assignment.objects.create(enabler=profile, engagement=world.engagement,
                               role=Assignment.Role.SUPPORTING,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -74,10 +75,10 @@ def _place_post(place: Place, **overrides: Any) -> dict[str, Any]:
 
 
 def test_places_list_searches_filters_and_links(admin_client_fb: Client) -> None:
-    north = RegionFactory(name="North West")
-    PlaceFactory(name="Central Lancashire", region=north,
-                 onboarding_status=Place.OnboardingStatus.ACTIVE)
-    PlaceFactory(name="Barnet & Enfield", onboarding_status=Place.OnboardingStatus.DRAFT)
+    north = RegionFactory.create(name="North West")
+    PlaceFactory.create(name="Central Lancashire", region=north,
+                        onboarding_status=Place.OnboardingStatus.ACTIVE)
+    PlaceFactory.create(name="Barnet & Enfield", onboarding_status=Place.OnboardingStatus.DRAFT)
     page = _page(admin_client_fb.get(reverse("backoffice:places")))
     assert "Central Lancashire" in page and "Barnet &amp; Enfield" in page
     assert reverse("backoffice:onboard") in page  # adding a place is onboarding's job
@@ -95,8 +96,8 @@ def test_places_list_searches_filters_and_links(admin_client_fb: Client) -> None
 def test_lists_cost_the_same_for_10_or_500_rows(
     admin_client_fb: Client, django_assert_max_num_queries: Any, name: str
 ) -> None:
-    region = RegionFactory()
-    system = SystemFactory(region=region)
+    region = RegionFactory.create()
+    system = SystemFactory.create(region=region)
     counts = []
     for total in (10, 500):
         have = Place.objects.count()
@@ -116,15 +117,15 @@ def test_lists_cost_the_same_for_10_or_500_rows(
 
 
 def test_changing_a_place_keeps_its_slug_and_audits_what_changed(
-    admin_client_fb: Client, admin_user: Any
+    admin_client_fb: Client, admin_user: User
 ) -> None:
-    region = RegionFactory(name="London")
-    system = SystemFactory(region=region, name="North Central London ICS")
-    place = PlaceFactory(name="Barnet", slug="barnet", region=region,
-                         onboarding_status=Place.OnboardingStatus.ONBOARDING)
+    region = RegionFactory.create(name="London")
+    system = SystemFactory.create(region=region, name="North Central London ICS")
+    place = PlaceFactory.create(name="Barnet", slug="barnet", region=region,
+                                onboarding_status=Place.OnboardingStatus.ONBOARDING)
     response = admin_client_fb.post(reverse("backoffice:place-edit", args=[place.pk]), _place_post(
         place, name="Barnet & Enfield", system=system.pk, onboarding_status="active"))
-    assert response.status_code == 302 and response.url == reverse("backoffice:places")
+    assert response.status_code == 302 and response["Location"] == reverse("backoffice:places")
     place.refresh_from_db()
     assert (place.name, place.slug, place.system, place.onboarding_status) == (
         "Barnet & Enfield", "barnet", system, "active")
@@ -148,10 +149,10 @@ def test_changing_a_place_keeps_its_slug_and_audits_what_changed(
 def test_a_bad_place_change_is_shown_beside_its_field(
     admin_client_fb: Client, overrides: dict[str, Any], field: str, message: str
 ) -> None:
-    place = PlaceFactory(name="Leeds", description="Typed before")
-    PlaceFactory(name="Wakefield", region=place.region)
+    place = PlaceFactory.create(name="Leeds", description="Typed before")
+    PlaceFactory.create(name="Wakefield", region=place.region)
     if overrides.get("system") == "other-region":
-        overrides = {"system": SystemFactory().pk}
+        overrides = {"system": SystemFactory.create().pk}
     data = _place_post(place, description="Typed this time", **overrides)
     page = _page(admin_client_fb.post(reverse("backoffice:place-edit", args=[place.pk]), data))
     assert "There is a problem" in page
@@ -165,7 +166,7 @@ def test_a_bad_place_change_is_shown_beside_its_field(
 def test_a_stale_place_edit_is_refused_and_keeps_what_was_typed(
     admin_client_fb: Client
 ) -> None:
-    place = PlaceFactory(name="Leeds")
+    place = PlaceFactory.create(name="Leeds")
     url = reverse("backoffice:place-edit", args=[place.pk])
     data = _place_post(place, name="Leeds City")
     Place.objects.filter(pk=place.pk).update(name="Leeds Place",
@@ -186,15 +187,15 @@ def test_a_stale_place_edit_is_refused_and_keeps_what_was_typed(
 def test_the_place_page_costs_the_same_for_any_number_of_members(
     admin_client_fb: Client, django_assert_max_num_queries: Any
 ) -> None:
-    place = PlaceFactory()
-    board = DeliveryBoardFactory(place=place)
-    org = OrganisationFactory()
+    place = PlaceFactory.create()
+    board = DeliveryBoardFactory.create(place=place)
+    org = OrganisationFactory.create()
     org.places.add(place)
     counts = []
     for total in (3, 40):
         for _ in range(board.memberships.count(), total):
-            BoardMembershipFactory(board=board, person__organisation=org)
-        SystemFactory()
+            BoardMembershipFactory.create(board=board, person__organisation=org)
+        SystemFactory.create()
         with django_assert_max_num_queries(12) as captured:
             page = _page(admin_client_fb.get(reverse("backoffice:place-edit", args=[place.pk])))
         assert page.count(">Change<span") == total + 1
@@ -206,9 +207,9 @@ def test_the_place_page_costs_the_same_for_any_number_of_members(
 
 
 def _urls() -> dict[str, str]:
-    place = PlaceFactory()
-    board = DeliveryBoardFactory(place=place)
-    membership = BoardMembershipFactory(board=board)
+    place = PlaceFactory.create()
+    board = DeliveryBoardFactory.create(place=place)
+    membership = BoardMembershipFactory.create(board=board)
     return {
         "backoffice:places": reverse("backoffice:places"),
         "backoffice:place-edit": reverse("backoffice:place-edit", args=[place.pk]),
@@ -219,9 +220,9 @@ def _urls() -> dict[str, str]:
         "backoffice:organisations": reverse("backoffice:organisations"),
         "backoffice:organisation-add": reverse("backoffice:organisation-add"),
         "backoffice:organisation-edit": reverse("backoffice:organisation-edit",
-                                            args=[OrganisationFactory().pk]),
+                                            args=[OrganisationFactory.create().pk]),
         "backoffice:enabler-edit": reverse("backoffice:enabler-edit",
-                                           args=[EnablerFactory().user.pk]),
+                                           args=[EnablerFactory.create().user.pk]),
     }
 
 
@@ -238,10 +239,10 @@ def test_other_roles_are_refused_every_page(
 
 
 def test_a_missing_object_is_404(admin_client_fb: Client) -> None:
-    place = PlaceFactory()
-    board = DeliveryBoardFactory(place=place)
-    elsewhere = BoardMembershipFactory()  # on another place's board
-    roleless = UserFactory()  # a user with no enabler profile
+    place = PlaceFactory.create()
+    board = DeliveryBoardFactory.create(place=place)
+    elsewhere = BoardMembershipFactory.create()  # on another place's board
+    roleless = UserFactory.create()  # a user with no enabler profile
     for url in [
         reverse("backoffice:place-edit", args=[999999]),
         reverse("backoffice:place-board", args=[999999]),
@@ -261,9 +262,9 @@ def test_a_missing_object_is_404(admin_client_fb: Client) -> None:
 
 
 def test_organisations_list_shows_the_places_each_serves(admin_client_fb: Client) -> None:
-    org = OrganisationFactory(name="Lancashire Teaching Hospitals", ods_code="RXN")
-    org.places.add(*[PlaceFactory(name=f"Locality {i}") for i in range(7)])
-    OrganisationFactory(name="Preston City Council", kind="local_authority")
+    org = OrganisationFactory.create(name="Lancashire Teaching Hospitals", ods_code="RXN")
+    org.places.add(*[PlaceFactory.create(name=f"Locality {i}") for i in range(7)])
+    OrganisationFactory.create(name="Preston City Council", kind="local_authority")
     page = _page(admin_client_fb.get(reverse("backoffice:organisations")))
     assert "Locality 0, Locality 1" in page and "and 2 more" in page
     assert "<code>RXN</code>" in page
@@ -274,15 +275,15 @@ def test_organisations_list_shows_the_places_each_serves(admin_client_fb: Client
     assert "Preston" in councils and "Lancashire Teaching" not in councils
 
 
-def test_adding_an_organisation_is_audited(admin_client_fb: Client, admin_user: Any) -> None:
-    place = PlaceFactory(name="Central Lancashire")
+def test_adding_an_organisation_is_audited(admin_client_fb: Client, admin_user: User) -> None:
+    place = PlaceFactory.create(name="Central Lancashire")
     url = reverse("backoffice:organisation-add")
     assert f'value="{place.pk}" selected' in _page(admin_client_fb.get(f"{url}?place={place.pk}"))
     response = admin_client_fb.post(url, {"name": " Lancashire and South Cumbria ICB ",
                                           "kind": "commissioner", "ods_code": "qe1",
                                           "add_place": place.pk})
     org = Organisation.objects.get()
-    assert response.url == reverse("backoffice:organisation-edit", args=[org.pk])
+    assert response["Location"] == reverse("backoffice:organisation-edit", args=[org.pk])
     assert (org.name, org.ods_code, list(org.places.all())) == (
         "Lancashire and South Cumbria ICB", "QE1", [place])
     event = AuditEvent.objects.get()
@@ -302,7 +303,7 @@ def test_adding_an_organisation_is_audited(admin_client_fb: Client, admin_user: 
 def test_a_bad_organisation_is_shown_beside_its_field(
     admin_client_fb: Client, data: dict[str, str], field: str, message: str
 ) -> None:
-    OrganisationFactory(name="Lancashire Teaching Hospitals", ods_code="RXN")
+    OrganisationFactory.create(name="Lancashire Teaching Hospitals", ods_code="RXN")
     posted = {"name": "Blackpool Teaching Hospitals", "kind": "acute_trust", "ods_code": "",
               **data}
     page = _page(admin_client_fb.post(reverse("backoffice:organisation-add"), posted))
@@ -315,10 +316,10 @@ def test_a_bad_organisation_is_shown_beside_its_field(
 
 
 def test_changing_an_organisation_and_its_places(admin_client_fb: Client) -> None:
-    keep, drop, add = (PlaceFactory(name=n) for n in ("Keep", "Drop", "Add"))
-    org = OrganisationFactory(name="Old name", ods_code="RXN")
+    keep, drop, add = (PlaceFactory.create(name=n) for n in ("Keep", "Drop", "Add"))
+    org = OrganisationFactory.create(name="Old name", ods_code="RXN")
     org.places.add(keep, drop)
-    other = OrganisationFactory(name="Other", ods_code="RXL")
+    other = OrganisationFactory.create(name="Other", ods_code="RXL")
     url = reverse("backoffice:organisation-edit", args=[org.pk])
     base = {"seen": _seen(org), "name": "New name", "kind": org.kind, "ods_code": "RXN",
             "places": [keep.pk], "add_place": add.pk}
@@ -343,18 +344,19 @@ def test_changing_an_organisation_and_its_places(admin_client_fb: Client) -> Non
 
 
 def test_giving_a_place_its_board_and_renaming_it(admin_client_fb: Client) -> None:
-    place = PlaceFactory(name="Barnet")
+    place = PlaceFactory.create(name="Barnet")
     url = reverse("backoffice:place-board", args=[place.pk])
     assert "Barnet A&amp;E Delivery Board" in _page(admin_client_fb.get(url))
     # Adding a member before there is a board leads to the board first.
-    assert admin_client_fb.get(reverse("backoffice:board-member-add", args=[place.pk])).url == url
+    add_member = reverse("backoffice:board-member-add", args=[place.pk])
+    assert admin_client_fb.get(add_member)["Location"] == url
     assert admin_client_fb.post(url, {"name": "Barnet UEC Board"}).status_code == 302
     board = DeliveryBoard.objects.get(place=place)
     page = _page(admin_client_fb.post(url, {"seen": _seen(board), "name": ""}))
     _error_beside(page, "name", "Enter the name of the delivery board")
     response = admin_client_fb.post(url, {"seen": _seen(board), "name": "Barnet A&E Board",
                                           "established_on": "2016-09-01"})
-    assert response.url == reverse("backoffice:place-edit", args=[place.pk])
+    assert response["Location"] == reverse("backoffice:place-edit", args=[place.pk])
     board.refresh_from_db()
     assert (board.name, board.established_on) == ("Barnet A&E Board", dt.date(2016, 9, 1))
     assert _actions() == ["places.delivery_board.created", "places.delivery_board.changed"]
@@ -365,9 +367,9 @@ def test_giving_a_place_its_board_and_renaming_it(admin_client_fb: Client) -> No
 
 @pytest.fixture
 def board(db: None) -> DeliveryBoard:
-    place = PlaceFactory(name="Central Lancashire")
-    board = DeliveryBoardFactory(place=place, name="Central Lancashire A&E Delivery Board")
-    org = OrganisationFactory(name="Lancashire Teaching Hospitals")
+    place = PlaceFactory.create(name="Central Lancashire")
+    board = DeliveryBoardFactory.create(place=place, name="Central Lancashire A&E Delivery Board")
+    org = OrganisationFactory.create(name="Lancashire Teaching Hospitals")
     org.places.add(place)
     return board
 
@@ -375,12 +377,12 @@ def board(db: None) -> DeliveryBoard:
 def test_adding_an_existing_person_and_a_new_one(admin_client_fb: Client,
                                                  board: DeliveryBoard) -> None:
     org = board.place.organisations.get()
-    known = PersonFactory(full_name="Sam Example", organisation=org)
+    known = PersonFactory.create(full_name="Sam Example", organisation=org)
     url = reverse("backoffice:board-member-add", args=[board.place_id])
     assert "Sam Example, Chief Operating Officer" in _page(admin_client_fb.get(url))
     response = admin_client_fb.post(url, {"person": known.pk, "board_role": "chair",
                                           "started_on": "2024-04-01"})
-    assert response.url == reverse("backoffice:place-edit", args=[board.place_id])
+    assert response["Location"] == reverse("backoffice:place-edit", args=[board.place_id])
     response = admin_client_fb.post(url, {"person": "", "full_name": "Jo Newcomer",
                                           "role_title": "Director of Nursing",
                                           "organisation": org.pk, "board_role": "member"})
@@ -413,15 +415,15 @@ def test_a_bad_new_member_is_shown_beside_its_field(
     message: str,
 ) -> None:
     org = board.place.organisations.get()
-    chair = BoardMembershipFactory(board=board, board_role="chair",
-                                   person__full_name="Chris Chair", person__organisation=org)
-    newcomer = PersonFactory(full_name="Nia Newcomer", organisation=org)
+    chair = BoardMembershipFactory.create(board=board, board_role="chair",
+                                          person__full_name="Chris Chair", person__organisation=org)
+    newcomer = PersonFactory.create(full_name="Nia Newcomer", organisation=org)
     posted = {"person": newcomer.pk, "full_name": "Typed Name", "role_title": "Typed Role",
               "organisation": org.pk, "board_role": "member", **data}
     if posted["person"] == "on-board":
         posted["person"] = chair.person_id
     if posted["organisation"] == "elsewhere":
-        posted["organisation"] = OrganisationFactory().pk
+        posted["organisation"] = OrganisationFactory.create().pk
     if posted.get("started_on") == "tomorrow":
         posted["started_on"] = (TODAY + dt.timedelta(days=1)).isoformat()
     url = reverse("backoffice:board-member-add", args=[board.place_id])
@@ -434,12 +436,12 @@ def test_a_bad_new_member_is_shown_beside_its_field(
     assert board.memberships.count() == 1 and not AuditEvent.objects.exists()
 
 
-def test_the_service_refuses_someone_already_on_the_board(admin_user: Any,
+def test_the_service_refuses_someone_already_on_the_board(admin_user: User,
                                                            board: DeliveryBoard) -> None:
     from backoffice import boards
     from fieldbook.errors import DomainError
 
-    membership = BoardMembershipFactory(board=board)
+    membership = BoardMembershipFactory.create(board=board)
     with pytest.raises(DomainError) as excinfo:
         boards.board_member_add(actor=admin_user, board=board, person=membership.person,
                                 board_role="member")
@@ -459,16 +461,16 @@ def _membership_post(membership: BoardMembership, **overrides: Any) -> dict[str,
 def test_leaving_the_board_keeps_the_membership_and_the_attendance(
     admin_client_fb: Client, board: DeliveryBoard
 ) -> None:
-    membership = BoardMembershipFactory(board=board, started_on=dt.date(2023, 1, 1),
-                                        person__organisation=board.place.organisations.get())
-    session = SessionFactory()
+    membership = BoardMembershipFactory.create(board=board, started_on=dt.date(2023, 1, 1),
+                                               person__organisation=board.place.organisations.get())
+    session = SessionFactory.create()
     session.attendees.add(membership.person)
     url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
     assert "When did they leave the board?" in _page(admin_client_fb.get(url))
     left = TODAY - dt.timedelta(days=3)
     response = admin_client_fb.post(url, _membership_post(
         membership, role_title="Chief Executive", ended_on=left.isoformat()))
-    assert response.url == reverse("backoffice:place-edit", args=[board.place_id])
+    assert response["Location"] == reverse("backoffice:place-edit", args=[board.place_id])
     membership.refresh_from_db()
     assert membership.ended_on == left and membership.person.role_title == "Chief Executive"
     assert list(session.attendees.all()) == [membership.person]
@@ -499,8 +501,8 @@ def test_a_bad_membership_change_is_shown_beside_its_field(
     admin_client_fb: Client, board: DeliveryBoard, overrides: dict[str, Any], field: str,
     message: str,
 ) -> None:
-    BoardMembershipFactory(board=board, board_role="chair", person__full_name="Chris Chair")
-    membership = BoardMembershipFactory(board=board, started_on=dt.date(2023, 1, 1))
+    BoardMembershipFactory.create(board=board, board_role="chair", person__full_name="Chris Chair")
+    membership = BoardMembershipFactory.create(board=board, started_on=dt.date(2023, 1, 1))
     if overrides.get("ended_on") == "future":
         overrides = {"ended_on": (TODAY + dt.timedelta(days=1)).isoformat()}
     url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
@@ -513,8 +515,8 @@ def test_a_bad_membership_change_is_shown_beside_its_field(
 
 def test_a_chair_who_leaves_can_be_replaced(admin_client_fb: Client,
                                             board: DeliveryBoard) -> None:
-    chair = BoardMembershipFactory(board=board, board_role="chair")
-    member = BoardMembershipFactory(board=board)
+    chair = BoardMembershipFactory.create(board=board, board_role="chair")
+    member = BoardMembershipFactory.create(board=board)
     for membership, changes in ((chair, {"ended_on": TODAY.isoformat()}),
                                 (member, {"board_role": "chair"})):
         url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
@@ -525,7 +527,7 @@ def test_a_chair_who_leaves_can_be_replaced(admin_client_fb: Client,
 
 def test_a_stale_membership_change_is_refused(admin_client_fb: Client,
                                               board: DeliveryBoard) -> None:
-    membership = BoardMembershipFactory(board=board)
+    membership = BoardMembershipFactory.create(board=board)
     url = reverse("backoffice:board-membership-edit", args=[board.place_id, membership.pk])
     data = _membership_post(membership, role_title="Typed Title", board_role="vice_chair")
     _touch(membership)
@@ -548,10 +550,10 @@ def _enabler_post(enabler: Enabler, **overrides: Any) -> dict[str, Any]:
 
 
 def test_changing_an_enabler_profile_is_audited_and_never_moves_its_user(
-    admin_client_fb: Client, admin_user: Any
+    admin_client_fb: Client, admin_user: User
 ) -> None:
-    enabler = EnablerFactory(user__first_name="Pat", user__last_name="Enabler")
-    north, london = RegionFactory(name="North"), RegionFactory(name="London")
+    enabler = EnablerFactory.create(user__first_name="Pat", user__last_name="Enabler")
+    north, london = RegionFactory.create(name="North"), RegionFactory.create(name="London")
     user_page = _page(admin_client_fb.get(reverse("backoffice:user-detail",
                                                   args=[enabler.user_id])))
     url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
@@ -561,7 +563,7 @@ def test_changing_an_enabler_profile_is_audited_and_never_moves_its_user(
     response = admin_client_fb.post(url, _enabler_post(
         enabler, capacity_days_per_week="2.5", regions=[north.pk, london.pk],
         background="Former council director of adult social care", is_active=""))
-    assert response.url == reverse("backoffice:user-detail", args=[enabler.user_id])
+    assert response["Location"] == reverse("backoffice:user-detail", args=[enabler.user_id])
     owner = enabler.user_id
     enabler.refresh_from_db()
     assert enabler.user_id == owner
@@ -589,7 +591,7 @@ def test_changing_an_enabler_profile_is_audited_and_never_moves_its_user(
 def test_a_bad_capacity_is_shown_beside_the_field(
     admin_client_fb: Client, value: str, message: str
 ) -> None:
-    enabler = EnablerFactory()
+    enabler = EnablerFactory.create()
     url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     page = _page(admin_client_fb.post(url, _enabler_post(
         enabler, capacity_days_per_week=value, background="Typed background")))
@@ -601,14 +603,14 @@ def test_a_bad_capacity_is_shown_beside_the_field(
 
 
 def test_a_deactivated_users_profile_cannot_be_opened(admin_client_fb: Client) -> None:
-    enabler = EnablerFactory(is_active=False, user__is_active=False)
+    enabler = EnablerFactory.create(is_active=False, user__is_active=False)
     url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     page = _page(admin_client_fb.post(url, _enabler_post(enabler, is_active="on")))
     _error_beside(page, "is_active", "Their account is deactivated")
 
 
 def test_a_stale_enabler_edit_is_refused(admin_client_fb: Client) -> None:
-    enabler = EnablerFactory()
+    enabler = EnablerFactory.create()
     url = reverse("backoffice:enabler-edit", args=[enabler.user_id])
     data = _enabler_post(enabler, capacity_days_per_week="4")
     Enabler.objects.filter(pk=enabler.pk).update(
@@ -621,6 +623,6 @@ def test_a_stale_enabler_edit_is_refused(admin_client_fb: Client) -> None:
 
 
 def test_the_database_still_refuses_moving_a_profile() -> None:
-    enabler = EnablerFactory()
+    enabler = EnablerFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Enabler.objects.filter(pk=enabler.pk).update(user=UserFactory())
+        Enabler.objects.filter(pk=enabler.pk).update(user=UserFactory.create())

@@ -36,16 +36,17 @@ pytestmark = [
 def test_an_admin_onboards_west_yorkshire(
     page: Page, live_server: Any, console_errors: list[str]
 ) -> None:
-    north = RegionFactory(name="North", code="north")
-    SystemFactory(name="West Yorkshire", region=north)
-    OrganisationFactory(name="Bradford Teaching Hospitals NHS Foundation Trust", ods_code="RAE")
-    OrganisationFactory(name="Kirklees Council", kind=Organisation.Kind.LOCAL_AUTHORITY)
-    ProgrammeFactory(name="System leadership development")
-    lead = EnablerFactory(user__first_name="Bea", user__last_name="Lead")
-    support = EnablerFactory(user__first_name="Sol", user__last_name="Support")
+    north = RegionFactory.create(name="North", code="north")
+    SystemFactory.create(name="West Yorkshire", region=north)
+    OrganisationFactory.create(
+        name="Bradford Teaching Hospitals NHS Foundation Trust", ods_code="RAE")
+    OrganisationFactory.create(name="Kirklees Council", kind=Organisation.Kind.LOCAL_AUTHORITY)
+    ProgrammeFactory.create(name="System leadership development")
+    lead = EnablerFactory.create(user__first_name="Bea", user__last_name="Lead")
+    support = EnablerFactory.create(user__first_name="Sol", user__last_name="Support")
     for enabler in (lead, support):
         enabler.regions.add(north)
-    UserFactory(username="ada-admin", roles=[Role.ADMIN])
+    UserFactory.create(username="ada-admin", roles=[Role.ADMIN])
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("ada-admin")

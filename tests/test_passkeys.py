@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -49,7 +50,7 @@ def codes_on(response: Any) -> list[str]:
 # ---- who must prove a second factor -------------------------------------------------------------
 
 def test_every_signed_in_user_needs_two_factor_when_it_is_on(
-    settings: Any, enabler_user: Any, roleless_user: Any, lead_user: Any
+    settings: Any, enabler_user: User, roleless_user: User, lead_user: User
 ) -> None:
     settings.FIELDBOOK_REQUIRE_2FA = True
     assert all(needs_two_factor(u) for u in (enabler_user, roleless_user, lead_user))
@@ -61,15 +62,15 @@ def test_every_signed_in_user_needs_two_factor_when_it_is_on(
 # ---- an enabler sets up an authenticator app ---------------------------------------------------
 
 def test_an_enabler_is_sent_to_set_up_then_uses_an_app_and_a_recovery_code(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     client = Client()
     sign_in(client, "enabler")
     response = client.get("/week/")
-    assert response.url == "/accounts/two-factor/?next=/week/"
-    response = client.get(response.url)
-    assert response.url == "/accounts/two-factor/set-up/?next=/week/"
-    choice = client.get(response.url)
+    assert response["Location"] == "/accounts/two-factor/?next=/week/"
+    response = client.get(response["Location"])
+    assert response["Location"] == "/accounts/two-factor/set-up/?next=/week/"
+    choice = client.get(response["Location"])
     assert choice.status_code == 200
     html = choice.content.decode()
     assert html.index("Use a passkey") < html.index("Use an authenticator app")
@@ -90,9 +91,9 @@ def test_an_enabler_is_sent_to_set_up_then_uses_an_app_and_a_recovery_code(
     # Signed out, then in with the password and a recovery code: the phone is lost.
     client.post(reverse("logout"))
     sign_in(client, "enabler")
-    assert client.get("/week/").url == "/accounts/two-factor/?next=/week/"
+    assert client.get("/week/")["Location"] == "/accounts/two-factor/?next=/week/"
     ok = client.post("/accounts/two-factor/", {"token": codes[3], "next": "/week/"})
-    assert ok.url == "/week/"
+    assert ok["Location"] == "/week/"
     assert client.get("/week/").status_code == 200
     verified = AuditEvent.objects.filter(action="accounts.two_factor.verified").latest("pk")
     assert verified.changes["method"] == "recovery code"
@@ -102,7 +103,7 @@ def test_an_enabler_is_sent_to_set_up_then_uses_an_app_and_a_recovery_code(
 # ---- passkeys: the pages around the ceremonies ---------------------------------------------------
 
 def test_the_code_page_offers_the_passkey_first_and_says_it_needs_javascript(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     totp_device_for(enabler_user)
     passkey_for(enabler_user)
@@ -126,7 +127,7 @@ def test_the_code_page_offers_the_passkey_first_and_says_it_needs_javascript(
 
 
 def test_someone_with_only_a_passkey_can_still_use_a_recovery_code(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     passkey_for(enabler_user)
     device = StaticDevice.objects.create(user=enabler_user, name="Recovery codes")
@@ -135,12 +136,13 @@ def test_someone_with_only_a_passkey_can_still_use_a_recovery_code(
     sign_in(client, "enabler")
     page = client.get("/accounts/two-factor/").content.decode()
     assert "Or use a recovery code" in page and "Open the authenticator app" not in page
-    assert client.post("/accounts/two-factor/", {"token": "abcd-2345"}).url == reverse("home")
+    response = client.post("/accounts/two-factor/", {"token": "abcd-2345"})
+    assert response["Location"] == reverse("home")
     assert client.get("/week/").status_code == 200
 
 
 def test_the_passkey_set_up_page_leads_on_to_recovery_codes_or_back_to_manage(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     client = Client()
     sign_in(client, "enabler")
@@ -157,7 +159,7 @@ def test_the_passkey_set_up_page_leads_on_to_recovery_codes_or_back_to_manage(
 
 
 def test_recovery_codes_after_a_first_passkey_and_new_ones_later(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     # As the first passkey's ceremony leaves the session: verified by it.
     client = verified_client(enabler_user, passkey_for(enabler_user))
@@ -176,18 +178,18 @@ def test_recovery_codes_after_a_first_passkey_and_new_ones_later(
     assert client.get("/accounts/two-factor/recovery-codes/").status_code == 405
 
 
-def test_recovery_codes_need_a_passkey_or_an_app(enabler_user: Any) -> None:
+def test_recovery_codes_need_a_passkey_or_an_app(enabler_user: User) -> None:
     client = Client()
     client.force_login(enabler_user)
     response = client.post("/accounts/two-factor/recovery-codes/")
-    assert response.url.startswith("/accounts/two-factor/set-up/")
+    assert response["Location"].startswith("/accounts/two-factor/set-up/")
     assert not StaticDevice.objects.filter(user=enabler_user).exists()
 
 
 # ---- managing one's factors ------------------------------------------------------------------
 
 def test_the_manage_page_lists_passkeys_and_is_linked_from_the_header(
-    enabler_user: Any, two_factor_on: None, django_assert_max_num_queries: Any
+    enabler_user: User, two_factor_on: None, django_assert_max_num_queries: Any
 ) -> None:
     client = verified_client(enabler_user)
     laptop = passkey_for(enabler_user, name="Passkey on Mac")
@@ -208,7 +210,7 @@ def test_the_manage_page_lists_passkeys_and_is_linked_from_the_header(
 
 
 def test_a_passkey_is_removed_after_a_confirmation_and_audited(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     client = verified_client(enabler_user)
     passkey = passkey_for(enabler_user, name="Passkey on Mac")
@@ -218,7 +220,7 @@ def test_a_passkey_is_removed_after_a_confirmation_and_audited(
     assert "Remove “Passkey on Mac”?" in confirm.content.decode()
     assert WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
     response = client.post(url)
-    assert response.url == MANAGE
+    assert response["Location"] == MANAGE
     assert not WebAuthnCredential.objects.filter(pk=passkey.pk).exists()
     assert "Removed “Passkey on Mac”" in client.get(MANAGE).content.decode()
     event = AuditEvent.objects.get(action="accounts.passkey.removed")
@@ -227,7 +229,7 @@ def test_a_passkey_is_removed_after_a_confirmation_and_audited(
 
 
 def test_the_last_factor_cannot_be_removed_while_two_factor_is_required(
-    enabler_user: Any, two_factor_on: None, settings: Any
+    enabler_user: User, two_factor_on: None, settings: Any
 ) -> None:
     only = passkey_for(enabler_user)
     client = verified_client(enabler_user, only)
@@ -248,7 +250,7 @@ def test_the_last_factor_cannot_be_removed_while_two_factor_is_required(
 
 
 def test_someone_elses_passkey_is_not_found(
-    enabler_user: Any, other_enabler_user: Any, two_factor_on: None
+    enabler_user: User, other_enabler_user: User, two_factor_on: None
 ) -> None:
     theirs = passkey_for(other_enabler_user)
     client = verified_client(enabler_user)
@@ -261,13 +263,13 @@ def test_someone_elses_passkey_is_not_found(
 
 
 def test_a_stolen_password_cannot_open_the_manage_page_or_add_a_passkey(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     totp_device_for(enabler_user)
     client = Client()
     sign_in(client, "enabler")
-    assert client.get(MANAGE).url.startswith("/accounts/two-factor/?")
-    assert client.get("/accounts/two-factor/set-up/passkey/").url.startswith(
+    assert client.get(MANAGE)["Location"].startswith("/accounts/two-factor/?")
+    assert client.get("/accounts/two-factor/set-up/passkey/")["Location"].startswith(
         "/accounts/two-factor/?")
     # The library's own check refuses the ceremony to an unverified user who has a device.
     response = client.post(reverse("otp_webauthn:credential-registration-begin"))
@@ -279,7 +281,7 @@ def test_a_stolen_password_cannot_open_the_manage_page_or_add_a_passkey(
 # ---- the ceremonies' endpoints -------------------------------------------------------------------
 
 def test_registration_options_name_the_relying_party_and_exclude_existing_passkeys(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     client = verified_client(enabler_user)
     existing = passkey_for(enabler_user)
@@ -295,11 +297,11 @@ def test_registration_options_name_the_relying_party_and_exclude_existing_passke
 def test_a_passkey_cannot_sign_anyone_in_on_its_own(db: None) -> None:
     """Passwordless sign-in is off: the ceremony needs a signed-in user."""
     response = Client().post(reverse("otp_webauthn:credential-authentication-begin"))
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_a_refused_passkey_is_audited_and_proves_nothing(
-    enabler_user: Any, two_factor_on: None
+    enabler_user: User, two_factor_on: None
 ) -> None:
     passkey_for(enabler_user)
     client = Client()
@@ -315,11 +317,11 @@ def test_a_refused_passkey_is_audited_and_proves_nothing(
     assert response.status_code == 404  # no such credential
     failed = AuditEvent.objects.get(action="accounts.two_factor.failed", actor=enabler_user)
     assert failed.changes == {"method": "passkey", "reason": "credential_not_found"}
-    assert client.get("/week/").url.startswith("/accounts/two-factor/")
+    assert client.get("/week/")["Location"].startswith("/accounts/two-factor/")
 
 
 def test_another_users_passkey_proves_nothing(
-    enabler_user: Any, other_enabler_user: Any, two_factor_on: None
+    enabler_user: User, other_enabler_user: User, two_factor_on: None
 ) -> None:
     theirs = passkey_for(other_enabler_user)
     client = Client()
@@ -354,7 +356,7 @@ def test_a_new_passkey_is_named_after_the_device_that_made_it(user_agent: str, n
 
 # ---- a lost device -----------------------------------------------------------------------------
 
-def test_resetting_two_factor_removes_passkeys_too(lead_user: Any, two_factor_on: None) -> None:
+def test_resetting_two_factor_removes_passkeys_too(lead_user: User, two_factor_on: None) -> None:
     client = verified_client(lead_user)
     passkey_for(lead_user)
     StaticDevice.objects.create(user=lead_user, name="Recovery codes")
@@ -366,4 +368,4 @@ def test_resetting_two_factor_removes_passkeys_too(lead_user: Any, two_factor_on
     assert client.get("/programmes/").status_code == 302  # that session ended
     fresh = Client()
     sign_in(fresh, "lead")
-    assert fresh.get("/accounts/two-factor/").url.startswith("/accounts/two-factor/set-up/")
+    assert fresh.get("/accounts/two-factor/")["Location"].startswith("/accounts/two-factor/set-up/")

@@ -60,8 +60,8 @@ def sign_in_with_password(page: Page, base: str, username: str) -> None:
 def test_an_enabler_registers_a_passkey_then_signs_in_with_it(
     page: Page, passkey_site: str, console_errors: list[str]
 ) -> None:
-    enabler = EnablerFactory(user__username="erin", user__first_name="Erin")
-    AssignmentFactory(enabler=enabler, role=Assignment.Role.LEAD)
+    enabler = EnablerFactory.create(user__username="erin", user__first_name="Erin")
+    AssignmentFactory.create(enabler=enabler, role=Assignment.Role.LEAD)
     user = enabler.user
     add_virtual_authenticator(page)
 

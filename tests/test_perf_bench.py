@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
@@ -45,7 +46,7 @@ def test_the_bare_view_and_header_exist_only_in_the_bench(enabler_client: Client
 
 
 @pytest.mark.urls(__name__)
-def test_the_bare_view_counts_its_queries(bench: None, enabler_user: Any) -> None:
+def test_the_bare_view_counts_its_queries(bench: None, enabler_user: User) -> None:
     client = Client()
     client.force_login(enabler_user)
     with CaptureQueriesContext(connection) as queries:

@@ -108,7 +108,7 @@ def test_every_service_write_keeps_the_rollups_in_step() -> None:
     in_step(engagement)
 
     # Moving a session to another engagement updates both.
-    other = f.AssignmentFactory(enabler=world.enabler).engagement
+    other = f.AssignmentFactory.create(enabler=world.enabler).engagement
     first.refresh_from_db()
     services.session_update(
         enabler=world.enabler, session=first, expected_version=first.version, today=TODAY,
@@ -147,13 +147,13 @@ def test_copying_last_week_forward_counts_the_copies() -> None:
 
 
 def test_an_engagement_nobody_has_logged_against_reads_as_nothing_yet() -> None:
-    engagement = f.EngagementFactory()
+    engagement = f.EngagementFactory.create()
     rollups.refresh([engagement.pk])
     assert stored(engagement) == {"activity": (0, 0, None), "themes": {}, "months": {}}
 
 
 def test_rebuild_finds_and_repairs_drift(capsys: Any) -> None:
-    session = f.SessionFactory(themes=[f.ThemeFactory()])
+    session = f.SessionFactory.create(themes=[f.ThemeFactory.create()])
     engagement = session.engagement
     call_command("rebuild_rollups", "--check")
     assert "0 rows corrected" in capsys.readouterr().out
@@ -169,7 +169,7 @@ def test_rebuild_finds_and_repairs_drift(capsys: Any) -> None:
 def test_the_nightly_task_repairs_and_reports_drift(caplog: Any, settings: Any) -> None:
     from engagements import tasks
 
-    session = f.SessionFactory()
+    session = f.SessionFactory.create()
     assert tasks.check_rollups() == 0
     assert "engagements.check_rollups" in {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
@@ -201,16 +201,17 @@ def test_two_visits_logged_at_once_are_both_counted() -> None:
     one writer in at a time: there the two logs simply run one after the other.)
     """
     world = World()
-    second = f.AssignmentFactory(engagement=world.engagement, role="supporting").enabler
+    second = f.AssignmentFactory.create(engagement=world.engagement, role="supporting").enabler
     postgres = connection.vendor == "postgresql"
     barrier = threading.Barrier(2, timeout=15)
     real_write = services._write_relations
     errors: list[BaseException] = []
 
-    def write_then_wait(*args: Any, **kwargs: Any) -> None:
-        real_write(*args, **kwargs)
+    def write_then_wait(*args: Any, **kwargs: Any) -> list[int]:
+        written = real_write(*args, **kwargs)
         if postgres:
             barrier.wait()  # both sessions are in, neither committed
+        return written
 
     def log(enabler: Any) -> None:
         try:
@@ -221,7 +222,7 @@ def test_two_visits_logged_at_once_are_both_counted() -> None:
         finally:
             connections.close_all()
 
-    services._write_relations = write_then_wait  # type: ignore[assignment]
+    services._write_relations = write_then_wait
     try:
         threads = [threading.Thread(target=log, args=(e,)) for e in (world.enabler, second)]
         for thread in threads:
@@ -231,7 +232,7 @@ def test_two_visits_logged_at_once_are_both_counted() -> None:
         for thread in threads:
             thread.join(timeout=30)
     finally:
-        services._write_relations = real_write  # type: ignore[assignment]
+        services._write_relations = real_write
     assert not errors, errors
     assert stored(world.engagement)["activity"] == (2, 240, dt.date(2024, 3, 12))
     assert stored(world.engagement)["themes"] == {world.theme.pk: 2}

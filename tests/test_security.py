@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -125,7 +126,7 @@ def test_hsts_and_the_https_redirect(client: Client, settings: Any) -> None:
     assert client.get(reverse("healthz")).status_code == 200
 
 
-def test_cookies_are_secure_httponly_and_samesite(settings: Any, lead_user: Any) -> None:
+def test_cookies_are_secure_httponly_and_samesite(settings: Any, lead_user: User) -> None:
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     client = Client()
@@ -146,11 +147,11 @@ def test_cookies_are_secure_httponly_and_samesite(settings: Any, lead_user: Any)
 
 # ---- caching of pages with private notes -----------------------------------------------------
 
-def test_pages_with_private_notes_are_never_stored(enabler_user: Any, enabler_client: Client
+def test_pages_with_private_notes_are_never_stored(enabler_user: User, enabler_client: Client
                                                    ) -> None:
-    session = SessionFactory(enabler=enabler_user.enabler,
-                             engagement=enabler_user.enabler.assignments.get().engagement,
-                             private_notes="Only mine")
+    session = SessionFactory.create(enabler=enabler_user.enabler,
+                                    engagement=enabler_user.enabler.assignments.get().engagement,
+                                    private_notes="Only mine")
     for url in (reverse("engagements:my-week") + f"?week={session.date:%Y-%m-%d}",
                 reverse("engagements:session-log"),
                 reverse("engagements:session-edit", args=[session.pk]),
@@ -178,11 +179,11 @@ def test_signing_out_clears_the_browsers_copy(enabler_client: Client) -> None:
 # ---- private notes refused, and the refusal audited -------------------------------------------
 
 def test_opening_someone_elses_notes_is_refused_and_audited(
-    enabler_user: Any, other_enabler_user: Any, lead_user: Any
+    enabler_user: User, other_enabler_user: User, lead_user: User
 ) -> None:
-    theirs = SessionFactory(enabler=enabler_user.enabler,
-                            engagement=enabler_user.enabler.assignments.get().engagement,
-                            private_notes="CANARY-refused-notes")
+    theirs = SessionFactory.create(enabler=enabler_user.enabler,
+                                   engagement=enabler_user.enabler.assignments.get().engagement,
+                                   private_notes="CANARY-refused-notes")
     outsider = Client()
     outsider.force_login(other_enabler_user)
     edit = reverse("engagements:session-edit", args=[theirs.pk])
@@ -202,10 +203,10 @@ def test_opening_someone_elses_notes_is_refused_and_audited(
 
 
 def test_an_enabler_asking_for_their_own_deleted_session_is_not_an_attempt(
-    enabler_user: Any, enabler_client: Client
+    enabler_user: User, enabler_client: Client
 ) -> None:
-    mine = SessionFactory(enabler=enabler_user.enabler,
-                          engagement=enabler_user.enabler.assignments.get().engagement)
+    mine = SessionFactory.create(enabler=enabler_user.enabler,
+                                 engagement=enabler_user.enabler.assignments.get().engagement)
     Session.objects.filter(pk=mine.pk).update(deleted_at="2024-01-09T10:00:00Z")
     assert enabler_client.get(
         reverse("engagements:session-edit", args=[mine.pk])).status_code == 404
@@ -217,7 +218,7 @@ def test_an_enabler_asking_for_their_own_deleted_session_is_not_an_attempt(
 # ---- the Django admin's user pages ------------------------------------------------------------
 
 def test_a_fieldbook_admin_cannot_make_themselves_superuser_in_the_django_admin(
-    admin_user: Any, settings: Any
+    admin_user: User, settings: Any
 ) -> None:
     """The Django admin is a superuser's break-glass tool: a Fieldbook admin (staff, verified)
     gets the 404 page for it, and a POST there changes nothing."""
@@ -236,12 +237,12 @@ def test_a_fieldbook_admin_cannot_make_themselves_superuser_in_the_django_admin(
 
 
 def test_a_superusers_role_change_in_the_django_admin_is_audited(
-    settings: Any, enabler_user: Any
+    settings: Any, enabler_user: User
 ) -> None:
     from django.contrib.auth.models import Group
 
     settings.FIELDBOOK_REQUIRE_2FA = True
-    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    root = UserFactory.create(username="root", is_staff=True, is_superuser=True)
     client = verified_client(root)
     url = reverse("admin:auth_user_change", args=[enabler_user.pk])
     lead_group = Group.objects.get(name=Role.LEAD.value)

@@ -47,6 +47,7 @@ from .factories import (
     SessionFactory,
     SessionSectorCountFactory,
     ThemeFactory,
+    stored_pdf,
 )
 
 CANARY = "CANARY-private-9f3b2c"
@@ -71,28 +72,30 @@ class World:
 
 
 def _session(engagement: Any, day: dt.date, *themes: Any, **kwargs: Any) -> Session:
-    session = SessionFactory(engagement=engagement, date=day, private_notes=f"{CANARY} about "
-                             "the chair", **kwargs)
+    session = SessionFactory.create(
+        engagement=engagement, date=day, private_notes=f"{CANARY} about "
+        "the chair", **kwargs)
     session.themes.set(themes)
     return session
 
 
 @pytest.fixture
 def world(db: None) -> World:
-    programme = ProgrammeFactory(name="Urgent Care Leadership", starts_on=dt.date(2023, 1, 1))
-    north, south = RegionFactory(name="North"), RegionFactory(name="South")
+    programme = ProgrammeFactory.create(
+        name="Urgent Care Leadership", starts_on=dt.date(2023, 1, 1))
+    north, south = RegionFactory.create(name="North"), RegionFactory.create(name="South")
     places = {
-        "a": PlaceFactory(name="Alderley", region=north),
-        "b": PlaceFactory(name="Brackenfield", region=north),
-        "c": PlaceFactory(name="Coldharbour", region=south),
-        "d": PlaceFactory(name="Dunmere", region=north),
+        "a": PlaceFactory.create(name="Alderley", region=north),
+        "b": PlaceFactory.create(name="Brackenfield", region=north),
+        "c": PlaceFactory.create(name="Coldharbour", region=south),
+        "d": PlaceFactory.create(name="Dunmere", region=north),
     }
-    eng = {key: EngagementFactory(programme=programme, place=place,
-                                  started_on=dt.date(2023, 6, 1))
+    eng = {key: EngagementFactory.create(programme=programme, place=place,
+                                         started_on=dt.date(2023, 6, 1))
            for key, place in places.items()}
-    t1 = ThemeFactory(name="Relationships and trust")
-    t2 = ThemeFactory(name="Discharge")
-    t3 = ThemeFactory(name="Blame culture")
+    t1 = ThemeFactory.create(name="Relationships and trust")
+    t2 = ThemeFactory.create(name="Discharge")
+    t3 = ThemeFactory.create(name="Blame culture")
 
     # A: three March sessions on t1 and a fourth on t2; one February session on t1.
     a1 = _session(eng["a"], IN_MARCH, t1)
@@ -115,39 +118,39 @@ def world(db: None) -> World:
     # Who was in the room: a named acute-trust member and an acute headcount on the same
     # session (counted once); on another, the same member and a voluntary-sector headcount
     # (one each: a headcount of one sector never cancels a member of another).
-    acute = OrganisationFactory(kind=Organisation.Kind.ACUTE_TRUST)
-    person = PersonFactory(full_name=PERSON, organisation=acute)
+    acute = OrganisationFactory.create(kind=Organisation.Kind.ACUTE_TRUST)
+    person = PersonFactory.create(full_name=PERSON, organisation=acute)
     a1.attendees.add(person)
     b1.attendees.add(person)
-    SessionSectorCountFactory(session=a1, sector=Sector.ACUTE, headcount=3)
-    SessionSectorCountFactory(session=b1, sector=Sector.VOLUNTARY, headcount=12)
+    SessionSectorCountFactory.create(session=a1, sector=Sector.ACUTE, headcount=3)
+    SessionSectorCountFactory.create(session=b1, sector=Sector.VOLUNTARY, headcount=12)
 
     # Learning.
-    lesson = LearningItemFactory(session=a1, text="Partners share the pressure first-hand.")
+    lesson = LearningItemFactory.create(session=a1, text="Partners share the pressure first-hand.")
     lesson.themes.set([t1])
-    LearningItemFactory(session=a1, text="NOT-SHAREABLE lesson", shareable=False)
-    LearningItemFactory(session=b1, kind=LearningItem.Kind.QUOTE, consent=True,
-                        attributed_role="NHS Chief Operating Officer",
-                        text="We stopped blaming each other.")
-    LearningItemFactory(session=b1, kind=LearningItem.Kind.QUOTE, consent=False,
-                        attributed_role="Council director", shareable=False,
-                        text="NOT-CONSENTED quote")
-    LearningItemFactory(session=c1, kind=LearningItem.Kind.MESSAGE, consent=False,
-                        attributed_role="ROLE-WITHOUT-CONSENT",
-                        text="Provide support before systems reach crisis.")
-    LearningItemFactory(session=deleted, text="DELETED-SESSION lesson")
-    LearningItemFactory(session=feb_a, text="FEBRUARY lesson")
+    LearningItemFactory.create(session=a1, text="NOT-SHAREABLE lesson", shareable=False)
+    LearningItemFactory.create(session=b1, kind=LearningItem.Kind.QUOTE, consent=True,
+                               attributed_role="NHS Chief Operating Officer",
+                               text="We stopped blaming each other.")
+    LearningItemFactory.create(session=b1, kind=LearningItem.Kind.QUOTE, consent=False,
+                               attributed_role="Council director", shareable=False,
+                               text="NOT-CONSENTED quote")
+    LearningItemFactory.create(session=c1, kind=LearningItem.Kind.MESSAGE, consent=False,
+                               attributed_role="ROLE-WITHOUT-CONSENT",
+                               text="Provide support before systems reach crisis.")
+    LearningItemFactory.create(session=deleted, text="DELETED-SESSION lesson")
+    LearningItemFactory.create(session=feb_a, text="FEBRUARY lesson")
 
-    OutcomeFactory(engagement=eng["a"], recorded_on=dt.date(2024, 3, 20),
-                   title="Shared discharge plan agreed", measure="3,600 bed nights avoided")
-    OutcomeFactory(engagement=eng["b"], recorded_on=dt.date(2024, 2, 20),
-                   title="FEBRUARY outcome")
+    OutcomeFactory.create(engagement=eng["a"], recorded_on=dt.date(2024, 3, 20),
+                          title="Shared discharge plan agreed", measure="3,600 bed nights avoided")
+    OutcomeFactory.create(engagement=eng["b"], recorded_on=dt.date(2024, 2, 20),
+                          title="FEBRUARY outcome")
     return World(programme, north, south, eng["a"], eng["b"], eng["c"], eng["d"],
                  {"t1": t1, "t2": t2, "t3": t3})
 
 
 def _summary(world: World, scope: str = "programme", **kwargs: Any) -> LearningSummary:
-    return LearningSummaryFactory(
+    return LearningSummaryFactory.create(
         programme=world.programme, scope=scope, period="month",
         period_start=MARCH.start, period_end=MARCH.end, **kwargs,
     )
@@ -258,13 +261,13 @@ def test_compiling_costs_the_same_queries_whatever_the_size(world: World) -> Non
         summary_content(summary)
     # Triple the world: more places, sessions, themes, learning and outcomes.
     for _ in range(3):
-        engagement = EngagementFactory(programme=world.programme,
-                                       started_on=dt.date(2023, 6, 1))
-        theme = ThemeFactory()
+        engagement = EngagementFactory.create(programme=world.programme,
+                                              started_on=dt.date(2023, 6, 1))
+        theme = ThemeFactory.create()
         for day in range(1, 8):
             session = _session(engagement, dt.date(2024, 3, day), theme, world.themes["t1"])
-            LearningItemFactory(session=session).themes.add(theme)
-        OutcomeFactory(engagement=engagement, recorded_on=dt.date(2024, 3, 5))
+            LearningItemFactory.create(session=session).themes.add(theme)
+        OutcomeFactory.create(engagement=engagement, recorded_on=dt.date(2024, 3, 5))
     with CaptureQueriesContext(connection) as large:
         content = summary_content(summary)
     assert content["activity"]["sessions"]["now"] == 7 + 21
@@ -308,14 +311,14 @@ def test_markdown_escaping() -> None:
 
 
 def test_requests_validate_scope_and_dates(world: World) -> None:
-    other = PlaceFactory()
+    other = PlaceFactory.create()
     with pytest.raises(SummaryError) as error:
         summary_request(requested_by=None, scope="place", programme=world.programme,
                         place=other, period=MARCH)
     assert "place" in error.value.field_errors
     with pytest.raises(SummaryError) as error:
         summary_request(requested_by=None, scope="region", programme=world.programme,
-                        region=RegionFactory(), period=MARCH)
+                        region=RegionFactory.create(), period=MARCH)
     assert "region" in error.value.field_errors
     with pytest.raises(SummaryError):
         summary_request(requested_by=None, scope="programme", programme=world.programme,
@@ -372,7 +375,7 @@ def test_canary_never_in_the_markdown(ready_summary: LearningSummary) -> None:
 
 def test_canary_never_in_the_pdf_text(ready_summary: LearningSummary, tmp_path: Any) -> None:
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read PDFs"
-    pdf = bytes(ready_summary.pdf)  # the one the PDF task stored
+    pdf = stored_pdf(ready_summary)  # the one the PDF task stored
     assert pdf.startswith(b"%PDF")
     assert summary_pdf_bytes(ready_summary)[:5] == b"%PDF-"  # and the renderer behind it
     path = tmp_path / "summary.pdf"

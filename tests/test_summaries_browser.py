@@ -47,24 +47,24 @@ def no_worker() -> Iterator[None]:
     stubbed = (tasks.compile_learning_summary, tasks.render_summary_pdf)
     originals = [task.delay for task in stubbed]
     for task in stubbed:
-        task.delay = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        task.delay = lambda *args, **kwargs: None
     try:
         yield
     finally:
         for task, original in zip(stubbed, originals, strict=True):
-            task.delay = original  # type: ignore[method-assign]
+            task.delay = original
         conf.task_always_eager = saved
 
 
 def test_a_lead_asks_watches_and_reads(
     page: Page, live_server: Any, console_errors: list[str], no_worker: None
 ) -> None:
-    UserFactory(username="lee-lead", roles=[Role.LEAD])
-    programme = ProgrammeFactory(name="Browser Programme", starts_on=dt.date(2023, 1, 1))
-    engagement = EngagementFactory(programme=programme)
+    UserFactory.create(username="lee-lead", roles=[Role.LEAD])
+    programme = ProgrammeFactory.create(name="Browser Programme", starts_on=dt.date(2023, 1, 1))
+    engagement = EngagementFactory.create(programme=programme)
     month = Period.last_completed("month", timezone.localdate())
-    session = SessionFactory(engagement=engagement, date=month.start)
-    LearningItemFactory(session=session, text="Meet where the pressure is.")
+    session = SessionFactory.create(engagement=engagement, date=month.start)
+    LearningItemFactory.create(session=session, text="Meet where the pressure is.")
 
     sign_in(page, live_server, "lee-lead")
     page.wait_for_url(f"{live_server.url}/programmes/")

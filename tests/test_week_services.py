@@ -48,16 +48,16 @@ class World:
     """One enabler on one engagement, whose place has a board of two (one has left)."""
 
     def __init__(self) -> None:
-        self.assignment = AssignmentFactory()
+        self.assignment = AssignmentFactory.create()
         self.enabler = self.assignment.enabler
         self.engagement = self.assignment.engagement
-        board = DeliveryBoardFactory(place=self.engagement.place)
-        self.member = BoardMembershipFactory(board=board).person
-        self.former = BoardMembershipFactory(
+        board = DeliveryBoardFactory.create(place=self.engagement.place)
+        self.member = BoardMembershipFactory.create(board=board).person
+        self.former = BoardMembershipFactory.create(
             board=board, started_on=START, ended_on=dt.date(2024, 2, 1)
         ).person
-        self.theme = ThemeFactory()
-        self.other_theme = ThemeFactory()
+        self.theme = ThemeFactory.create()
+        self.other_theme = ThemeFactory.create()
 
     def data(self, **overrides: Any) -> SessionData:
         base = SessionData(
@@ -178,7 +178,7 @@ def test_a_date_after_the_engagement_ended_is_refused(world: World) -> None:
 
 
 def test_an_engagement_the_enabler_is_not_assigned_to_is_refused(world: World) -> None:
-    elsewhere = EngagementFactory()
+    elsewhere = EngagementFactory.create()
     with pytest.raises(DomainError) as excinfo:
         world.log(engagement_id=elsewhere.pk)
     assert field_errors(excinfo)["engagement"] == [
@@ -192,7 +192,7 @@ def test_an_ended_assignment_or_a_closed_engagement_is_refused(world: World) -> 
         world.log()
     assert "engagement" in field_errors(excinfo)
 
-    other = AssignmentFactory(enabler=world.enabler)
+    other = AssignmentFactory.create(enabler=world.enabler)
     other.engagement.status = "closed"
     other.engagement.save()
     with pytest.raises(DomainError):
@@ -200,8 +200,8 @@ def test_an_ended_assignment_or_a_closed_engagement_is_refused(world: World) -> 
 
 
 def test_attendees_must_be_on_the_places_board(world: World) -> None:
-    stranger = PersonFactory()
-    elsewhere = BoardMembershipFactory().person  # on another place's board
+    stranger = PersonFactory.create()
+    elsewhere = BoardMembershipFactory.create().person  # on another place's board
     for person in (stranger, elsewhere):
         with pytest.raises(DomainError) as excinfo:
             world.log(attendee_ids=frozenset({world.member.pk, person.pk}))
@@ -215,7 +215,7 @@ def test_a_former_board_member_may_be_recorded(world: World) -> None:
 
 
 def test_themes_must_be_active_and_known(world: World) -> None:
-    retired = ThemeFactory(is_active=False)
+    retired = ThemeFactory.create(is_active=False)
     for ids in ({retired.pk}, {world.theme.pk, 999_999}):
         with pytest.raises(DomainError) as excinfo:
             world.log(theme_ids=frozenset(ids))
@@ -257,7 +257,7 @@ def test_unknown_kinds_are_refused(world: World) -> None:
 def test_every_problem_is_reported_at_once(world: World) -> None:
     with pytest.raises(DomainError) as excinfo:
         world.log(date=TODAY + dt.timedelta(days=3), duration_minutes=0,
-                  attendee_ids=frozenset({PersonFactory().pk}))
+                  attendee_ids=frozenset({PersonFactory.create().pk}))
     assert {"date", "duration", "attendees"} <= set(field_errors(excinfo))
 
 
@@ -308,7 +308,7 @@ def test_a_concurrent_duplicate_loses_on_the_unique_key(world: World,
 
     def validate_then_lose_the_race(**kwargs: Any) -> Any:
         engagement = validate(**kwargs)
-        winner["session"] = SessionFactory(
+        winner["session"] = SessionFactory.create(
             engagement=world.engagement, enabler=world.enabler, idempotency_key=key,
             date=dt.date(2024, 3, 12),
         )
@@ -339,7 +339,7 @@ def test_another_enablers_key_is_refused(world: World) -> None:
     key = uuid.uuid4()
     services.session_log(enabler=world.enabler, data=world.data(), idempotency_key=key,
                          today=TODAY)
-    other = AssignmentFactory(engagement=world.engagement, role=Assignment.Role.SUPPORTING)
+    other = AssignmentFactory.create(engagement=world.engagement, role=Assignment.Role.SUPPORTING)
     with pytest.raises(DomainError, match="already used"):
         services.session_log(enabler=other.enabler, data=world.data(), idempotency_key=key,
                              today=TODAY)
@@ -423,7 +423,7 @@ def test_an_edit_follows_the_same_rules_as_logging(world: World) -> None:
 
 def test_only_the_author_may_edit_delete_or_restore(world: World) -> None:
     session = world.log()
-    other = AssignmentFactory(engagement=world.engagement, role=Assignment.Role.SUPPORTING)
+    other = AssignmentFactory.create(engagement=world.engagement, role=Assignment.Role.SUPPORTING)
     with pytest.raises(DomainError):
         services.session_update(enabler=other.enabler, session=session, expected_version=1,
                                 data=world.data(), today=TODAY)
@@ -502,7 +502,7 @@ def test_repeat_into_a_day_not_yet_happened_is_refused_whole(world: World) -> No
 
 
 def test_repeat_ignores_other_enablers_sessions(world: World) -> None:
-    theirs = SessionFactory(engagement=world.engagement, date=dt.date(2024, 3, 4))
+    theirs = SessionFactory.create(engagement=world.engagement, date=dt.date(2024, 3, 4))
     assert services.sessions_repeat(enabler=world.enabler, source_ids=[theirs.pk],
                                     batch_key=uuid.uuid4(), today=TODAY) == []
 
@@ -530,9 +530,9 @@ def test_audit_rows_never_contain_private_notes(world: World) -> None:
 # ---- the reads behind My week ----------------------------------------------------------------
 
 def test_gaps_list_quiet_engagements_and_empty_weeks(world: World) -> None:
-    quiet = AssignmentFactory(enabler=world.enabler, engagement=EngagementFactory())
+    quiet = AssignmentFactory.create(enabler=world.enabler, engagement=EngagementFactory.create())
     world.log(date=dt.date(2024, 3, 4))  # last week: the first engagement is not quiet
-    SessionFactory(engagement=quiet.engagement, date=dt.date(2024, 3, 12))  # a co-enabler's
+    SessionFactory.create(engagement=quiet.engagement, date=dt.date(2024, 3, 12))  # a co-enabler's
     world.log(date=dt.date(2024, 2, 14))
 
     rows = engagement_rows(world.enabler)
@@ -542,18 +542,18 @@ def test_gaps_list_quiet_engagements_and_empty_weeks(world: World) -> None:
 
 
 def test_no_empty_weeks_before_the_enabler_was_assigned(world: World) -> None:
-    newcomer = EnablerFactory()
-    AssignmentFactory(enabler=newcomer, engagement=world.engagement,
-                      role=Assignment.Role.SUPPORTING, started_on=dt.date(2024, 3, 1))
+    newcomer = EnablerFactory.create()
+    AssignmentFactory.create(enabler=newcomer, engagement=world.engagement,
+                             role=Assignment.Role.SUPPORTING, started_on=dt.date(2024, 3, 1))
     rows = engagement_rows(newcomer)
     assert empty_weeks(newcomer, TODAY, rows) == [dt.date(2024, 2, 26), dt.date(2024, 3, 4)]
-    assert empty_weeks(EnablerFactory(), TODAY, []) == []
+    assert empty_weeks(EnablerFactory.create(), TODAY, []) == []
 
 
 def test_days_used_counts_everyones_held_sessions(world: World) -> None:
     world.log(duration_minutes=450)
-    SessionFactory(engagement=world.engagement, duration_minutes=225)  # a co-enabler's
-    SessionFactory(engagement=world.engagement, status="postponed", status_reason="Flu")
+    SessionFactory.create(engagement=world.engagement, duration_minutes=225)  # a co-enabler's
+    SessionFactory.create(engagement=world.engagement, status="postponed", status_reason="Flu")
     [row] = engagement_rows(world.enabler)
     assert row.days_used == Decimal("1.5")
     assert row.percent_used == 30  # of 5 days allocated
@@ -576,6 +576,6 @@ def test_an_edit_may_keep_an_engagement_whose_assignment_ended(world: World) -> 
     # ...but cannot move the session to an engagement they are not assigned to.
     with pytest.raises(DomainError) as excinfo:
         services.session_update(enabler=world.enabler, session=session, expected_version=2,
-                                data=world.data(engagement_id=EngagementFactory().pk),
+                                data=world.data(engagement_id=EngagementFactory.create().pk),
                                 today=TODAY)
     assert "engagement" in field_errors(excinfo)

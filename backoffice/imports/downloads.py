@@ -42,10 +42,12 @@ def _xlsx(kind: str, headers: list[str]) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     planner = PLANNERS[kind]
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one worksheet
     sheet.title = "Import"
     sheet.append(headers)
     for index, column in enumerate(planner.columns, start=1):

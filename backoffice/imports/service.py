@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +19,9 @@ from backoffice.imports.rows import ERROR, NEW, PLANNERS, UNCHANGED, UPDATED, Pl
 from fieldbook.audit import audit_record
 from fieldbook.errors import DomainError
 from places.models import ImportBatch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PREVIEW_LIFETIME = dt.timedelta(hours=24)
 # The audit row lists this many changed rows; the batch itself keeps them all.
@@ -45,7 +48,7 @@ class Preview:
         return sum(1 for o in self.outcomes if o.status in (NEW, UPDATED))
 
 
-def import_upload(*, actor: Any, kind: str, name: str, data: bytes) -> ImportBatch:
+def import_upload(*, actor: User, kind: str, name: str, data: bytes) -> ImportBatch:
     """Read the file and keep its rows for the preview. Raises ``FileProblem``."""
     planner = PLANNERS[kind]
     parsed = rows_parse(file_read(name=name, data=data),
@@ -87,7 +90,7 @@ def is_expired(batch: ImportBatch) -> bool:
 
 
 @transaction.atomic
-def import_commit(*, actor: Any, batch: ImportBatch, today: dt.date | None = None) -> Preview:
+def import_commit(*, actor: User, batch: ImportBatch, today: dt.date | None = None) -> Preview:
     """Import every row, or nothing. Locks the batch so a double-click imports once."""
     locked = ImportBatch.objects.select_for_update().filter(pk=batch.pk, owner=actor).first()
     if locked is None or locked.status != ImportBatch.Status.PREVIEWED:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backoffice.onboarding.sections import parse_day
 from enablers.models import Enabler
 from engagements.models import Programme
 from places.models import OnboardingDraft, Organisation, Region, System
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclass
@@ -130,7 +133,7 @@ def draft_resolve(payload: dict[str, Any]) -> ResolvedDraft:
 # ---- writes: the draft ------------------------------------------------------------------------
 
 
-def onboarding_draft_start(*, actor: Any) -> OnboardingDraft:
+def onboarding_draft_start(*, actor: User) -> OnboardingDraft:
     return OnboardingDraft.objects.create(owner=actor, payload={"done": [], "seq": 0})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -28,6 +28,9 @@ from places.models import (
     Place,
 )
 from places.slugs import unique_slug
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _save(obj: Any, *, section: str, clash: str) -> None:
@@ -157,10 +160,14 @@ def _engagement(actor: User, resolved: ResolvedDraft, place: Place) -> Engagemen
     answers = resolved.engagement
     status = answers["status"]
     days = answers.get("days_allocated")
+    requested_on = parse_day(answers["requested_on"])
+    if requested_on is None:  # the engagement section's rules refuse this before saving
+        raise DomainError(field_errors={
+            "engagement": ["Enter the date the place asked for support"]})
     engagement = Engagement(
         programme=resolved.programme,
         place=place,
-        requested_on=parse_day(answers["requested_on"]),
+        requested_on=requested_on,
         status=status,
         started_on=(parse_day(answers.get("started_on"))
                     if status != Engagement.Status.REQUESTED else None),

@@ -22,7 +22,7 @@ def stale_form(request: HttpRequest, stale: StaleEditError, bind: Callable[[Quer
     """The form again with what the user typed, told why it was not saved, and moved on to the
     saved version: saving again is now a deliberate choice to replace it."""
     data = request.POST.copy()
-    data["seen"] = stale.current.updated_at.isoformat()  # type: ignore[attr-defined]
+    data["seen"] = stale.current.updated_at.isoformat()
     form = bind(data)
     form.is_valid()
     form.add_error(None, str(stale))

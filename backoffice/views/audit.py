@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from fieldbook.access import role_required
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.models import AuditEvent
 from fieldbook.params import query_text
 from fieldbook.roles import Role
@@ -28,7 +29,7 @@ AREAS = [
 
 @require_GET
 @role_required(Role.ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Three queries for any page: the count, the page of events, and the signed-in user."""
     area = query_text(request.GET, "area", max_length=50)
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +18,7 @@ from backoffice.views._forms import stale_form
 from backoffice.views.directory import get_place_for_admin
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from places.models import BoardMembership, DeliveryBoard, Person, Place
 
@@ -30,7 +31,7 @@ def get_membership_for_admin(place: Place, pk: int) -> BoardMembership:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def place_board(request: HttpRequest, pk: int) -> HttpResponse:
+def place_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The board's name and start date; gives the place a board if it has none."""
     place = get_place_for_admin(pk)
     board = DeliveryBoard.objects.filter(place=place).first()
@@ -68,7 +69,7 @@ def place_board(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def board_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def board_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Someone joins the board: a person already in Fieldbook (from one of the place's
     organisations, not on the board now), or someone new. Five queries to show."""
     place = get_place_for_admin(pk)
@@ -104,7 +105,8 @@ def board_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def board_membership_edit(request: HttpRequest, pk: int, membership: int) -> HttpResponse:
+def board_membership_edit(request: AuthenticatedHttpRequest, pk: int,
+                          membership: int) -> HttpResponse:
     """A member's role title, board role and dates: "left the board" is an end date."""
     place = get_place_for_admin(pk)
     member = get_membership_for_admin(place, membership)

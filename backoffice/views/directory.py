@@ -20,6 +20,7 @@ from backoffice.views._forms import posted as _posted
 from backoffice.views._forms import stale_form
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_int, query_text
 from fieldbook.roles import Role
 from places.models import BoardMembership, DeliveryBoard, Organisation, Place, Region, System
@@ -46,7 +47,7 @@ def get_organisation_for_admin(pk: int) -> Organisation:
 
 @require_GET
 @role_required(Role.ADMIN)
-def places(request: HttpRequest) -> HttpResponse:
+def places(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every place, 50 a page: a count and a page of rows (one query each, whatever the
     number of places)."""
     query = query_text(request.GET, "q", max_length=100)
@@ -74,7 +75,7 @@ def _place_saved(place: Place) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def place_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A place: its details (the form), its delivery board and members, its organisations.
     Ten queries, however many places, systems, members and engagements there are."""
     place = get_place_for_admin(pk)
@@ -114,7 +115,7 @@ def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every organisation, 50 a page, with the places each serves: a count, a page of rows and
     the places of that page (three queries, whatever the numbers)."""
     query = query_text(request.GET, "q", max_length=100)
@@ -134,8 +135,10 @@ def _organisation_form(data: QueryDict | None, organisation: Organisation,
                             all_places=Place.objects.select_related("region").order_by("name"))
 
 
-def _organisation_page(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def _organisation_page(request: AuthenticatedHttpRequest,
+                       organisation: Organisation) -> HttpResponse:
     changing = organisation.pk is not None
+    initial: dict[str, Any]
     if changing:
         initial = {"seen": organisation.updated_at.isoformat(), "name": organisation.name,
                    "kind": organisation.kind, "ods_code": organisation.ods_code,
@@ -182,11 +185,11 @@ def _organisation_page(request: HttpRequest, organisation: Organisation) -> Http
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def organisation_add(request: HttpRequest) -> HttpResponse:
+def organisation_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _organisation_page(request, Organisation())
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _organisation_page(request, get_organisation_for_admin(pk))

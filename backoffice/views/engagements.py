@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import F, OrderBy, Prefetch, Q
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -22,6 +22,7 @@ from engagements import manage
 from engagements.models import Engagement, Outcome, Theme
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 
 
@@ -52,7 +53,7 @@ def _engagement_saved(engagement: Engagement) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An engagement: its details (the form), its enablers, its outcomes. The same number of
     queries however many assignments, outcomes, themes and sessions it has."""
     engagement = get_engagement_for_admin(pk)
@@ -84,7 +85,8 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved {engagement.programme} at {engagement.place}.")
             return redirect("backoffice:engagement-edit", pk=engagement.pk)
-    current_first = [F("ended_on").desc(nulls_first=True), "role", "started_on", "pk"]
+    current_first: list[str | OrderBy] = [F("ended_on").desc(nulls_first=True), "role",
+                                          "started_on", "pk"]
     return render(request, "backoffice/engagement-edit.html", {
         "engagement": engagement, "place": engagement.place, "form": form, "saved": saved,
         "assignments": Assignment.objects.filter(engagement=engagement)
@@ -97,7 +99,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An enabler joins the engagement as its lead or in support (active enablers not on the
     engagement now)."""
     engagement = get_engagement_for_admin(pk)
@@ -131,7 +133,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def assignment_end(request: HttpRequest, pk: int, assignment: int) -> HttpResponse:
+def assignment_end(request: AuthenticatedHttpRequest, pk: int, assignment: int) -> HttpResponse:
     """End an assignment on a date: it stays in the engagement's history."""
     engagement = get_engagement_for_admin(pk)
     current = get_assignment_for_admin(engagement, assignment)
@@ -161,7 +163,7 @@ def assignment_end(request: HttpRequest, pk: int, assignment: int) -> HttpRespon
     })
 
 
-def _outcome_page(request: HttpRequest, engagement: Engagement,
+def _outcome_page(request: AuthenticatedHttpRequest, engagement: Engagement,
                   outcome: Outcome) -> HttpResponse:
     changing = outcome.pk is not None
     # Active themes, and any the outcome already has (so changing it never drops one silently).
@@ -207,12 +209,12 @@ def _outcome_page(request: HttpRequest, engagement: Engagement,
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _outcome_page(request, get_engagement_for_admin(pk), Outcome())
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def outcome_edit(request: HttpRequest, pk: int, outcome: int) -> HttpResponse:
+def outcome_edit(request: AuthenticatedHttpRequest, pk: int, outcome: int) -> HttpResponse:
     engagement = get_engagement_for_admin(pk)
     return _outcome_page(request, engagement, get_outcome_for_admin(engagement, outcome))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,15 +14,19 @@ from backoffice.forms import ImportUploadForm
 from backoffice.views._forms import posted as _posted
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_text
 from fieldbook.roles import Role
 from places.models import ImportBatch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RECENT_IMPORTS = 10
 FORMATS = ("csv", "xlsx")
 
 
-def get_batch_for(user: Any, token: str) -> ImportBatch:
+def get_batch_for(user: User, token: str) -> ImportBatch:
     """The admin's own upload, or 404."""
     batch = ImportBatch.objects.filter(token=token, owner=user).first()
     if batch is None:
@@ -32,7 +36,7 @@ def get_batch_for(user: Any, token: str) -> ImportBatch:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportUploadForm(_posted(request), request.FILES if request.method == "POST" else None,
                             initial={"kind": query_text(request.GET, "kind", max_length=50)})
     if request.method == "POST" and form.is_valid():
@@ -57,7 +61,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return _upload_page(request, form)
 
 
-def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
+def _upload_page(request: AuthenticatedHttpRequest, form: ImportUploadForm) -> HttpResponse:
     recent = ImportBatch.objects.filter(owner=request.user).only(
         "token", "kind", "filename", "status", "created_at", "imported_at", "owner_id",
     )[:RECENT_IMPORTS]
@@ -71,7 +75,7 @@ def _upload_page(request: HttpRequest, form: ImportUploadForm) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+def import_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """GET: what each row would do now. POST: import it all, or nothing."""
     batch = get_batch_for(request.user, token)
     error = ""
@@ -108,7 +112,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, kind: str, fmt: str) -> HttpResponse:
     if kind not in imports.PLANNERS or fmt not in FORMATS:
         raise Http404("No such template.")
     content, content_type, filename = imports.import_template(kind, fmt)

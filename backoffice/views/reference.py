@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,12 +17,13 @@ from backoffice.views._forms import posted as _posted
 from engagements.models import Programme, Theme
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_int
 from fieldbook.roles import Role
 from places.models import Region, System
 
 
-def _edit(request: HttpRequest, form_class: type[ModelForm], instance: Any, *,
+def _edit(request: AuthenticatedHttpRequest, form_class: type[ModelForm], instance: Any, *,
           noun: str, list_url: str, hint: str = "") -> HttpResponse:
     form = form_class(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -42,19 +43,19 @@ def _edit(request: HttpRequest, form_class: type[ModelForm], instance: Any, *,
 
 @require_GET
 @role_required(Role.ADMIN)
-def regions(request: HttpRequest) -> HttpResponse:
+def regions(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "backoffice/regions.html", {"regions": reference.regions_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def region_add(request: HttpRequest) -> HttpResponse:
+def region_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, RegionForm, Region(), noun="region", list_url="backoffice:regions")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def region_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, RegionForm, get_object_or_404(Region, pk=pk), noun="region",
                  list_url="backoffice:regions",
                  hint="Changing a code changes what spreadsheet imports must use.")
@@ -62,45 +63,45 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def systems(request: HttpRequest) -> HttpResponse:
+def systems(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "backoffice/systems.html", {"systems": reference.systems_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def system_add(request: HttpRequest) -> HttpResponse:
+def system_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, SystemForm, System(), noun="system", list_url="backoffice:systems")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def system_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, SystemForm, get_object_or_404(System, pk=pk), noun="system",
                  list_url="backoffice:systems")
 
 
 @require_GET
 @role_required(Role.ADMIN)
-def organisation_kinds(request: HttpRequest) -> HttpResponse:
+def organisation_kinds(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "backoffice/organisation-kinds.html",
                   {"kinds": reference.organisation_kinds()})
 
 
 @require_GET
 @role_required(Role.ADMIN)
-def themes(request: HttpRequest) -> HttpResponse:
+def themes(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "backoffice/themes.html", {"themes": reference.themes_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def theme_add(request: HttpRequest) -> HttpResponse:
+def theme_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, ThemeForm, Theme(), noun="theme", list_url="backoffice:themes")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def theme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, ThemeForm, get_object_or_404(Theme, pk=pk), noun="theme",
                  list_url="backoffice:themes",
                  hint="Renaming a theme renames it on every session already tagged with it.")
@@ -108,7 +109,7 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def theme_merge(request: HttpRequest) -> HttpResponse:
+def theme_merge(request: AuthenticatedHttpRequest) -> HttpResponse:
     all_themes = list(reference.themes_for_list())
     form = ThemeMergeForm(_posted(request), themes=all_themes,
                           initial={"source": query_int(request.GET, "source")})
@@ -129,20 +130,20 @@ def theme_merge(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def programmes(request: HttpRequest) -> HttpResponse:
+def programmes(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "backoffice/programmes.html",
                   {"programmes": reference.programmes_for_list()})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def programme_add(request: HttpRequest) -> HttpResponse:
+def programme_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, ProgrammeForm, Programme(), noun="programme",
                  list_url="backoffice:programmes")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, ProgrammeForm, get_object_or_404(Programme, pk=pk), noun="programme",
                  list_url="backoffice:programmes")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,9 +23,13 @@ from enablers import profiles
 from enablers.models import Enabler
 from fieldbook.access import public, role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_text
 from fieldbook.roles import ALL_ROLES, Role
 from places.models import Invitation, Region
+
+if TYPE_CHECKING:
+    from backoffice.accounts import UserWithStatus
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -42,7 +46,7 @@ def _link_for(request: HttpRequest) -> Any:
         reverse("backoffice:invitation-accept", kwargs={"token": token}))
 
 
-def get_user_for_admin(pk: int) -> Any:
+def get_user_for_admin(pk: int) -> UserWithStatus:
     """Any account, with the annotations the status needs. Admins manage every user."""
     open_invitations = Invitation.objects.filter(
         user=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True)
@@ -57,7 +61,7 @@ def get_user_for_admin(pk: int) -> Any:
 
 @require_GET
 @role_required(Role.ADMIN)
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = query_text(request.GET, "role", max_length=50)
     status = query_text(request.GET, "status", max_length=50)
     query = query_text(request.GET, "q", max_length=100)
@@ -76,7 +80,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_invite(request: HttpRequest) -> HttpResponse:
+def user_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     regions = list(Region.objects.order_by("name"))
     form = InviteForm(_posted(request), regions=regions)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +103,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A user's status and invitation, and their roles (the form)."""
     user = get_user_for_admin(pk)
     held = accounts.role_names(user)
@@ -124,7 +128,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     error = ""
     if request.method == "POST":
@@ -151,7 +155,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     try:
         accounts.user_reactivate(actor=request.user, user=user)
@@ -164,7 +168,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Email the person a link to choose a new password (never a password chosen for them)."""
     user = get_user_for_admin(pk)
     try:
@@ -182,7 +186,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = get_user_for_admin(pk)
     try:
         invitation = accounts.invitation_resend(actor=request.user, user=user,
@@ -231,7 +235,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def enabler_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def enabler_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A user's enabler profile: capacity, regions, background, open or closed. Never whose
     profile it is (a database trigger refuses that too). 404 for a user without a profile."""
     user = get_user_for_admin(pk)

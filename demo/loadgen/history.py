@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TypeVar
 
 from demo.loadgen.world import World
 from demo.loadgen.writer import (
@@ -101,21 +103,26 @@ class Chunk:
             LearningItem.themes.through, ["learningitem_id", "theme_id"], self.item_themes)
 
 
-def _weighted(pairs: list[tuple[object, int]]) -> tuple[list[object], list[int]]:
+T = TypeVar("T")
+
+
+def _weighted(pairs: Sequence[tuple[T, int]]) -> tuple[list[T], list[int]]:
     values = [v for v, _ in pairs]
     return values, list(accumulate(w for _, w in pairs))
 
 
 def allocate(world: World, total: int, rng: random.Random) -> dict[int, int]:
     """How many sessions each engagement gets: log-normal weights, by working days."""
-    working = [p for p in world.engagements if p.start is not None and p.end >= p.start]
+    working = [(p, p.start) for p in world.engagements
+               if p.start is not None and p.end >= p.start]
     if not working:
         return {}
-    weights = [rng.lognormvariate(0, 1.0) * ((p.end - p.start).days + 1) ** 0.5 for p in working]
+    weights = [rng.lognormvariate(0, 1.0) * ((p.end - start).days + 1) ** 0.5
+               for p, start in working]
     scale = total / sum(weights)
-    shares = {p.id: int(w * scale) for p, w in zip(working, weights, strict=True)}
+    shares = {p.id: int(w * scale) for (p, _), w in zip(working, weights, strict=True)}
     short = total - sum(shares.values())
-    for p in rng.choices(working, weights=weights, k=short):
+    for p, _ in rng.choices(working, weights=weights, k=short):
         shares[p.id] += 1
     return shares
 
@@ -169,11 +176,13 @@ def _write_history(world: World, total: int, rng: random.Random) -> HistoryCount
     sid, iid = first_session, first_item
     for engagement_id, n in shares.items():
         plan = plans[engagement_id]
-        span = (plan.end - plan.start).days
+        start = plan.start
+        assert start is not None  # allocate() shares sessions among started engagements only
+        span = (plan.end - start).days
         people = world.people_by_place[plan.place_id]
         counts.by_engagement[engagement_id] = n
         for _ in range(n):
-            day = plan.start + dt.timedelta(days=rng.randint(0, span))
+            day = start + dt.timedelta(days=rng.randint(0, span))
             enabler = (plan.supporting_enabler
                        if plan.supporting_enabler and rng.random() < 0.25
                        else plan.lead_enabler)

@@ -305,20 +305,20 @@ def _assignments(rng: random.Random, world: World, engagement_rows: list[Engagem
                  enabler_rows: list[Enabler]) -> int:
     """A lead enabler for every engagement, from its region, and a supporting one for ~30 %."""
     assignments = []
-    for e, (g, started, end) in zip(engagement_rows, plans, strict=True):
-        pool = by_region.get(e.place.region_id) or [x.pk for x in enabler_rows]
+    for eng, (g, started, end) in zip(engagement_rows, plans, strict=True):
+        pool = by_region.get(eng.place.region_id) or [x.pk for x in enabler_rows]
         lead = rng.choice(pool)
         support = rng.choice(pool) if rng.random() < 0.3 else None
         support = None if support == lead else support
-        since = started or e.requested_on
-        until = e.ended_on
-        assignments.append(Assignment(enabler_id=lead, engagement=e, role="lead",
+        since = started or eng.requested_on
+        until = eng.ended_on
+        assignments.append(Assignment(enabler_id=lead, engagement=eng, role="lead",
                                       started_on=since, ended_on=until))
         if support is not None:
-            assignments.append(Assignment(enabler_id=support, engagement=e, role="supporting",
+            assignments.append(Assignment(enabler_id=support, engagement=eng, role="supporting",
                                           started_on=since, ended_on=until))
         world.engagements.append(EngagementPlan(
-            id=e.pk, place_id=e.place_id, programme_index=g, start=started, end=end,
+            id=eng.pk, place_id=eng.place_id, programme_index=g, start=started, end=end,
             lead_enabler=lead, supporting_enabler=support))
     Assignment.objects.bulk_create(assignments, batch_size=5000)
     return len(assignments)

@@ -17,11 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 from django.db.models.functions import Lower
 
@@ -51,7 +50,6 @@ from places.models import (
 )
 
 M = TypeVar("M", bound=models.Model)
-User = get_user_model()
 
 
 @dataclass
@@ -123,6 +121,11 @@ class _Seeder:
         if missing:
             manager.bulk_create([through(**{left: a, right: b}) for a, b in missing])
             self.report.created[label] += len(missing)
+
+    @overload
+    def _days_ago(self, days: int) -> dt.date: ...
+    @overload
+    def _days_ago(self, days: int | None) -> dt.date | None: ...
 
     def _days_ago(self, days: int | None) -> dt.date | None:
         return None if days is None else self.today - dt.timedelta(days=days)
@@ -255,7 +258,7 @@ class _Seeder:
             self._password_hash = make_password(DEMO_PASSWORD)
         return self._password_hash
 
-    def _check_password(self, user: Any) -> None:
+    def _check_password(self, user: User) -> None:
         """Reset a demo user's password only if it no longer is the demo password."""
         encoded = user.password
         if encoded not in self._password_ok:  # one (slow) hash check per distinct hash

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.paginator import Page
 from django.db.models import (
@@ -26,20 +26,34 @@ from enablers.models import Assignment, Enabler
 from engagements.dashboards.definitions import Windows, held_q, paginate, to_days
 from engagements.models import Programme, Session
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CaseloadFigures(TypedDict):
+    """What ``caseload_queryset`` annotates on each enabler: minutes held this month."""
+
+    minutes_programme: int
+    minutes_all: int
+
+
+if TYPE_CHECKING:
+    CaseloadEnabler: TypeAlias = WithAnnotations[Enabler, CaseloadFigures]
+
 
 @dataclass
 class CaseloadRow:
-    enabler: Enabler
+    enabler: CaseloadEnabler
     windows: Windows
     assignments: list[Assignment] = field(default_factory=list)
 
     @property
     def days_this_month(self) -> Decimal:
-        return to_days(self.enabler.minutes_programme)  # type: ignore[attr-defined]
+        return to_days(self.enabler.minutes_programme)
 
     @property
     def days_this_month_all(self) -> Decimal:
-        return to_days(self.enabler.minutes_all)  # type: ignore[attr-defined]
+        return to_days(self.enabler.minutes_all)
 
     @property
     def month_capacity(self) -> Decimal:
@@ -69,7 +83,7 @@ def _minutes(w: Windows, **scope: Any) -> Coalesce:
     )
 
 
-def caseload_queryset(programme: Programme, w: Windows) -> QuerySet[Enabler]:
+def caseload_queryset(programme: Programme, w: Windows) -> QuerySet[CaseloadEnabler]:
     """Enablers with a current assignment in the programme, by name, with the minutes they
     logged this month in this programme and in all programmes (correlated subqueries)."""
     return (

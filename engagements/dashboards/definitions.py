@@ -79,7 +79,7 @@ def paginate(object_list: Any, number: Any, per_page: int = PAGE_SIZE) -> Page:
     """A page (bad or missing numbers give the first or last page), with ``elided_range``:
     the page numbers to link, with ``Paginator.ELLIPSIS`` for gaps ("1 2 3 … 10")."""
     page = Paginator(object_list, per_page).get_page(number)
-    page.elided_range = list(  # type: ignore[attr-defined]
+    page.elided_range = list(  # type: ignore[attr-defined]  # for the pagination template
         page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return page
 
@@ -203,7 +203,7 @@ def sectors_in_room(engagement_ids: list[int], *, since: dt.date, today: dt.date
                session__status=Session.Status.HELD, session__date__gte=since,
                session__date__lte=today)
     attendees = (
-        Session.attendees.through.objects.filter(window)
+        Session.attendees.through.objects.filter(window)  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
         .annotate(eng=F("session__engagement_id"), who=F("person_id"), room_sector=Value(""))
         .values_list("eng", "who", "room_sector").order_by()
     )

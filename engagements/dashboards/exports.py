@@ -120,10 +120,10 @@ def dashboard_rows(rows: Iterable[DashboardRow]) -> Iterator[list[Any]]:
         e = row.engagement
         yield [
             e.place.name, e.place.region.name, e.get_status_display(),
-            e.lead_name or "",  # type: ignore[attr-defined]
+            e.lead_name or "",
             row.last_session_on, row.weeks_since, row.is_quiet,
             row.sessions_recent, row.days_recent, row.sessions_to_date, row.days_to_date,
-            row.days_allocated, e.n_outcomes,  # type: ignore[attr-defined]
+            row.days_allocated, e.n_outcomes,
             "; ".join(t["name"] for t in row.top_themes),
             *[c["present"] for c in row.breadth.columns],
             row.breadth.other_labels,

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, EngagementTheme, Programme, Theme
+from fieldbook.forms import choice_field
 from places.models import Region
 
 # (value, label, ordering). Sorting is the reader's choice; the default is by name, so the
@@ -100,9 +101,9 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, choices: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__(data)
-        self.fields["region"].choices = [("", "Any region"), *choices["region"]]
-        self.fields["enabler"].choices = [("", "Any enabler"), *choices["enabler"]]
-        self.fields["theme"].choices = [("", "Any theme"), *choices["theme"]]
+        choice_field(self, "region").choices = [("", "Any region"), *choices["region"]]
+        choice_field(self, "enabler").choices = [("", "Any enabler"), *choices["enabler"]]
+        choice_field(self, "theme").choices = [("", "Any theme"), *choices["theme"]]
 
     def values(self) -> dict[str, Any]:
         """The valid filters, each "" (or False) when absent or not valid."""

@@ -6,7 +6,7 @@ Queries: ``heatmap_page`` 4 (count, places, cells, theme totals) plus ``heatmap_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 from urllib.parse import quote
 
 from django.core.paginator import Page
@@ -20,6 +20,19 @@ from django.utils.safestring import mark_safe
 
 from engagements.dashboards.definitions import Windows, paginate
 from engagements.models import Engagement, Programme, Session, Theme
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ThemeTotal(TypedDict):
+    """What ``heatmap_themes`` sets on each theme for the template."""
+
+    total: int
+
+
+if TYPE_CHECKING:
+    TotalledTheme: TypeAlias = WithAnnotations[Theme, ThemeTotal]
 
 HEAT_LEVELS = 4
 
@@ -61,27 +74,29 @@ class HeatRow:
 @dataclass
 class Heatmap:
     page: Page
-    themes: list[Theme]
+    themes: list[TotalledTheme]
     rows: list[HeatRow]
     totals: dict[int, int]
     peak: int
 
 
-def heatmap_themes(programme: Programme, w: Windows) -> tuple[list[Theme], dict[int, int]]:
+def heatmap_themes(programme: Programme, w: Windows
+                   ) -> tuple[list[TotalledTheme], dict[int, int]]:
     """The heatmap's columns: active themes, plus any retired theme still used in the quarter,
     with programme-wide totals of held sessions last quarter. Two queries."""
     totals = dict(
-        Session.themes.through.objects.filter(
+        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
             session__engagement__programme=programme, session__deleted_at__isnull=True,
             session__status=Session.Status.HELD, session__date__gte=w.quarter_from,
             session__date__lte=w.today,
         )
         .values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n").order_by()
     )
-    themes = list(Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals)))
-                  .order_by("name"))
+    # Each theme is given its ``total`` (for the template) just below.
+    themes = cast("list[TotalledTheme]", list(
+        Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by("name")))
     for theme in themes:
-        theme.total = totals.get(theme.pk, 0)  # type: ignore[attr-defined]
+        theme.total = totals.get(theme.pk, 0)
     return themes, totals
 
 
@@ -96,7 +111,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     engagements = list(page.object_list)
     counts: dict[tuple[int, int], int] = {
         (eng, theme): n for eng, theme, n in
-        Session.themes.through.objects.filter(
+        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
             session__engagement_id__in=[e.pk for e in engagements],
             session__deleted_at__isnull=True, session__status=Session.Status.HELD,
             session__date__gte=w.quarter_from, session__date__lte=w.today,

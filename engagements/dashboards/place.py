@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Value, When
@@ -30,6 +30,9 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.programme import with_figures
+
+if TYPE_CHECKING:
+    from engagements.dashboards.programme import FiguredEngagement
 from engagements.models import (
     Engagement,
     EngagementTheme,
@@ -49,7 +52,8 @@ CHART_THEMES = 6
 LEARNING_SHOWN = 30
 
 
-def engagement_for(programme_slug: str, place_slug: str, w: Windows) -> Engagement | None:
+def engagement_for(programme_slug: str, place_slug: str, w: Windows
+                   ) -> FiguredEngagement | None:
     """The engagement of a place in a programme, with its activity figures. One query."""
     return (
         with_figures(Engagement.objects.filter(programme__slug=programme_slug,
@@ -62,12 +66,12 @@ def engagement_for(programme_slug: str, place_slug: str, w: Windows) -> Engageme
 
 @dataclass
 class PlaceSummary:
-    engagement: Engagement
+    engagement: FiguredEngagement
     windows: Windows
 
     @property
     def days_used(self) -> Decimal:
-        return to_days(self.engagement.minutes_to_date)  # type: ignore[attr-defined]
+        return to_days(self.engagement.minutes_to_date)
 
     @property
     def percent_used(self) -> int:
@@ -80,13 +84,13 @@ class PlaceSummary:
 
     @property
     def weeks_since(self) -> int | None:
-        return weeks_since(self.engagement.last_session_on,  # type: ignore[attr-defined]
+        return weeks_since(self.engagement.last_session_on,
                            self.windows.today)
 
     @property
     def is_quiet(self) -> bool:
         e = self.engagement
-        day = e.last_session_on or e.start_on  # type: ignore[attr-defined]
+        day = e.last_session_on or e.start_on
         return (e.status in QUIET_STATUSES and day is not None
                 and day <= self.windows.quiet_on_or_before)
 
@@ -154,7 +158,7 @@ def timeline_details(entries: list[TimelineEntry]) -> None:
         return
     by_pk = {e.pk: e for e in entries}
     people = (
-        Session.attendees.through.objects.filter(session_id__in=ids)
+        Session.attendees.through.objects.filter(session_id__in=ids)  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
         .annotate(label=F("person__organisation__name"),
                   room_sector=sector_of_kind("person__organisation__kind"),
                   is_headcount=Value(False))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -56,10 +56,33 @@ TOP_THEMES = 3
 ATTEMPTS_SHOWN = 3
 QUIET_LISTED = 10
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import WithAnnotations
+
+
+class EngagementFigures(TypedDict):
+    """What ``with_figures`` annotates on each engagement."""
+
+    last_session_on: dt.date | None
+    sessions_to_date: int
+    minutes_to_date: int | None
+    sessions_recent: int
+    minutes_recent: int | None
+    start_on: dt.date | None
+    status_order: int
+    n_outcomes: int
+    lead_name: str | None
+
+
+if TYPE_CHECKING:
+    # An engagement as with_figures() returns it (a name for the type checker only).
+    FiguredEngagement: TypeAlias = WithAnnotations[Engagement, EngagementFigures]
+
 
 # -- the programme list -----------------------------------------------------------------------
 
-def programme_list(user: Any) -> QuerySet[Programme]:
+def programme_list(user: User) -> QuerySet[Programme]:
     """Every programme with its places by status; the user's own programmes first. One query.
 
     Leads are the central team: each may open any programme. ``is_mine`` only orders the list.
@@ -140,7 +163,7 @@ def _held_figure(w: Windows, aggregate: Count | Sum, *, since: dt.date | None = 
     )
 
 
-def with_figures(qs: QuerySet[Engagement], w: Windows) -> QuerySet[Engagement]:
+def with_figures(qs: QuerySet[Engagement], w: Windows) -> QuerySet[FiguredEngagement]:
     """Annotate each engagement with its activity figures. The figures to date come from the
     engagement's rollup row (a LEFT JOIN: an engagement nobody has logged against has none);
     the last 4 weeks are correlated subqueries over the partial index of held sessions (no
@@ -234,7 +257,7 @@ class Attempt:
 
 @dataclass
 class DashboardRow:
-    engagement: Engagement
+    engagement: FiguredEngagement
     windows: Windows
     top_themes: list[dict[str, Any]] = field(default_factory=list)
     breadth: Breadth = field(default_factory=lambda: Breadth(set()))
@@ -242,7 +265,7 @@ class DashboardRow:
 
     @property
     def last_session_on(self) -> dt.date | None:
-        return self.engagement.last_session_on  # type: ignore[attr-defined]
+        return self.engagement.last_session_on
 
     @property
     def weeks_ago(self) -> str:
@@ -257,7 +280,7 @@ class DashboardRow:
         e = self.engagement
         if e.status not in QUIET_STATUSES:
             return False
-        day = self.last_session_on or e.start_on  # type: ignore[attr-defined]
+        day = self.last_session_on or e.start_on
         return day is not None and day <= self.windows.quiet_on_or_before
 
     @property
@@ -267,19 +290,19 @@ class DashboardRow:
 
     @property
     def sessions_recent(self) -> int:
-        return self.engagement.sessions_recent  # type: ignore[attr-defined]
+        return self.engagement.sessions_recent
 
     @property
     def days_recent(self) -> Decimal:
-        return to_days(self.engagement.minutes_recent)  # type: ignore[attr-defined]
+        return to_days(self.engagement.minutes_recent)
 
     @property
     def sessions_to_date(self) -> int:
-        return self.engagement.sessions_to_date  # type: ignore[attr-defined]
+        return self.engagement.sessions_to_date
 
     @property
     def days_to_date(self) -> Decimal:
-        return to_days(self.engagement.minutes_to_date)  # type: ignore[attr-defined]
+        return to_days(self.engagement.minutes_to_date)
 
     @property
     def days_allocated(self) -> Decimal | None:
@@ -294,11 +317,12 @@ class DashboardRow:
 
     @property
     def over_allocation(self) -> bool:
-        return bool(self.days_allocated) and self.days_to_date > self.days_allocated  # type: ignore[operator]
+        allocated = self.days_allocated
+        return bool(allocated) and allocated is not None and self.days_to_date > allocated
 
 
 def dashboard_queryset(programme: Programme, values: dict[str, Any], w: Windows
-                       ) -> QuerySet[Engagement]:
+                       ) -> QuerySet[FiguredEngagement]:
     """The programme's engagements, filtered, annotated and sorted as the filters ask."""
     qs = apply_filters(Engagement.objects.filter(programme=programme), values)
     qs = with_figures(qs, w).select_related("place__region")
@@ -352,7 +376,8 @@ def contact_attempts(last_held: dict[int, dt.date | None], *, limit: int = ATTEM
         f"WHERE s.deleted_at IS NULL AND s.status IN (%s, %s)"
         f") ranked WHERE n <= %s ORDER BY engagement_id, date DESC"
     )
-    params = [value for pk, held_on in pairs for value in (pk, held_on or dt.date.min)]
+    params: list[int | str | dt.date] = [value for pk, held_on in pairs
+                                         for value in (pk, held_on or dt.date.min)]
     params += [Session.Status.POSTPONED, Session.Status.CANCELLED, limit]
     found: dict[int, list[Attempt]] = defaultdict(list)
     with connection.cursor() as cursor:
@@ -364,7 +389,7 @@ def contact_attempts(last_held: dict[int, dt.date | None], *, limit: int = ATTEM
     return found
 
 
-def rows_for(engagements: list[Engagement], w: Windows) -> list[DashboardRow]:
+def rows_for(engagements: list[FiguredEngagement], w: Windows) -> list[DashboardRow]:
     """Attach top themes, sectors in the room (last quarter) and contact attempts to a page of
     annotated engagements. Four queries, whatever the page size."""
     ids = [e.pk for e in engagements]
@@ -374,7 +399,7 @@ def rows_for(engagements: list[Engagement], w: Windows) -> list[DashboardRow]:
     # Fetched for every row (at most 3 each), shown for quiet places only: asking for all rows
     # keeps the query count the same whichever rows happen to be quiet.
     attempts = contact_attempts(
-        {e.pk: e.last_session_on for e in engagements})  # type: ignore[attr-defined]
+        {e.pk: e.last_session_on for e in engagements})
     for row in rows:
         row.attempts = attempts.get(row.engagement.pk, [])
     return rows
@@ -388,7 +413,7 @@ class DashboardPage:
 
 
 def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LISTED
-                      ) -> list[Engagement]:
+                      ) -> list[FiguredEngagement]:
     """The first ``limit`` quiet places, by name. One query; the headline gives the total."""
     return list(
         with_figures(Engagement.objects.filter(programme=programme), w)
@@ -397,8 +422,8 @@ def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LI
     )
 
 
-def dashboard_page(qs: QuerySet[Engagement], w: Windows, page_number: Any, *,
-                   quiet: list[Engagement] | None = None) -> DashboardPage:
+def dashboard_page(qs: QuerySet[FiguredEngagement], w: Windows, page_number: Any, *,
+                   quiet: list[FiguredEngagement] | None = None) -> DashboardPage:
     """One page of the table (and the quiet-places panel, when given), with every per-row
     detail fetched in bulk: count + rows + 4 queries."""
     page = paginate(qs, page_number)
@@ -408,7 +433,7 @@ def dashboard_page(qs: QuerySet[Engagement], w: Windows, page_number: Any, *,
     return DashboardPage(page=page, rows=rows[:len(engagements)], quiet=rows[len(engagements):])
 
 
-def iter_rows(qs: QuerySet[Engagement], w: Windows, *, batch: int = 500
+def iter_rows(qs: QuerySet[FiguredEngagement], w: Windows, *, batch: int = 500
               ) -> Iterator[DashboardRow]:
     """Every row of the filtered table, for exports: a page of ``batch`` at a time, so memory
     stays bounded (5 queries a batch, plus a count)."""

@@ -9,7 +9,9 @@ the page. Query counts are stated on each view and asserted in tests/test_dashbo
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from typing import TYPE_CHECKING
+
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -42,15 +44,21 @@ from engagements.dashboards.programme import (
     programme_list,
     quiet_engagements,
 )
-from engagements.models import Engagement, Programme
+from engagements.models import Programme
 from fieldbook.access import role_required
+from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from fieldbook.params import query_date, query_text
 from fieldbook.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from engagements.dashboards.programme import FiguredEngagement
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def get_programme_for(user: object, slug: str) -> Programme:
+def get_programme_for(user: User, slug: str) -> Programme:
     """A programme a lead or admin may read (any of them: leads are the central team)."""
     return get_object_or_404(Programme, slug=slug)
 
@@ -59,14 +67,14 @@ def windows_now() -> Windows:
     return Windows(timezone.localdate())
 
 
-def wants_fragment(request: HttpRequest) -> bool:
+def wants_fragment(request: HtmxHttpRequest) -> bool:
     """An htmx swap, not a history restore (which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pick a programme. 4 queries (session, user, roles, programmes with counts)."""
     return render(request, "engagements/dashboard-index.html",
                   {"programmes": list(programme_list(request.user))})
@@ -75,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
+def programme_dashboard(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """One row per place. 14 queries for the page, 11 for the htmx table fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
@@ -99,7 +107,8 @@ def programme_dashboard(request: HttpRequest, programme: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def dashboard_export(request: HttpRequest, programme: str, fmt: str) -> HttpResponseBase:
+def dashboard_export(request: AuthenticatedHttpRequest, programme: str,
+                     fmt: str) -> HttpResponseBase:
     """Every filtered row (not just one page) as CSV or XLSX, built 500 rows at a time."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("Unknown export format.")
@@ -113,7 +122,8 @@ def dashboard_export(request: HttpRequest, programme: str, fmt: str) -> HttpResp
     )
 
 
-def get_engagement_for(user: object, programme: str, place: str, w: Windows) -> Engagement:
+def get_engagement_for(user: User, programme: str, place: str, w: Windows
+                       ) -> FiguredEngagement:
     """The place's engagement in the programme, or 404 (unknown programme, place, or a place
     that is not in this programme)."""
     engagement = engagement_for(programme, place, w)
@@ -125,7 +135,7 @@ def get_engagement_for(user: object, programme: str, place: str, w: Windows) -> 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse:
+def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
     """16 queries for the page, 8 for the htmx timeline fragment."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
@@ -160,7 +170,7 @@ def place_page(request: HttpRequest, programme: str, place: str) -> HttpResponse
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def place_export(request: HttpRequest, programme: str, place: str, fmt: str
+def place_export(request: AuthenticatedHttpRequest, programme: str, place: str, fmt: str
                  ) -> HttpResponseBase:
     """The place's whole timeline, oldest first, as CSV or XLSX (500 sessions at a time)."""
     if fmt not in EXPORT_FORMATS:
@@ -177,7 +187,7 @@ def place_export(request: HttpRequest, programme: str, place: str, fmt: str
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
-def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
+def heatmap(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """Themes x places, last quarter. 10 queries for the page, 10 for the htmx fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
@@ -195,7 +205,7 @@ def heatmap(request: HttpRequest, programme: str) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def caseload(request: HttpRequest, programme: str) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """Each enabler's places and days this month against capacity. 7 queries."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()

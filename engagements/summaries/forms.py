@@ -9,7 +9,7 @@ from django import forms
 
 from engagements.models import LearningSummary, Programme
 from engagements.summaries.periods import Period
-from fieldbook.forms import BoundedDateField
+from fieldbook.forms import BoundedDateField, choice_field, model_choice_field
 from places.models import Place
 
 Kind = LearningSummary.Period
@@ -50,7 +50,7 @@ class ProgrammeChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("name")
+        model_choice_field(self, "programme").queryset = Programme.objects.order_by("name")
 
 
 class SummaryRequestForm(forms.Form):
@@ -93,7 +93,7 @@ class SummaryRequestForm(forms.Form):
         )
         self.regions = {p.region_id: p.region for p in places}
         self.places = {p.pk: p for p in places}
-        self.fields["scope"].choices = [
+        choice_field(self, "scope").choices = [
             ("", "Select what the summary covers"),
             (Scope.PROGRAMME, f"The whole programme ({len(places)} places)"),
             ("Regions", [(f"region:{r.pk}", r.name)
@@ -101,7 +101,7 @@ class SummaryRequestForm(forms.Form):
             ("Places", [(f"place:{p.pk}", p.name) for p in places]),
         ]
         since = programme.starts_on
-        self.fields["period"].choices = [
+        choice_field(self, "period").choices = [
             ("", "Select a period"),
             *[(group, [_period_choice(p, today) for p in _periods(kind, today, count, since)])
               for group, kind, count in (("Quarters", Kind.QUARTER, QUARTERS_BACK),
@@ -117,7 +117,8 @@ class SummaryRequestForm(forms.Form):
         return {"scope": Scope.PROGRAMME, "period": f"{last.kind}:{last.start.isoformat()}"}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         scope = data.get("scope") or ""
         kind, _, pk = scope.partition(":")
         data["scope"], data["region"], data["place"] = kind, None, None
@@ -166,4 +167,4 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        model_choice_field(self, "programme").queryset = programmes

@@ -52,7 +52,7 @@ def static_path(url_path: str) -> Path | None:
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-    class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
+    class StaticFilesFetcher(URLFetcher):
         """Serves ``/static/`` from local files and ``data:`` URLs; refuses everything else."""
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:

@@ -32,7 +32,7 @@ import logging
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -43,6 +43,9 @@ from engagements.summaries.periods import Period
 from fieldbook.audit import audit_record
 from fieldbook.errors import DomainError
 from places.models import Place, Region
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +201,8 @@ def summaries_quoting(item_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 @transaction.atomic
-def summaries_recompile_without(*, summary_ids: Iterable[int], actor: Any) -> list[int]:
+def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | None
+                                ) -> list[int]:
     """Compile again the summaries that included learning no longer shared (withdrawn, or
     un-ticked in an edit), and mark them so their page says why.
 

@@ -13,12 +13,12 @@ inside a web request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,13 +31,17 @@ from engagements.summaries.forms import ProgrammeChoiceForm, SummaryFilterForm, 
 from engagements.summaries.services import summary_recompile, summary_request
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PER_PAGE = 20
 Status = LearningSummary.Status
 
 
-def get_summary_for(user: Any, pk: int, *, with_pdf: bool = False) -> LearningSummary:
+def get_summary_for(user: User, pk: int, *, with_pdf: bool = False) -> LearningSummary:
     """A summary the user may read, or 404. Leads and admins read every programme's summaries
     (they hold only anonymised, shareable learning); the role check is the view's decorator.
     The stored PDF's bytes are loaded only for the PDF download."""
@@ -58,7 +62,7 @@ def _programme_or_none(raw: str | None) -> Programme | None:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_list(request: HttpRequest) -> HttpResponse:
+def summary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     programmes = Programme.objects.order_by("name")
     filters = SummaryFilterForm(request.GET or None, programmes=programmes)
     summaries: QuerySet[LearningSummary] = LearningSummary.objects.select_related(
@@ -82,7 +86,7 @@ def summary_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_new(request: HttpRequest) -> HttpResponse:
+def summary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     programme = _programme_or_none(source.get("programme"))
@@ -123,7 +127,7 @@ def _status_context(summary: LearningSummary) -> dict[str, Any]:
 @require_GET
 @vary_on_headers("HX-Request")
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = get_summary_for(request.user, pk)
     if request.htmx and "pdf" in request.GET:
         # The actions of a ready summary, polling while its PDF is prepared: 204 until the PDF's
@@ -148,7 +152,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @vary_on_headers("HX-Request")
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_compile_again(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_compile_again(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Try again (failed), or compile again with the latest data (ready)."""
     summary = get_summary_for(request.user, pk)
     summary_recompile(requested_by=request.user, summary=summary)
@@ -160,7 +164,8 @@ def summary_compile_again(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("engagements:summary-detail", pk=summary.pk)
 
 
-def _ready_or_404(request: HttpRequest, pk: int, *, with_pdf: bool = False) -> LearningSummary:
+def _ready_or_404(request: AuthenticatedHttpRequest, pk: int, *,
+                  with_pdf: bool = False) -> LearningSummary:
     summary = get_summary_for(request.user, pk, with_pdf=with_pdf)
     if summary.status != Status.READY or not summary.content:
         raise Http404("This summary is not ready yet.")
@@ -169,7 +174,7 @@ def _ready_or_404(request: HttpRequest, pk: int, *, with_pdf: bool = False) -> L
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The stored PDF. Rendering one takes seconds, so this view never does: before the task has
     stored it (or if it could not), back to the summary page, which says where the PDF is."""
     summary = _ready_or_404(request, pk, with_pdf=True)
@@ -189,7 +194,7 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
-def summary_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_markdown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     summary = _ready_or_404(request, pk)
     response = HttpResponse(summary_markdown_text(summary),
                             content_type="text/markdown; charset=utf-8")

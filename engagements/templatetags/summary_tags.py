@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.forms import BoundField
+
+from fieldbook.forms import choice_field
 
 register = template.Library()
 
@@ -38,7 +40,10 @@ def option_groups(field: BoundField) -> list[dict[str, Any]]:
     """A select's choices as groups for <optgroup> (a group without a label is plain options)."""
     current = str(field.value() if field.value() is not None else "")
     groups: list[dict[str, Any]] = []
-    for value, label in field.field.choices:
+    # Django normalises a field's choices to (value, label) pairs, a label being a list of pairs
+    # for a group; django-stubs types them as anything that may be assigned.
+    choices = cast("list[tuple[Any, Any]]", choice_field(field.form, field.name).choices)
+    for value, label in choices:
         if isinstance(label, (list, tuple)):
             options = [(str(v), lab) for v, lab in label]
             groups.append({"label": value, "options": [

@@ -11,7 +11,7 @@ from django.forms import formset_factory
 from engagements.models import MAX_SESSION_MINUTES, LearningItem, Session, Theme
 from engagements.notes import notes_read
 from engagements.week.services import LearningItemData, SessionData
-from fieldbook.forms import BoundedDateField
+from fieldbook.forms import BoundedDateField, choice_field
 from places.models import Person, Sector
 
 if TYPE_CHECKING:
@@ -157,15 +157,15 @@ class SessionForm(forms.Form):
         self, *, engagements: Sequence[Any], members: Iterable[Person], themes: Sequence[Theme]
     ) -> None:
         """The lists to pick from, loaded by the view once (the fields add no queries)."""
-        self.fields["engagement"].choices = [
+        choice_field(self, "engagement").choices = [
             (e.pk, f"{e.place} — {e.programme}") for e in engagements
         ]
         members = list(members)
         self._organisation_of = {p.pk: p.organisation.name for p in members}
-        self.fields["attendees"].choices = [
+        choice_field(self, "attendees").choices = [
             (p.pk, f"{p.full_name}, {p.role_title}") for p in members
         ]
-        self.fields["themes"].choices = theme_choices(themes)
+        choice_field(self, "themes").choices = theme_choices(themes)
 
     @property
     def sector_fields(self) -> list[forms.BoundField]:
@@ -273,7 +273,7 @@ class LearningItemForm(forms.Form):
         return bool(self["shareable"].value())
 
     def set_choices(self, *, themes: Sequence[Theme]) -> None:
-        self.fields["themes"].choices = theme_choices(themes)
+        choice_field(self, "themes").choices = theme_choices(themes)
 
     def to_data(self) -> LearningItemData | None:
         """The item, or None for an item left empty (that is how an item is removed)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 from django.db.models import Q
 
@@ -17,7 +17,19 @@ from fieldbook.units import minutes_to_days, monday_of
 from places.models import Person
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from enablers.models import Enabler
+
+
+class WeekRowFigures(TypedDict):
+    """What ``SessionQuerySet.for_week_table`` annotates on each session."""
+
+    n_learning: int
+
+
+if TYPE_CHECKING:
+    WeekSession: TypeAlias = WithAnnotations[Session, WeekRowFigures]
 
 GAP_DAYS = 14
 LOOKBACK_WEEKS = 4
@@ -63,16 +75,18 @@ def engagement_rows(enabler: Enabler) -> list[EngagementRow]:
     return rows
 
 
-def week_days(enabler: Enabler, week_start: dt.date) -> list[tuple[dt.date, list[Session]]]:
+def week_days(enabler: Enabler, week_start: dt.date
+              ) -> list[tuple[dt.date, list[WeekSession]]]:
     """Monday..Sunday, each with the enabler's sessions that day. Two queries (rows, themes)."""
     week_end = week_start + dt.timedelta(days=6)
-    sessions = list(
+    # for_week_table() is typed as a plain SessionQuerySet: the annotation is named here.
+    sessions = cast("list[WeekSession]", list(
         Session.objects.by_enabler(enabler)
         .between(week_start, week_end)
         .for_week_table()
         .order_by("date", "created_at")
-    )
-    by_day: dict[dt.date, list[Session]] = {}
+    ))
+    by_day: dict[dt.date, list[WeekSession]] = {}
     for s in sessions:
         by_day.setdefault(s.date, []).append(s)
     return [

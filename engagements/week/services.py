@@ -17,7 +17,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q
@@ -41,7 +41,20 @@ from places import names
 from places.models import BoardMembership
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from enablers.models import Enabler
+
+
+class KnownCounts(TypedDict):
+    """What ``_load_engagement`` annotates: how many chosen attendees and themes it knows."""
+
+    n_known_attendees: int
+    n_known_themes: int
+
+
+if TYPE_CHECKING:
+    CheckedEngagement: TypeAlias = WithAnnotations[Engagement, KnownCounts]
 
 # Records a message against a form field (None: the form as a whole).
 AddError = Callable[[str | None, str], None]
@@ -97,7 +110,7 @@ def _notes_fields(enabler: Enabler, data: SessionData) -> dict[str, Any]:
 def _load_engagement(
     *, enabler: Enabler, data: SessionData, theme_ids: set[int], keep_theme_ids: set[int],
     kept_engagement_id: int | None,
-) -> Engagement | None:
+) -> CheckedEngagement | None:
     """The engagement if the enabler is assigned to it, annotated with how many of the chosen
     attendees sit (or sat) on its place's board and how many chosen themes may be used. One query.
 
@@ -290,14 +303,15 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool,
         session.sector_counts.all().delete()
     else:
         if data.attendee_ids:
-            through = Session.attendees.through
-            through.objects.bulk_create(
-                through(session_id=session.pk, person_id=pk) for pk in sorted(data.attendee_ids)
+            attendees = Session.attendees.through
+            attendees.objects.bulk_create(
+                attendees(session_id=session.pk, person_id=pk)
+                for pk in sorted(data.attendee_ids)
             )
         if data.theme_ids:
-            through = Session.themes.through
-            through.objects.bulk_create(
-                through(session_id=session.pk, theme_id=pk) for pk in sorted(data.theme_ids)
+            themes = Session.themes.through
+            themes.objects.bulk_create(
+                themes(session_id=session.pk, theme_id=pk) for pk in sorted(data.theme_ids)
             )
     if data.sector_counts:
         SessionSectorCount.objects.bulk_create(
@@ -331,14 +345,14 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool,
     created = LearningItem.objects.bulk_create(
         LearningItem(session=session, **fields(item)) for item in new
     ) if new else []
-    through = LearningItem.themes.through
+    item_themes = LearningItem.themes.through
     links = [
-        through(learningitem_id=saved.pk, theme_id=pk)
+        item_themes(learningitem_id=saved.pk, theme_id=pk)
         for saved, item in [*kept, *zip(created, new, strict=True)]
         for pk in sorted(item.theme_ids)
     ]
     if links:
-        through.objects.bulk_create(links)
+        item_themes.objects.bulk_create(links)
     return sorted(was_shared - still_shared)
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.forms import BaseFormSet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from fieldbook.access import role_required
 from fieldbook.drafts import DRAFT_DAYS, draft_owner
 from fieldbook.drafts import draft_key as draft_key_for
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import MAX_ID, query_date, query_int
 from fieldbook.roles import Role
 from fieldbook.security import private_notes
@@ -57,11 +58,11 @@ FORM_TEMPLATE = "engagements/session-form.html"
 
 # ---- access helpers --------------------------------------------------------------------------
 
-def get_enabler_for(request: HttpRequest) -> Enabler:
+def get_enabler_for(request: AuthenticatedHttpRequest) -> Enabler:
     """The signed-in enabler's profile. One query. (The Enabler role without a profile is a
     set-up mistake: 404 rather than a crash.)"""
     try:
-        return request.user.enabler  # type: ignore[union-attr]
+        return request.user.enabler
     except Enabler.DoesNotExist:
         raise Http404("No enabler profile for this account.") from None
 
@@ -100,7 +101,7 @@ def _week_url(day: dt.date, **params: Any) -> str:
     return f"{reverse('engagements:my-week')}?{query}"
 
 
-def _week_context(request: HttpRequest, enabler: Enabler, week_start: dt.date,
+def _week_context(request: AuthenticatedHttpRequest, enabler: Enabler, week_start: dt.date,
                   today: dt.date) -> dict[str, Any]:
     """Everything My week shows. Four queries (five when the week has sessions). Each session's
     notes are opened for the signed-in user only (``notes``: text, or None if not theirs)."""
@@ -200,19 +201,19 @@ def _learning_data(formset: BaseFormSet) -> list[services.LearningItemData]:
     return [item for f in formset.forms if (item := f.to_data()) is not None]
 
 
-def _is_redisplay(request: HttpRequest) -> bool:
+def _is_redisplay(request: AuthenticatedHttpRequest) -> bool:
     return "add_learning" in request.POST or "change_engagement" in request.POST
 
 
-def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _form_page(request: AuthenticatedHttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The full page, or only the form (#session-form-panel) for htmx."""
     template = f"{FORM_TEMPLATE}#session-form" if request.htmx else FORM_TEMPLATE
     return render(request, template, context)
 
 
-def _sent_from_my_week(request: HttpRequest) -> bool:
+def _sent_from_my_week(request: AuthenticatedHttpRequest) -> bool:
     """Was the form in My week's panel (rather than the full page /week/log/)?"""
-    current = request.htmx.current_url_abs_path or ""  # type: ignore[attr-defined]
+    current = request.htmx.current_url_abs_path or ""
     return urlsplit(current).path == reverse("engagements:my-week")
 
 
@@ -244,7 +245,7 @@ def _logged_message(session: Session) -> str:
 @require_GET
 @role_required(Role.ENABLER)
 @private_notes
-def draft_key(request: HttpRequest) -> JsonResponse:
+def draft_key(request: AuthenticatedHttpRequest) -> JsonResponse:
     """The key the browser encrypts this user's drafts with (fieldbook.drafts), to this user
     only, never stored by any cache (``@private_notes``: no-store). No query beyond sign-in."""
     return JsonResponse({"owner": draft_owner(request.user), "key": draft_key_for(request.user),
@@ -255,7 +256,7 @@ def draft_key(request: HttpRequest) -> JsonResponse:
 @role_required(Role.ENABLER)
 @private_notes
 @vary_on_headers("HX-Request")
-def my_week(request: HttpRequest) -> HttpResponse:
+def my_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     enabler = get_enabler_for(request)
     today = timezone.localdate()
     week_start = _week_of(request.GET, today)
@@ -282,7 +283,7 @@ def my_week(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENABLER)
 @private_notes
 @vary_on_headers("HX-Request")
-def session_log(request: HttpRequest) -> HttpResponse:
+def session_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log a visit: a full page that works without JavaScript, or the panel inside My week."""
     enabler = get_enabler_for(request)
     today = timezone.localdate()
@@ -335,7 +336,7 @@ def session_log(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ENABLER)
 @private_notes(someone_elses=notes_of_someone_else)
 @vary_on_headers("HX-Request")
-def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk)
     today = timezone.localdate()
@@ -400,7 +401,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes
-def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def session_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then soft delete; My week then offers to undo it."""
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk)
@@ -422,7 +423,7 @@ def get_learning_item_for(enabler: Enabler, pk: int) -> LearningItem:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes  # an unshared item's text is the enabler's own: never cached
-def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def learning_item_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then withdraw sharing and consent for a learning item, for good."""
     enabler = get_enabler_for(request)
     item = get_learning_item_for(enabler, pk)
@@ -437,7 +438,7 @@ def learning_item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.ENABLER)
 @private_notes
-def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def session_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enabler = get_enabler_for(request)
     session = get_session_for(enabler, pk, include_deleted=True)
     services.session_restore(enabler=enabler, session=session)
@@ -448,7 +449,7 @@ def session_restore(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ENABLER)
 @private_notes
-def week_repeat(request: HttpRequest) -> HttpResponse:
+def week_repeat(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Copy last week's regular sessions into this week, after the enabler reviews them."""
     enabler = get_enabler_for(request)
     today = timezone.localdate()
@@ -461,7 +462,7 @@ def week_repeat(request: HttpRequest) -> HttpResponse:
         .between(week_start, week_start + dt.timedelta(days=6))
         .values_list("engagement_id", "date", "kind")
     )
-    proposals = []
+    proposals: list[dict[str, Any]] = []
     for s in candidates:
         date = s.date + dt.timedelta(weeks=1)
         proposals.append({

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +30,7 @@ from backoffice.views.onboarding.pages import (
 from backoffice.views.onboarding.steps import PAGES, SUB_PAGES, get_draft_for, resume_page, step_url
 from backoffice.views.onboarding.team import enablers_page, engagement_page, review_page
 from fieldbook.access import role_required
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role
 from places.models import OnboardingDraft, Place
 
@@ -52,7 +53,7 @@ HANDLERS: dict[str, Callable[..., HttpResponse]] = {
 
 @require_GET
 @role_required(Role.ADMIN)
-def onboard(request: HttpRequest) -> HttpResponse:
+def onboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Start page: the guided flow, the spreadsheet import, and the admin's unfinished drafts."""
     drafts = OnboardingDraft.objects.filter(owner=request.user)[:20]
     return render(request, "backoffice/onboard-start.html", {
@@ -62,14 +63,14 @@ def onboard(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def onboard_start(request: HttpRequest) -> HttpResponse:
+def onboard_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     draft = flow.onboarding_draft_start(actor=request.user)
     return redirect(step_url(draft, "place"))
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def onboard_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def onboard_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = get_draft_for(request.user, pk)
     if request.method == "POST":
         name = str(draft)
@@ -83,7 +84,7 @@ def onboard_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def onboard_done(request: HttpRequest, pk: int) -> HttpResponse:
+def onboard_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(
         Place.objects.select_related("region", "system", "board").annotate(
             n_organisations=Count("organisations", distinct=True),
@@ -105,7 +106,7 @@ def onboard_done(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def onboard_step(request: HttpRequest, pk: int, page: str) -> HttpResponse:
+def onboard_step(request: AuthenticatedHttpRequest, pk: int, page: str) -> HttpResponse:
     if page not in PAGES:
         raise Http404("No such page.")
     draft = get_draft_for(request.user, pk)

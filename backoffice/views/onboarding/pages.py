@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from backoffice.forms import (
 )
 from backoffice.views._forms import posted as _posted
 from backoffice.views.onboarding.steps import apply_errors, payload_copy, step_url, to_int
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_text
 from places.models import OnboardingDraft, Organisation, Region, System
 
@@ -29,7 +30,7 @@ SEARCH_RESULTS = 15
 
 
 def place_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     regions = list(Region.objects.order_by("name"))
     systems = list(System.objects.select_related("region").order_by("name"))
@@ -63,7 +64,7 @@ def _organisation_results(query: str, chosen_ids: set[int]) -> list[tuple[Organi
 
 
 def organisations_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     search = OrganisationSearchForm(request.GET)  # always bound: page errors attach to it
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -75,7 +76,9 @@ def organisations_page(
         entries = payload.setdefault("organisations", [])
         return_to = step_url(draft, "organisations", change=ctx["change"], q=query) + "#chosen"
         if "add" in request.POST:
-            org = Organisation.objects.filter(pk=to_int(request.POST["add"])).first()
+            org_id = to_int(request.POST["add"])
+            org = (Organisation.objects.filter(pk=org_id).first() if org_id is not None
+                   else None)
             if org is not None and org.pk not in chosen_ids:
                 entries.append({"key": f"org-{org.pk}", "id": org.pk})
                 flow.onboarding_draft_save(draft=draft, payload=payload)
@@ -114,7 +117,7 @@ def organisations_page(
 
 
 def new_organisation_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     if request.method == "POST":
         form = NewOrganisationForm(request.POST)
@@ -137,7 +140,7 @@ def new_organisation_page(
 
 
 def board_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     answers = draft.payload.get("board") or {}
     if request.method == "POST":
@@ -166,7 +169,7 @@ def board_page(
 
 
 def members_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     form = forms.Form(_posted(request))
     if request.method == "POST":
@@ -201,7 +204,7 @@ def organisation_choices(draft: OnboardingDraft) -> list[flow.ChosenOrganisation
 
 
 def add_member_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     organisations = organisation_choices(draft)
     choices = [(o.key, o.name) for o in organisations]
@@ -233,7 +236,7 @@ def add_member_page(
 
 
 def paste_members_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     organisations = organisation_choices(draft)
     if request.method == "POST":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -12,6 +12,9 @@ from django.urls import reverse
 
 from backoffice import onboarding as flow
 from places.models import OnboardingDraft
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PAGES: dict[str, tuple[str, str | None, str | None]] = {
     "place": ("place", None, "organisations"),
@@ -29,7 +32,7 @@ PAGES: dict[str, tuple[str, str | None, str | None]] = {
 SUB_PAGES = {"new-organisation", "add-member", "paste-members"}
 
 
-def get_draft_for(user: Any, pk: int) -> OnboardingDraft:
+def get_draft_for(user: User, pk: int) -> OnboardingDraft:
     """The admin's own draft, or 404 (another admin's draft is not theirs to finish)."""
     draft = OnboardingDraft.objects.filter(pk=pk, owner=user).first()
     if draft is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -18,12 +18,13 @@ from enablers.capacity import month_capacity
 from enablers.models import Enabler
 from engagements.models import Programme
 from fieldbook.errors import DomainError
+from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.units import minutes_to_days, month_first, month_last
 from places.models import OnboardingDraft
 
 
 def engagement_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     programmes = list(Programme.objects.order_by("-starts_on", "name"))
     answers = draft.payload.get("engagement") or {}
@@ -77,7 +78,7 @@ def enablers_with_caseload(*, region_id: int | None, today: dt.date) -> list[dic
 
 
 def enablers_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     today = timezone.localdate()
     rows = enablers_with_caseload(
@@ -107,8 +108,9 @@ def enablers_page(
     show_all = request.GET.get("all") == "1"
     shown = rows
     if not show_all:
-        chosen = {lead_value, *supporting_values}
-        shown = [r for r in rows if r["enabler"].in_region or str(r["enabler"].pk) in chosen]
+        chosen_pks = {lead_value, *supporting_values}
+        shown = [r for r in rows
+                 if r["enabler"].in_region or str(r["enabler"].pk) in chosen_pks]
         if not shown:
             shown, show_all = rows, True
     all_url = step_url(draft, "enablers", change=ctx["change"], all="1")
@@ -120,7 +122,7 @@ def enablers_page(
 
 
 def review_page(
-    request: HttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
+    request: AuthenticatedHttpRequest, draft: OnboardingDraft, ctx: dict[str, Any]
 ) -> HttpResponse:
     today = timezone.localdate()
     errors: flow.Errors = {}

@@ -51,7 +51,8 @@ class Command(BaseCommand):
                       if v is not None})
         if sizes["places"] < 1 or sizes["enablers"] < 1 or sizes["programmes"] < 1:
             raise CommandError("--places, --enablers and --programmes must be at least 1.")
-        report = generate(sessions=sessions, seed=seed, **sizes)
+        report = generate(sessions=sessions, seed=seed, places=sizes["places"],
+                          enablers=sizes["enablers"], programmes=sizes["programmes"])
         self.stdout.write(self.style.SUCCESS(report.summary()))
         self.stdout.write(f"Users: {report.tag}-enabler-NNNN, {report.tag}-lead-NN, "
                           f"{report.tag}-admin-N (password: {LOAD_PASSWORD})")
