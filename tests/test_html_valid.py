@@ -202,6 +202,8 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("anonymous GET /no-such-page/ (404)", Client().get("/no-such-page/"))
     pages.add("enabler GET /manage/ (403)", enabler.get(reverse("backoffice:admin-home")))
     pages.add("the 500 page", server_error(RequestFactory().get("/")))
+    pages.add("enabler GET /week/?week=0001-01-01 (400)",
+              enabler.get(reverse("engagements:my-week"), {"week": "0001-01-01"}))
 
 
 def test_every_page_is_valid_html(
