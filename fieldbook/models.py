@@ -80,3 +80,22 @@ class UserSession(AbstractBaseSession):
         from fieldbook.signin_sessions import SessionStore
 
         return SessionStore
+
+
+class PasswordResetRequest(models.Model):
+    """One ask for a password-reset email, kept a day for the rate limits
+    (``fieldbook.throttling``). The address is kept only as a keyed digest: a request for an
+    address nobody has leaves no address behind."""
+
+    address_digest = models.CharField(max_length=64)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_digest", "created_at"], name="reset_address_idx"),
+            models.Index(fields=["client_ip", "created_at"], name="reset_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset asked at {self.created_at:%Y-%m-%d %H:%M}"

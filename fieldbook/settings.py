@@ -142,22 +142,31 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in throttling: after AXES_FAILURE_LIMIT wrong passwords for one username, that username
-# is locked for AXES_COOLOFF_MINUTES (a soft lockout; a right password resets the count). Keyed
-# on the username alone, not the address: NHS staff share a few internet addresses (HSCN), so an
-# address lockout would shut out whole trusts.
+# Sign-in throttling (fieldbook.throttling): after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one client address, that pair is locked for AXES_COOLOFF_MINUTES (a soft
+# lockout; a right password resets the count). Keyed on the pair, so a stranger guessing from
+# elsewhere cannot lock a colleague out, and staff sharing one address (HSCN) are not locked out
+# together. A client whose failures span more than FIELDBOOK_SPRAY_USERNAMES usernames within
+# the cool-off is throttled as a whole (password spraying). Only usernames that exist are kept.
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# axes.W006 warns that a lockout without the address can be dodged by changing User-Agent or
-# cookies; ours is keyed on neither, only on the username, so it does not apply (see above).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "fieldbook.throttling.axes_username"
+FIELDBOOK_SPRAY_USERNAMES = env_int("FIELDBOOK_SPRAY_USERNAMES", 4)
+# Password-reset emails: per address and per client address, an hour.
+FIELDBOOK_RESETS_PER_ADDRESS = env_int("FIELDBOOK_RESETS_PER_ADDRESS", 3)
+FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
+# axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
+# keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fieldbook.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "fieldbook.security.axes_client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in our audit log (fieldbook.signals)
-AXES_SENSITIVE_PARAMETERS = ["password", "token", "csrfmiddlewaretoken"]
+# The username too: what was typed there may be a password in the wrong box (the username
+# column keeps it only when an account has it: fieldbook.throttling.axes_username).
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "token", "csrfmiddlewaretoken"]
 # How many proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR). The
 # audit log and the throttling trust exactly that many, and no client-written entry.
 FIELDBOOK_PROXY_COUNT = env_int("FIELDBOOK_PROXY_COUNT", 0)

@@ -31,10 +31,7 @@ auth_urls: list[URLPattern | URLResolver] = [
     ),
     path(
         "password-reset/",
-        public(auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        )),
+        public(views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(

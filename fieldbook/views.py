@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 from urllib.parse import urlencode
 
+from celery.exceptions import MaxRetriesExceededError, Retry
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -15,13 +18,16 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
+from kombu.exceptions import KombuError
 
+from fieldbook import throttling
 from fieldbook.access import public, signed_in
 from fieldbook.audit import audit_record
 from fieldbook.forms import LoginForm, OTPTokenForm
 from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.roles import Role, user_roles
 from fieldbook.security import needs_two_factor, two_factor_pending, user_is_verified
+from fieldbook.tasks import send_password_reset
 from fieldbook.two_factor import (
     TwoFactorError,
     device_may_verify,
@@ -95,16 +101,57 @@ class LoginView(auth_views.LoginView):
                      changes={"username": user.get_username()})
         return response
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A client that has tried too many usernames is turned away before any password is
+        checked (``fieldbook.throttling``), whichever username it tries next."""
+        if throttling.address_is_spraying(request):
+            audit_record(actor=None, action="accounts.signin.throttled", changes={
+                "username": throttling.axes_username(request, None)})
+            return locked_out(request, spraying=True)
+        return super().post(request, *args, **kwargs)
+
     def form_invalid(self, form: Any) -> HttpResponse:
-        """A wrong password (or a locked-out username) is audited with the username as typed,
-        never the password. Empty fields are not an attempt and are not recorded."""
-        username = str(form.data.get("username", "")).strip()[:150]
-        if username and form.data.get("password"):
+        """A wrong password (or a locked-out username) is audited with the username if an
+        account has it, never what was typed otherwise (it may be a password in the wrong box).
+        Empty fields are not an attempt and are not recorded."""
+        typed = str(form.data.get("username", "")).strip()
+        if typed and form.data.get("password"):
             audit_record(actor=None, action="accounts.signin.failed", changes={
-                "username": username,
+                "username": throttling.axes_username(self.request, {"username": typed}),
                 "locked_out": bool(getattr(self.request, "axes_locked_out", False)),
             })
         return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, with the email queued rather than sent in the request.
+
+    Every address asked about, with an account or without, takes the same path: the rate
+    limits are checked and recorded (committed: the view runs in autocommit), then
+    ``fieldbook.send_password_reset`` is queued; the worker finds the accounts and sends.
+    So the answer, and its timing, says nothing about whether an account has the address.
+    If the job cannot be queued (or, with tasks run inline, the mail server refuses it), the
+    page says so instead of "sent".
+    """
+
+    form_class = PasswordResetForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        address = form.cleaned_data["email"]
+        if not throttling.reset_allowed(self.request, address):
+            return render(self.request, "registration/password-reset-too-many.html", {
+                "per_address": settings.FIELDBOOK_RESETS_PER_ADDRESS}, status=429)
+        domain, secure = self.request.get_host(), self.request.is_secure()
+        try:
+            # The ask is committed already (autocommit): only the queueing is left.
+            send_password_reset.apply_async((address, domain, secure), retry=False)
+        except (KombuError, OSError, smtplib.SMTPException, Retry, MaxRetriesExceededError):
+            form.add_error(None, "Fieldbook could not send the email just now. Nothing was "
+                                 "sent: try again in a few minutes.")
+            response = self.form_invalid(form)
+            response.status_code = 503
+            return response
+        return redirect(self.get_success_url())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -307,12 +354,15 @@ def two_factor_passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> Htt
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
-               credentials: dict[str, Any] | None = None) -> HttpResponse:
-    """``AXES_LOCKOUT_CALLABLE``: the page for a username that is locked after too many wrong
-    passwords, with 429 Too Many Requests. It does not repeat the username typed."""
+               credentials: dict[str, Any] | None = None, *,
+               spraying: bool = False) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: the page for a username locked (from this client) after too
+    many wrong passwords, or for a client that tried too many usernames, with 429 Too Many
+    Requests. It does not repeat the username typed."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked-out.html", {
         "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes,
+        "spraying": spraying,
     }, status=429)
 
 

@@ -10,14 +10,17 @@ in as this Fieldbook admin (staff, in the Admin group, not a superuser). Use ``a
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from django.contrib.auth.models import User
 from django.test import Client
 
 from enablers.models import Assignment
+from fieldbook.celery import app as celery_app
 from fieldbook.roles import Role
 
 from .factories import (
@@ -135,3 +138,29 @@ def console_errors(page: Any) -> Iterator[list[str]]:
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     yield errors
     assert errors == [], "\n".join(errors)
+
+
+# The real broker for the tests marked ``worker``: REDIS_URL (CI: redis://127.0.0.1:6379/5), else
+# the local default.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+
+
+@pytest.fixture
+def redis_broker() -> Iterator[str]:
+    """This process publishes to the real Redis (not eagerly) on a queue of its own."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    assert client.ping(), f"Redis is not answering at {REDIS_URL}"
+    queue = f"fieldbook-test-{uuid.uuid4().hex[:12]}"
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
+    conf.broker_url, conf.task_always_eager, conf.task_default_queue = REDIS_URL, False, queue
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        yield queue
+    finally:
+        conf.broker_url, conf.task_always_eager, conf.task_default_queue = saved
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        client.delete(queue)
+        client.close()

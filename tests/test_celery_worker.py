@@ -16,26 +16,24 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import redis
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import LearningSummary
 from engagements.summaries.periods import Period
-from fieldbook.celery import app as celery_app
 
 from .factories import EngagementFactory, LearningItemFactory, ProgrammeFactory, SessionFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+from .conftest import REDIS_URL  # noqa: E402
+
 READY_WITHIN = 60  # seconds, worker start-up included
 CANARY = "CANARY-worker-5d1e"
 
@@ -59,27 +57,6 @@ def test_database_url() -> str:
 
 
 test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
-
-
-@pytest.fixture
-def redis_broker() -> Iterator[str]:
-    """This process publishes to the real Redis (not eagerly) on a queue of its own."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    assert client.ping(), f"Redis is not answering at {REDIS_URL}"
-    queue = f"fieldbook-test-{uuid.uuid4().hex[:12]}"
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
-    conf.broker_url, conf.task_always_eager, conf.task_default_queue = REDIS_URL, False, queue
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    try:
-        yield queue
-    finally:
-        conf.broker_url, conf.task_always_eager, conf.task_default_queue = saved
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        client.delete(queue)
-        client.close()
 
 
 @pytest.fixture
