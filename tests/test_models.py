@@ -37,7 +37,7 @@ from engagements.models import (
     Theme,
 )
 from fieldbook.audit import audit_record
-from fieldbook.models import AuditEvent, UserSession
+from fieldbook.models import AuditEvent, PasswordResetRequest, UserSession
 from places.models import (
     BoardMembership,
     DeliveryBoard,
@@ -419,6 +419,8 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     UserSession: lambda: UserSession.objects.create(
         session_key="k" * 32, session_data="", user=f.UserFactory.create(),
         expire_date=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)),
+    PasswordResetRequest: lambda: PasswordResetRequest.objects.create(
+        address_digest="0" * 64, client_ip="192.0.2.1"),
 }
 
 
