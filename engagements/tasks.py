@@ -7,8 +7,8 @@ nobody waits on).
 Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 - ``schedule_due_summaries("month")`` on the 1st at 06:00 and ``("quarter")`` on the 1st of
   January, April, July and October at 06:00 (Europe/London); ``("week")`` on Mondays;
-- ``requeue_stale_summaries`` every five minutes (rows queued while the broker was down, and
-  ready summaries whose PDF was never made);
+- ``requeue_stale_summaries`` every ``FIELDBOOK_JOBS_SWEEP_SECONDS`` (30): rows queued while
+  the broker was down, compiles whose worker died, and ready summaries whose PDF was never made;
 - ``send_enabler_digests`` on Mondays at 07:00;
 - ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift).
 """
@@ -20,6 +20,7 @@ import logging
 
 from celery import Task, shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from engagements import reminders, rollups
@@ -39,8 +40,14 @@ def retry_countdown(retries: int) -> int:
     )) or 1
 
 
+# A compile or a PDF stops itself (SoftTimeLimitExceeded: recorded as failed) well before the
+# sweep would take it back as abandoned (FIELDBOOK_JOBS_RUNNING_STALE_SECONDS).
+JOB_LIMITS = {"soft_time_limit": settings.FIELDBOOK_JOBS_TIME_LIMIT,
+              "time_limit": settings.FIELDBOOK_JOBS_TIME_LIMIT + 15}
+
+
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
-             name="engagements.compile_learning_summary")
+             name="engagements.compile_learning_summary", **JOB_LIMITS)
 def compile_learning_summary(self: Task, summary_id: int, reclaim: bool = False) -> str:
     """Compile one learning summary. Idempotent: the claim makes a second run a no-op.
 
@@ -84,7 +91,7 @@ def _fail_quietly(summary_id: int, exc: BaseException) -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
-             name="engagements.render_summary_pdf")
+             name="engagements.render_summary_pdf", **JOB_LIMITS)
 def render_summary_pdf(self: Task, summary_id: int) -> str:
     """Render and store the PDF of a ready summary's current content. Idempotent: a PDF
     already stored (or failed) for that content makes a second run a no-op, and a PDF is

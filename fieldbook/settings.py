@@ -245,12 +245,30 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Loss-free delivery: a task is acknowledged only once done; a worker that dies mid-task (kill -9,
+# out of memory) has it delivered again rather than lost; each worker takes one task at a time.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing to a dead broker must fail fast: writes never wait on Redis.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Publishing to a dead broker must fail fast: writes never wait on Redis. A message not
+# acknowledged within the visibility timeout is delivered again: it is longer than any job may
+# run (the summary tasks stop themselves at FIELDBOOK_JOBS_TIME_LIMIT seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                   "visibility_timeout": 300}
+# Work nobody is doing is taken back by a sweep (engagements.requeue_stale_summaries) that beat
+# runs every FIELDBOOK_JOBS_SWEEP_SECONDS: a summary queued for longer than
+# FIELDBOOK_JOBS_QUEUED_STALE_SECONDS (asked for while Redis was down, or its message lost), or
+# compiling, or ready without its PDF, for longer than FIELDBOOK_JOBS_RUNNING_STALE_SECONDS (its
+# worker died). So work asked for during an outage starts within a minute of Redis coming back,
+# and a job whose worker died is taken back within two; the claim keeps it to one compile.
+FIELDBOOK_JOBS_SWEEP_SECONDS = env_int("FIELDBOOK_JOBS_SWEEP_SECONDS", 30)
+FIELDBOOK_JOBS_QUEUED_STALE_SECONDS = env_int("FIELDBOOK_JOBS_QUEUED_STALE_SECONDS", 20)
+FIELDBOOK_JOBS_RUNNING_STALE_SECONDS = env_int("FIELDBOOK_JOBS_RUNNING_STALE_SECONDS", 90)
+# A compile or a PDF stops itself after this long (a soft limit: the summary is marked failed),
+# well inside the running-stale time, so a slow job is never taken back while it still runs.
+FIELDBOOK_JOBS_TIME_LIMIT = env_int("FIELDBOOK_JOBS_TIME_LIMIT", 60)
 # celery beat (the default scheduler: this schedule, in Europe/London). Summaries are due for the
 # last whole period; the scheduler task is idempotent, so a beat restart never duplicates one.
 CELERY_BEAT_SCHEDULE = {
@@ -269,9 +287,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
         "args": ("week",),
     },
-    "summaries-requeue-stale": {  # rows queued while the broker was down
+    "summaries-requeue-stale": {  # work asked for while the broker was down, or lost
         "task": "engagements.requeue_stale_summaries",
-        "schedule": crontab(minute="*/5"),
+        "schedule": float(FIELDBOOK_JOBS_SWEEP_SECONDS),
     },
     "enabler-weekly-digest": {
         "task": "engagements.send_enabler_digests",

@@ -22,8 +22,16 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-# Unit tests call tasks directly; the real-worker tests configure their own app.
-CELERY_TASK_ALWAYS_EAGER = True
+# Unit tests call tasks directly; the real-worker tests configure their own app. The recovery
+# drills' workers publish for real (tests/test_job_recovery.py).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("FIELDBOOK_TEST_TASKS_EAGER", "true") != "false"
+# Fault injection for the recovery drills only (never in production settings): seconds a worker
+# waits inside a stage of a job, "compile=30,pdf=30", so the drill can kill it there.
+FIELDBOOK_DRILL_PAUSES = {
+    stage: float(seconds)
+    for stage, _, seconds in (part.partition("=") for part in
+                              os.environ.get("FIELDBOOK_DRILL_PAUSES", "").split(",") if part)
+}
 # The live server's thread must not keep its connection open past a test, or PostgreSQL refuses
 # to drop the test database at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -240,7 +240,7 @@ NOT_DATA_TABLES = {"fieldbook_user_session", "django_session", "axes_accessattem
 def writes_data(sql: str) -> bool:
     """Whether a statement writes a table Fieldbook keeps data in (not sessions, throttling)."""
     match = WRITE.match(sql)
-    return bool(match) and match.group(1).lower() not in NOT_DATA_TABLES
+    return match is not None and match.group(1).lower() not in NOT_DATA_TABLES
 
 
 def posts(form: Form, name: str, value: str) -> dict[str, Any]:

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -55,11 +57,16 @@ Scope = LearningSummary.Scope
 
 # A queued row nobody picked up for this long is queued again (the broker was down, or the
 # message was lost); a row "compiling" for this long lost its worker (killed mid-compile).
-QUEUED_STALE_AFTER = dt.timedelta(minutes=10)
-COMPILING_STALE_AFTER = dt.timedelta(minutes=15)
-# A ready summary still without its PDF (or a reason why not) this long after its last write:
-# the render task was never published (broker down) or its worker died mid-render.
-PDF_STALE_AFTER = dt.timedelta(minutes=10)
+# Work nobody is doing, taken back by the sweep (settings FIELDBOOK_JOBS_*: production 20 s
+# queued, 90 s running): a row queued this long (the broker was down when it was asked for, or
+# its message was lost), or compiling this long (its worker died; jobs stop themselves sooner,
+# FIELDBOOK_JOBS_TIME_LIMIT), or ready without its PDF (or a reason why not) this long after its
+# last write (the render task was never published, or its worker died mid-render).
+QUEUED_STALE_AFTER = dt.timedelta(seconds=settings.FIELDBOOK_JOBS_QUEUED_STALE_SECONDS)
+COMPILING_STALE_AFTER = dt.timedelta(seconds=settings.FIELDBOOK_JOBS_RUNNING_STALE_SECONDS)
+PDF_STALE_AFTER = COMPILING_STALE_AFTER
+# A summary whose compile keeps dying with its worker is failed, not taken back for ever.
+MAX_ATTEMPTS = 5
 # Custom periods up to a year and a bit: longer ones read badly and compare with nothing.
 MAX_CUSTOM_DAYS = 400
 
@@ -260,6 +267,12 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
     summary = LearningSummary.objects.select_related("programme", "region", "place").defer(
         "content", "pdf"
     ).get(pk=summary_id)
+    if summary.attempts > MAX_ATTEMPTS:
+        summary_fail(summary_id=summary_id, error=(
+            f"Compiling stopped {MAX_ATTEMPTS} times before it finished. Try again later, or "
+            "ask for a shorter period."))
+        return "failed"
+    _drill_pause("compile")
     try:
         content = summary_content(summary)
     except (OperationalError, InterfaceError):
@@ -289,6 +302,14 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
             else:
                 summary_pdf_enqueue(summary_id)
     return "ready" if written else "skipped"
+
+
+def _drill_pause(stage: str) -> None:
+    """Fault injection for the recovery drills (tests/test_job_recovery.py): the test settings
+    alone define ``FIELDBOOK_DRILL_PAUSES``, so that a worker can be killed inside a stage."""
+    seconds = getattr(settings, "FIELDBOOK_DRILL_PAUSES", {}).get(stage)
+    if seconds:
+        time.sleep(seconds)
 
 
 def _withdrawn_meanwhile(item_ids: list[int]) -> bool:
@@ -325,6 +346,7 @@ def summary_render_pdf(*, summary_id: int) -> str:
         pk=summary_id, status=Status.READY, compiled_at=summary.compiled_at,
         pdf_compiled_at__isnull=True, pdf_error="",
     )
+    _drill_pause("pdf")
     try:
         pdf = summary_pdf_bytes(summary)
     except (OperationalError, InterfaceError):

@@ -32,6 +32,7 @@ from engagements.summaries.services import summary_recompile, summary_request
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
 from fieldbook.http import AuthenticatedHttpRequest
+from fieldbook.jobs import jobs_available
 from fieldbook.roles import Role
 
 if TYPE_CHECKING:
@@ -121,7 +122,10 @@ def summary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _status_context(summary: LearningSummary) -> dict[str, Any]:
-    return {"summary": summary, "polling": summary.status in (Status.QUEUED, Status.COMPILING)}
+    """A queued summary's page says whether the job service is there to compile it (one quick
+    check of the broker, remembered a few seconds)."""
+    return {"summary": summary, "polling": summary.status in (Status.QUEUED, Status.COMPILING),
+            "jobs_available": summary.status != Status.QUEUED or jobs_available()}
 
 
 @require_GET
