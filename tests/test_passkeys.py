@@ -102,6 +102,16 @@ def test_an_enabler_is_sent_to_set_up_then_uses_an_app_and_a_recovery_code(
 
 # ---- passkeys: the pages around the ceremonies ---------------------------------------------------
 
+def assert_catalog_runs_first(html: str, script: str) -> None:
+    """The passkey script calls ``gettext`` from the translation catalog. django-otp-webauthn
+    loads the catalog ``async``, so it could run after the script ("gettext is not defined",
+    seen once in CI): ours is deferred, so it runs first, in document order."""
+    catalog = re.search(r'<script ([^>]*)src="[^"]*jsi18n[^"]*"', html)
+    assert catalog, "no translation catalog script"
+    assert "async" not in catalog.group(1) and "defer" in catalog.group(1)
+    assert catalog.start() < html.index(script)
+
+
 def test_the_code_page_offers_the_passkey_first_and_says_it_needs_javascript(
     enabler_user: User, two_factor_on: None
 ) -> None:
@@ -118,6 +128,7 @@ def test_the_code_page_offers_the_passkey_first_and_says_it_needs_javascript(
     assert 'id="otp_webauthn_config"' in html
     assert "/static/django_otp_webauthn/otp_webauthn_auth.js" in html
     assert "<script>" not in html  # our CSP allows no inline script
+    assert_catalog_runs_first(html, "otp_webauthn_auth.js")
 
     # Without a passkey there is no passkey section and no script.
     WebAuthnCredential.objects.all().delete()
@@ -150,6 +161,7 @@ def test_the_passkey_set_up_page_leads_on_to_recovery_codes_or_back_to_manage(
     assert "<h1>Set up a passkey</h1>" in first
     assert 'id="passkey-registered" action="/accounts/two-factor/recovery-codes/"' in first
     assert "/static/django_otp_webauthn/otp_webauthn_register.js" in first
+    assert_catalog_runs_first(first, "otp_webauthn_register.js")
     assert "set up an authenticator app instead" in first
 
     verified = verified_client(enabler_user)
