@@ -308,9 +308,45 @@ def run_pages(info: dict[str, Any]) -> dict[str, Any]:
     return pages
 
 
-def load_test(info: dict[str, Any]) -> dict[str, Any]:
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes and their reaped children have used so far,
+    from /proc; 0 for any that has gone. Children count because PostgreSQL forks a backend for
+    each connection, and gunicorn replaces workers (max_requests)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return total / tick
+
+
+def pids_where(test: Any) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if test(int(entry.name), (entry / "stat").read_text()):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_split(server_pgid: int) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn group, of PostgreSQL's processes and of this client."""
+    gunicorn = pids_where(lambda pid, stat: int(stat.rsplit(")", 1)[1].split()[2]) == server_pgid)
+    postgres = pids_where(lambda pid, stat: stat.split("(", 1)[1].startswith("postgres)"))
+    return {"server": process_cpu(gunicorn), "postgresql": process_cpu(postgres),
+            "client": time.process_time()}
+
+
+def load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
     """BENCH_USERS virtual users (70% enablers, 20% leads, 10% admins), each a thread with
-    its own session and a 0.5-1.5 s think time, for BENCH_LOAD_SECONDS."""
+    its own session and a 0.5-1.5 s think time, for BENCH_LOAD_SECONDS. Also where the CPU
+    went meanwhile: gunicorn, PostgreSQL and this client (CPU seconds per request)."""
     p = info["programme"]
     places = info["place_urls"]
     lock = threading.Lock()
@@ -358,11 +394,16 @@ def load_test(info: dict[str, Any]) -> dict[str, Any]:
                for i, spec in enumerate(info["load_users"])]
     started = time.monotonic()
     load_before = loadavg()
+    cpu_before = cpu_split(server_pgid)
     for t in threads:
         t.start()
     for t in threads:
         t.join(LOAD_SECONDS + 120)
     seconds = time.monotonic() - started
+    cpu_after = cpu_split(server_pgid)
+    requests = max(1, len(latencies) + len(errors))
+    cpu_ms = {part: round((cpu_after[part] - cpu_before[part]) / requests * 1000, 1)
+              for part in cpu_before}
     return {
         "users": len(threads), "seconds": round(seconds, 1),
         "roles": {r: sum(1 for u in info["load_users"] if u["role"] == r)
@@ -375,6 +416,8 @@ def load_test(info: dict[str, Any]) -> dict[str, Any]:
         "p99_ms": pct(latencies, 99) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
         "requests_by_role": by_role, "loadavg_before": load_before, "loadavg_after": loadavg(),
+        "cpu_ms_per_request": cpu_ms,
+        "cpu_busy": round(sum(cpu_after[p] - cpu_before[p] for p in cpu_before) / seconds, 2),
     }
 
 
@@ -406,9 +449,11 @@ def run_scale(scale: str, sessions: int, previous: dict[str, Any], with_load: bo
         result["pages"] = run_pages(info)
         if with_load:
             log(f"{db}: {LOAD_USERS} users for {LOAD_SECONDS} s")
-            result["load_test"] = load_test(info)
+            result["load_test"] = load_test(info, server.pid)
             log(f"  load: {result['load_test']['requests']} requests, "
-                f"{result['load_test']['errors']} errors, p95 {result['load_test']['p95_ms']} ms")
+                f"{result['load_test']['errors']} errors, p95 {result['load_test']['p95_ms']} ms, "
+                f"CPU ms a request {result['load_test']['cpu_ms_per_request']} "
+                f"({result['load_test']['cpu_busy']} cores busy)")
     finally:
         stop_server(server)
     log(f"{db}: learning summary (quarter, 200-place programme)")
