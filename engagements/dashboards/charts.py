@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.safestring import SafeString
+
 from engagements.dashboards.place import ThemesOverTime
 
 BAR_STEP = 16  # user units per month
@@ -36,6 +38,12 @@ class ChartRow:
     label_y: int
     baseline_y: int
     bars: list[Bar]
+
+    @property
+    def bars_html(self) -> SafeString:
+        from engagements.dashboards.cells import chart_bars
+
+        return chart_bars(self)
 
 
 @dataclass

@@ -230,6 +230,3 @@ def sectors_in_room(engagement_ids: list[int], *, since: dt.date, today: dt.date
         for eng in engagements:
             found[eng].sectors.add(sector_of[person])
     return found
-    for eng, sector in attendees.union(headcounts):
-        found[eng].sectors.add(sector)
-    return found

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, QuerySet, Value, When
+from django.utils.safestring import SafeString
 
 from enablers.models import Assignment
+from engagements.dashboards import cells
 from engagements.dashboards.definitions import (
     QUIET_STATUSES,
     SECTOR_LABELS,
@@ -237,6 +239,10 @@ class ThemesOverTime:
             {"month": month, "counts": [s.counts[i] for s in self.series]}
             for i, month in reversed(list(enumerate(self.months)))
         ]
+
+    @property
+    def table_html(self) -> SafeString:
+        return cells.months_table_rows(self.table_rows)
 
 
 def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.paginator import Page, Paginator
@@ -35,8 +36,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from enablers.models import Assignment
+from engagements.dashboards import cells
 from engagements.dashboards.definitions import (
     QUIET_STATUSES,
     Breadth,
@@ -410,6 +414,30 @@ class DashboardPage:
     page: Page
     rows: list[DashboardRow]
     quiet: list[DashboardRow]
+    programme_slug: str = ""
+
+    def _place_url(self) -> Callable[[str], str]:
+        return place_url_maker(self.programme_slug)
+
+    @cached_property
+    def rows_html(self) -> SafeString:
+        """The table's rows (engagements.dashboards.cells: a template loop costs ~10x more)."""
+        url = self._place_url()
+        return mark_safe("".join(cells.dashboard_row(r, url(r.engagement.place.slug))
+                                 for r in self.rows))
+
+    @cached_property
+    def quiet_html(self) -> SafeString:
+        url = self._place_url()
+        return mark_safe("".join(cells.quiet_item(r, url(r.engagement.place.slug))
+                                 for r in self.quiet))
+
+
+def place_url_maker(programme_slug: str) -> Callable[[str], str]:
+    """A place's page URL in a programme, reversed once for a whole page of rows."""
+    marker = "place-slug-marker"
+    pattern = reverse("engagements:place", args=[programme_slug, marker])
+    return lambda slug: pattern.replace(marker, slug)
 
 
 def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LISTED
@@ -423,14 +451,16 @@ def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LI
 
 
 def dashboard_page(qs: QuerySet[FiguredEngagement], w: Windows, page_number: Any, *,
-                   quiet: list[FiguredEngagement] | None = None) -> DashboardPage:
+                   quiet: list[FiguredEngagement] | None = None, programme_slug: str = ""
+                   ) -> DashboardPage:
     """One page of the table (and the quiet-places panel, when given), with every per-row
     detail fetched in bulk: count + rows + 4 queries."""
     page = paginate(qs, page_number)
     engagements = list(page.object_list)
     quiet = quiet or []
     rows = rows_for(engagements + quiet, w)
-    return DashboardPage(page=page, rows=rows[:len(engagements)], quiet=rows[len(engagements):])
+    return DashboardPage(page=page, rows=rows[:len(engagements)], quiet=rows[len(engagements):],
+                         programme_slug=programme_slug)
 
 
 def iter_rows(qs: QuerySet[FiguredEngagement], w: Windows, *, batch: int = 500

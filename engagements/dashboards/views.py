@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from engagements.dashboards import exports
+from engagements.dashboards import cells, exports
 from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.charts import themes_chart
 from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows, sectors_in_room
@@ -93,14 +93,17 @@ def programme_dashboard(request: AuthenticatedHttpRequest, programme: str) -> Ht
     context = {
         "programme": prog, "form": form, "values": values, "windows": w,
         "breadth_columns": BREADTH_COLUMNS, "is_filtered": form.is_filtered,
-        "selects": [form[name] for name in ("region", "status", "enabler", "theme", "sort")],
+        "selects": [{"name": name, "label": form[name].label,
+                     "options_html": cells.select_options(form[name])}
+                    for name in ("region", "status", "enabler", "theme", "sort")],
         "sort_label": SORTS[values["sort"]][0],
     }
     if wants_fragment(request):
-        context["table"] = dashboard_page(qs, w, request.GET.get("page"))
+        context["table"] = dashboard_page(qs, w, request.GET.get("page"),
+                                          programme_slug=prog.slug)
         return render(request, "engagements/dashboard.html#dashboard-table", context)
     context["table"] = dashboard_page(qs, w, request.GET.get("page"),
-                                      quiet=quiet_engagements(prog, w))
+                                      quiet=quiet_engagements(prog, w), programme_slug=prog.slug)
     context["headlines"] = headlines(prog, w)
     return render(request, "engagements/dashboard.html", context)
 
@@ -144,7 +147,8 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
     page, entries = timeline_page(engagement, request.GET.get("page"), theme=theme, since=since)
     context = {
         "engagement": engagement, "programme": engagement.programme, "place": engagement.place,
-        "page": page, "entries": entries, "theme": theme, "since": since, "windows": w,
+        "page": page, "entries": entries, "entries_html": cells.timeline_rows(entries),
+        "theme": theme, "since": since, "windows": w,
     }
     if wants_fragment(request):
         return render(request, "engagements/place.html#place-timeline", context)
