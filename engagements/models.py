@@ -221,6 +221,11 @@ class Session(TimeStampedModel):
             models.Index(fields=["engagement", "-date", "duration_minutes"],
                          condition=Q(deleted_at__isnull=True, status="held"),
                          name="session_held_engagement_idx"),
+            # My week's "your last contact" per engagement: the newest of this enabler's live
+            # sessions on it, one index probe (it was a bitmap scan of their whole history).
+            models.Index(fields=["enabler", "engagement", "-date"],
+                         condition=Q(deleted_at__isnull=True),
+                         name="session_enabler_engagement_idx"),
         ]
 
     def __str__(self) -> str:
@@ -549,3 +554,22 @@ class EngagementThemeMonth(models.Model):
         plural = "" if self.held_sessions == 1 else "s"
         return (f"Engagement {self.engagement_id}, theme {self.theme_id}, {self.month:%B %Y}: "
                 f"{self.held_sessions} held session{plural}")
+
+
+class EngagementQuarter(models.Model):
+    """An engagement's last quarter (the 91 days to ``as_of``), kept so the heatmap and the
+    sector marks never aggregate a quarter of sessions per request: held, live sessions per
+    theme, and the sectors that had people in the room (named attendees by their organisation's
+    kind, and headcounts). Written by every session write (engagements.rollups.refresh) and
+    each night as the window moves on; a row whose ``as_of`` is not today is not read (the
+    pages compute that engagement live instead)."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.CASCADE, primary_key=True, related_name="quarter"
+    )
+    as_of = models.DateField(help_text="The last day of the window.")
+    themes = models.JSONField(default=dict, help_text="Theme id -> held sessions in the window.")
+    sectors = models.JSONField(default=list, help_text="Sectors with people in the room.")
+
+    def __str__(self) -> str:
+        return f"Engagement {self.engagement_id}, the quarter to {self.as_of:%d %B %Y}"

@@ -20,24 +20,35 @@ engagements it touched, in its own transaction:
 
 Sessions are never dated after today (the services refuse it), so "to date" needs no date
 filter and a rollup row stays right as days pass.
+
+``EngagementQuarter`` is the exception: the last quarter (91 days to today) moves on every day.
+``refresh`` and ``rebuild`` write it for today; ``slide_quarters`` (nightly, just after
+midnight) rewrites every row that is not for today. ``quarters`` reads it, and computes live
+(``quarters_live``) any engagement whose row is missing or not for today, so a page is never
+wrong, only slower, until the night's job has run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from engagements.models import (
     Engagement,
     EngagementActivity,
+    EngagementQuarter,
     EngagementTheme,
     EngagementThemeMonth,
     Session,
 )
 
 BATCH = 500
+QUARTER_DAYS = 91  # "the last quarter": 13 weeks, today included
 
 
 def _tables() -> dict[str, str]:
@@ -123,8 +134,100 @@ def _recompute(ids: list[int], months: list[dt.date] | None = None) -> None:
         )
 
 
+@dataclass
+class Quarter:
+    """One engagement's last quarter: held sessions per theme id, sectors in the room."""
+
+    themes: dict[int, int] = field(default_factory=dict)
+    sectors: set[str] = field(default_factory=set)
+
+
+def quarter_from(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=QUARTER_DAYS - 1)
+
+
+def quarters_live(ids: list[int], today: dt.date) -> dict[int, Quarter]:
+    """The last quarter of these engagements, from their sessions. Three queries (none
+    without ids)."""
+    from engagements.dashboards.definitions import sectors_in_room
+
+    found = {pk: Quarter() for pk in ids}
+    if not ids:
+        return found
+    since = quarter_from(today)
+    for engagement_id, theme_id, n in (
+        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
+            session__engagement_id__in=ids, session__deleted_at__isnull=True,
+            session__status=Session.Status.HELD, session__date__gte=since,
+            session__date__lte=today,
+        )
+        .values("session__engagement_id", "theme_id").annotate(n=Count("*"))
+        .values_list("session__engagement_id", "theme_id", "n").order_by()
+    ):
+        found[engagement_id].themes[theme_id] = n
+    for pk, breadth in sectors_in_room(ids, since=since, today=today).items():
+        found[pk].sectors = breadth.sectors
+    return found
+
+
+def _write_quarters(ids: list[int], today: dt.date) -> None:
+    """Recompute and store these engagements' quarters for ``today`` (the caller holds the
+    transaction and the locks). Four queries."""
+    rows = [EngagementQuarter(engagement_id=pk, as_of=today,
+                              themes={str(t): n for t, n in sorted(q.themes.items())},
+                              sectors=sorted(q.sectors))
+            for pk, q in quarters_live(ids, today).items()]
+    EngagementQuarter.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["engagement"],
+        update_fields=["as_of", "themes", "sectors"])
+
+
+def quarters(ids: list[int], today: dt.date) -> dict[int, Quarter]:
+    """The last quarter of these engagements: their stored rows for ``today`` (one query),
+    and the rest computed live (three more, only when some row is missing or old)."""
+    found = {
+        pk: Quarter({int(t): n for t, n in themes.items()}, set(sectors))
+        for pk, themes, sectors in EngagementQuarter.objects.filter(
+            engagement_id__in=ids, as_of=today).values_list("engagement_id", "themes", "sectors")
+    } if ids else {}
+    missing = [pk for pk in ids if pk not in found]
+    found.update(quarters_live(missing, today))
+    return found
+
+
+def quarters_of_programme(programme_id: int, today: dt.date) -> dict[int, Quarter]:
+    """``quarters`` for every engagement of a programme: one query (the engagements with
+    their stored rows), plus the live count of those whose row is missing or old."""
+    found: dict[int, Quarter] = {}
+    missing = []
+    for pk, as_of, themes, sectors in Engagement.objects.filter(
+            programme_id=programme_id).values_list(
+            "pk", "quarter__as_of", "quarter__themes", "quarter__sectors").order_by():
+        if as_of == today:
+            found[pk] = Quarter({int(t): n for t, n in themes.items()}, set(sectors))
+        else:
+            missing.append(pk)
+    found.update(quarters_live(missing, today))
+    return found
+
+
+def slide_quarters(*, batch: int = BATCH) -> int:
+    """Rewrite every stored quarter that is not for today (the nightly job: the window moved
+    on). Locks each batch of engagements as ``refresh`` does. Returns how many it rewrote."""
+    today = timezone.localdate()
+    ids = list(EngagementQuarter.objects.exclude(as_of=today).order_by("pk")
+               .values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        with transaction.atomic():
+            list(Engagement.objects.select_for_update(no_key=True).filter(pk__in=chunk)
+                 .order_by("pk").values_list("pk", flat=True))
+            _write_quarters(chunk, today)
+    return len(ids)
+
+
 def refresh(engagement_ids: Iterable[int], *, dates: Iterable[dt.date] | None = None) -> None:
-    """Recompute the rollups of these engagements after a session write. Six queries.
+    """Recompute the rollups of these engagements after a session write. Ten queries.
 
     ``dates``: the dates of the sessions written (before and after an edit); only their
     months' theme counts are recomputed. None recomputes every month (bulk writers, tests).
@@ -139,6 +242,7 @@ def refresh(engagement_ids: Iterable[int], *, dates: Iterable[dt.date] | None = 
         list(Engagement.objects.select_for_update(no_key=True).filter(pk__in=ids)
              .order_by("pk").values_list("pk", flat=True))
         _recompute(ids, months or None)
+        _write_quarters(ids, timezone.localdate())
 
 
 def refresh_all(engagement_ids: Iterable[int], *, batch: int = BATCH) -> None:
@@ -163,10 +267,16 @@ def _snapshot(ids: list[int]) -> tuple[set[tuple], set[tuple], set[tuple]]:
     return activity, themes, months
 
 
+def _quarters_of_today(ids: list[int], today: dt.date) -> dict[int, tuple]:
+    return {pk: (themes, sectors) for pk, themes, sectors in EngagementQuarter.objects.filter(
+        engagement_id__in=ids, as_of=today).values_list("engagement_id", "themes", "sectors")}
+
+
 def rebuild(*, batch: int = BATCH) -> int:
     """Recompute every engagement's rollups, ``batch`` engagements per transaction. Returns
     the number of rows that were wrong or missing before (0 when everything was in step)."""
     changed = 0
+    today = timezone.localdate()
     ids = list(Engagement.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
@@ -174,9 +284,15 @@ def rebuild(*, batch: int = BATCH) -> int:
             list(Engagement.objects.select_for_update(no_key=True).filter(pk__in=chunk)
                  .order_by("pk").values_list("pk", flat=True))
             before_activity, before_themes, before_months = _snapshot(chunk)
+            before_quarters = _quarters_of_today(chunk, today)
             _recompute(chunk)
+            _write_quarters(chunk, today)
             after_activity, after_themes, after_months = _snapshot(chunk)
+            after_quarters = _quarters_of_today(chunk, today)
         changed += len(after_activity - before_activity)
+        # A quarter not stored for today is old, not drift (slide_quarters' work): only a
+        # row for today that was wrong counts.
+        changed += sum(1 for pk, row in before_quarters.items() if after_quarters.get(pk) != row)
         changed += len({row[:2] for row in after_themes ^ before_themes})
         changed += len({row[:3] for row in after_months ^ before_months})
     return changed

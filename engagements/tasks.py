@@ -10,6 +10,7 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 - ``requeue_stale_summaries`` every ``FIELDBOOK_JOBS_SWEEP_SECONDS`` (30): rows queued while
   the broker was down, compiles whose worker died, and ready summaries whose PDF was never made;
 - ``send_enabler_digests`` on Mondays at 07:00;
+- ``slide_quarters`` nightly at 00:05 (engagements.rollups: the last quarter moved on a day);
 - ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift).
 """
 
@@ -153,3 +154,11 @@ def check_rollups() -> int:
         logger.warning("Rollups: %s rows had drifted from the sessions and were corrected",
                        changed)
     return changed
+
+
+@shared_task(name="engagements.slide_quarters")
+def slide_quarters() -> int:
+    """Nightly, just after midnight: rewrite every engagement's stored quarter for the new day
+    (the pages compute an engagement live until its row is for today, so a late or missed run
+    costs time, never a wrong figure). Returns how many rows it rewrote."""
+    return rollups.slide_quarters()

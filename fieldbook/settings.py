@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.send_enabler_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    "rollups-quarter-slide": {  # the last quarter moved on a day: rewrite yesterday's rows
+        "task": "engagements.slide_quarters",
+        "schedule": crontab(minute=5, hour=0),
+    },
     "rollups-nightly-check": {  # repairs and reports rollup rows a write went around
         "task": "engagements.check_rollups",
         "schedule": crontab(minute=30, hour=2),

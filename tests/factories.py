@@ -280,10 +280,17 @@ class SessionFactory(DjangoModelFactory[Session]):
             self.themes.set(extracted)
 
     @factory.post_generation
+    def attendees(self: Session, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """``SessionFactory.create(attendees=[p1, p2])``: set before the rollups are computed
+        (who was in the room is in the engagement's stored quarter)."""
+        if create and extracted:
+            self.attendees.set(extracted)
+
+    @factory.post_generation
     def rollups(self: Session, create: bool, extracted: Any, **kwargs: Any) -> None:
         """Keep the engagement's rollups in step, as the services do (engagements.rollups).
-        A test that changes a session's themes, status or date below the services afterwards
-        calls ``refresh_rollups(session)``."""
+        A test that changes a session's themes, attendees, status or date below the services
+        afterwards calls ``refresh_rollups(session)``."""
         if create:
             refresh_rollups(self)
 
@@ -298,10 +305,18 @@ def refresh_rollups(*sessions_or_engagements: Any) -> None:
 class SessionSectorCountFactory(DjangoModelFactory[SessionSectorCount]):
     class Meta:
         model = SessionSectorCount
+        skip_postgeneration_save = True
 
     session = factory.SubFactory(SessionFactory)
     sector = Sector.ACUTE
     headcount = 4
+
+    @factory.post_generation
+    def rollups(self: SessionSectorCount, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Headcounts are in the room: the engagement's stored quarter counts them (and any
+        attendee the test added to the session before)."""
+        if create:
+            refresh_rollups(self.session)
 
 
 class ThemeFactory(DjangoModelFactory[Theme]):

@@ -26,6 +26,7 @@ from enablers.models import Assignment, Enabler
 from engagements.models import (
     Engagement,
     EngagementActivity,
+    EngagementQuarter,
     EngagementTheme,
     EngagementThemeMonth,
     LearningItem,
@@ -405,6 +406,8 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     EngagementThemeMonth: lambda: EngagementThemeMonth.objects.get(
         engagement=f.SessionFactory.create(
             private_notes=CANARY, themes=[f.ThemeFactory.create()]).engagement),
+    EngagementQuarter: lambda: EngagementQuarter.objects.get(
+        engagement=f.SessionFactory.create(private_notes=CANARY).engagement),
     SessionSectorCount: lambda: f.SessionSectorCountFactory.create(
         sector=Sector.VOLUNTARY, headcount=12),
     Theme: lambda: f.ThemeFactory.create(name="Delayed transfers of care"),

@@ -16,16 +16,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
+from django.utils import timezone
 
 from engagements import rollups
 from engagements.models import (
     Engagement,
     EngagementActivity,
+    EngagementQuarter,
     EngagementTheme,
     EngagementThemeMonth,
     Session,
 )
 from engagements.week import services
+from places.models import Organisation, Sector
 
 from . import factories as f
 from .test_week_services import TODAY, World
@@ -236,3 +239,77 @@ def test_two_visits_logged_at_once_are_both_counted() -> None:
     assert not errors, errors
     assert stored(world.engagement)["activity"] == (2, 240, dt.date(2024, 3, 12))
     assert stored(world.engagement)["themes"] == {world.theme.pk: 2}
+
+
+# -- the stored quarter (EngagementQuarter) --------------------------------------------------
+
+def _quarter_world() -> tuple[Engagement, Any, Any]:
+    """An engagement with held sessions on both edges of the last quarter and just outside
+    it, a postponed and a deleted one, attendees from two sectors and a headcount."""
+    today = timezone.localdate()
+    theme, other = f.ThemeFactory.create(), f.ThemeFactory.create()
+    acute = f.PersonFactory.create(organisation=f.OrganisationFactory.create(
+        kind=Organisation.Kind.ACUTE_TRUST))
+    council = f.PersonFactory.create(organisation=f.OrganisationFactory.create(
+        kind=Organisation.Kind.LOCAL_AUTHORITY))
+    first = f.SessionFactory.create(date=today, themes=[theme, other], attendees=[acute])
+    engagement = first.engagement
+    enabler = first.enabler
+    f.SessionFactory.create(engagement=engagement, enabler=enabler,
+                            date=today - dt.timedelta(days=rollups.QUARTER_DAYS - 1),
+                            themes=[theme], attendees=[council])
+    f.SessionFactory.create(engagement=engagement, enabler=enabler,  # a day too old
+                            date=today - dt.timedelta(days=rollups.QUARTER_DAYS),
+                            themes=[theme, other], attendees=[acute])
+    f.SessionFactory.create(engagement=engagement, enabler=enabler, date=today,
+                            status=Session.Status.POSTPONED, status_reason="Board moved",
+                            duration_minutes=0, themes=[other])
+    f.SessionFactory.create(engagement=engagement, enabler=enabler, date=today,
+                            deleted_at=timezone.now(), themes=[other])
+    f.SessionSectorCountFactory.create(session=first, sector=Sector.VOLUNTARY, headcount=5)
+    return engagement, theme, other
+
+
+def test_the_stored_quarter_counts_the_last_91_days_of_held_sessions() -> None:
+    engagement, theme, other = _quarter_world()
+    row = EngagementQuarter.objects.get(engagement=engagement)
+    assert row.as_of == timezone.localdate()
+    assert row.themes == {str(theme.pk): 2, str(other.pk): 1}
+    assert row.sectors == sorted([Sector.ACUTE, Sector.SOCIAL_CARE, Sector.VOLUNTARY])
+    today = timezone.localdate()
+    assert rollups.quarters([engagement.pk], today) == rollups.quarters_live(
+        [engagement.pk], today)
+    assert rollups.rebuild() == 0
+
+
+def test_a_stored_quarter_not_for_today_is_never_read_and_the_night_rewrites_it(
+        settings: Any) -> None:
+    from engagements import tasks
+    from engagements.dashboards.definitions import Windows
+    from engagements.dashboards.heatmap import heatmap_page
+
+    engagement, theme, other = _quarter_world()
+    today = timezone.localdate()
+    right = rollups.quarters_live([engagement.pk], today)
+    # Yesterday's row (the night's job has not run yet), and wrong for today.
+    EngagementQuarter.objects.filter(engagement=engagement).update(
+        as_of=today - dt.timedelta(days=1), themes={str(theme.pk): 99}, sectors=[])
+    assert rollups.quarters([engagement.pk], today) == right
+    assert rollups.quarters_of_programme(engagement.programme_id, today) == right
+    heat = heatmap_page(engagement.programme, Windows(today), 1)
+    assert heat.totals == {theme.pk: 2, other.pk: 1}
+    assert [c.n for c in heat.rows[0].cells if c.theme.pk == theme.pk] == [2]
+    # Not drift (the window moved on): rebuild rewrites it without counting it.
+    assert "engagements.slide_quarters" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert tasks.slide_quarters() == 1
+    row = EngagementQuarter.objects.get(engagement=engagement)
+    assert (row.as_of, row.themes) == (today, {str(theme.pk): 2, str(other.pk): 1})
+    assert tasks.slide_quarters() == 0
+
+
+def test_a_wrong_stored_quarter_for_today_is_drift() -> None:
+    engagement, theme, _ = _quarter_world()
+    EngagementQuarter.objects.filter(engagement=engagement).update(themes={str(theme.pk): 7})
+    assert rollups.rebuild() == 1
+    assert EngagementQuarter.objects.get(engagement=engagement).themes[str(theme.pk)] == 2

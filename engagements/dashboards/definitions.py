@@ -27,12 +27,13 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, F, IntegerField, Q, Value, When
 
+from engagements import rollups
 from engagements.models import Engagement, Session
 from fieldbook.units import minutes_to_days
 from places.models import SECTOR_BY_KIND, Sector
 
 FOUR_WEEKS_DAYS = 28
-QUARTER_DAYS = 91
+QUARTER_DAYS = rollups.QUARTER_DAYS  # the one definition (engagements.rollups)
 YEAR_DAYS = 365
 QUIET_DAYS = 21
 QUIET_STATUSES = (Engagement.Status.DIAGNOSTIC, Engagement.Status.ACTIVE)
@@ -181,6 +182,12 @@ class Breadth:
     def other_labels(self) -> str:
         return ", ".join(sorted(SECTOR_LABELS[s] for s in self.sectors
                                 if BREADTH_OF_SECTOR.get(s) == "other"))
+
+
+def quarter_breadth(engagement_ids: list[int], w: Windows) -> dict[int, Breadth]:
+    """Sectors in the room last quarter, per engagement, from their stored quarters
+    (engagements.rollups.quarters: one query, three more while a row is not for today)."""
+    return {pk: Breadth(q.sectors) for pk, q in rollups.quarters(engagement_ids, w.today).items()}
 
 
 def sectors_in_room(engagement_ids: list[int], *, since: dt.date, today: dt.date

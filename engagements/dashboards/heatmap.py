@@ -1,25 +1,25 @@
 """The themes x places heatmap of a programme (last quarter).
 
-Queries: ``heatmap_page`` 4 (count, places, cells, theme totals) plus ``heatmap_themes`` 1.
+Queries: ``heatmap_page`` 4 (the programme's quarters, themes, count, places; three more while
+some engagement's stored quarter is not for today).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 from urllib.parse import quote
 
 from django.core.paginator import Page
-from django.db.models import (
-    Count,
-    Q,
-)
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from engagements import rollups
 from engagements.dashboards.definitions import Windows, paginate
-from engagements.models import Engagement, Programme, Session, Theme
+from engagements.models import Engagement, Programme, Theme
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -80,44 +80,37 @@ class Heatmap:
     peak: int
 
 
-def heatmap_themes(programme: Programme, w: Windows
-                   ) -> tuple[list[TotalledTheme], dict[int, int]]:
+def heatmap_themes(totals: dict[int, int]) -> list[TotalledTheme]:
     """The heatmap's columns: active themes, plus any retired theme still used in the quarter,
-    with programme-wide totals of held sessions last quarter. Two queries."""
-    totals = dict(
-        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
-            session__engagement__programme=programme, session__deleted_at__isnull=True,
-            session__status=Session.Status.HELD, session__date__gte=w.quarter_from,
-            session__date__lte=w.today,
-        )
-        .values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n").order_by()
-    )
+    each with its programme-wide total of held sessions last quarter. One query."""
     # Each theme is given its ``total`` (for the template) just below.
     themes = cast("list[TotalledTheme]", list(
         Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by("name")))
     for theme in themes:
         theme.total = totals.get(theme.pk, 0)
-    return themes, totals
+    return themes
 
 
 def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: str = ""
                  ) -> Heatmap:
-    """A page of places (by name), each with its held sessions per theme last quarter."""
-    themes, totals = heatmap_themes(programme, w)
+    """A page of places (by name), each with its held sessions per theme last quarter.
+
+    The quarter's figures come from the engagements' stored quarters (engagements.rollups,
+    ``EngagementQuarter``): one query for the whole programme, whatever its activity, plus
+    the live count of any engagement whose row is not for today."""
+    quarter = rollups.quarters_of_programme(programme.pk, w.today)
+    totals: Counter[int] = Counter()
+    for q in quarter.values():
+        totals.update(q.themes)
+    themes = heatmap_themes(dict(totals))
     qs = Engagement.objects.filter(programme=programme).select_related("place__region")
     if region:
         qs = qs.filter(place__region__code=region)
     page = paginate(qs.order_by("place__name", "pk"), page_number)
     engagements = list(page.object_list)
     counts: dict[tuple[int, int], int] = {
-        (eng, theme): n for eng, theme, n in
-        Session.themes.through.objects.filter(  # type: ignore[misc]  # django-stubs resolves no annotation on an auto-created through model
-            session__engagement_id__in=[e.pk for e in engagements],
-            session__deleted_at__isnull=True, session__status=Session.Status.HELD,
-            session__date__gte=w.quarter_from, session__date__lte=w.today,
-        )
-        .values("session__engagement_id", "theme_id").annotate(n=Count("pk"))
-        .values_list("session__engagement_id", "theme_id", "n").order_by()
+        (e.pk, theme): n for e in engagements
+        for theme, n in quarter.get(e.pk, rollups.Quarter()).themes.items()
     }
     peak = max(counts.values(), default=0)
 
@@ -140,4 +133,4 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
                 t, n, level(n), f"{url}{theme_query[t.pk]}{since}" if n else "",
                 f"session{'' if n == 1 else 's'} about {t.name} at {e.place.name}" if n else ""))
         rows.append(HeatRow(e, cells, url))
-    return Heatmap(page=page, themes=themes, rows=rows, totals=totals, peak=peak)
+    return Heatmap(page=page, themes=themes, rows=rows, totals=dict(totals), peak=peak)

@@ -3,7 +3,7 @@ learning and delivery board. Never private notes, and never next steps (the enab
 
 Queries: ``engagement_for`` 1, ``enablers_of`` 1, ``timeline_page`` 4 (count, rows, who was in
 the room, themes), ``themes_over_time`` 2, ``outcomes_of`` 1, ``learning_of`` 1,
-``board_of`` 1, plus ``common.sectors_in_room`` 2.
+``board_of`` 1, plus ``definitions.quarter_breadth`` 1 (the stored quarter).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Queries (whatever the number of places and sessions):
 - ``programme_list``: 1;
 - ``headlines``: 2 (status and quiet counts; this month's and last month's sessions and days);
 - ``quiet_engagements``: 1 (the first few quiet places; their reasons come with the table's);
-- ``dashboard_page``: 6 (count, rows, top themes, sectors in the room (2), contact attempts).
+- ``dashboard_page``: 5 (count, rows, top themes, sectors in the room from the stored quarters,
+  contact attempts).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from engagements.dashboards.definitions import (
     Windows,
     held_q,
     paginate,
-    sectors_in_room,
+    quarter_breadth,
     to_days,
     weeks_ago_label,
     weeks_since,
@@ -395,10 +396,11 @@ def contact_attempts(last_held: dict[int, dt.date | None], *, limit: int = ATTEM
 
 def rows_for(engagements: list[FiguredEngagement], w: Windows) -> list[DashboardRow]:
     """Attach top themes, sectors in the room (last quarter) and contact attempts to a page of
-    annotated engagements. Four queries, whatever the page size."""
+    annotated engagements. Three queries, whatever the page size (three more while some
+    engagement's stored quarter is not for today)."""
     ids = [e.pk for e in engagements]
     themes = top_themes(ids, w)
-    rooms = sectors_in_room(ids, since=w.quarter_from, today=w.today)
+    rooms = quarter_breadth(ids, w)
     rows = [DashboardRow(e, w, themes.get(e.pk, []), rooms[e.pk]) for e in engagements]
     # Fetched for every row (at most 3 each), shown for quiet places only: asking for all rows
     # keeps the query count the same whichever rows happen to be quiet.
@@ -454,7 +456,7 @@ def dashboard_page(qs: QuerySet[FiguredEngagement], w: Windows, page_number: Any
                    quiet: list[FiguredEngagement] | None = None, programme_slug: str = ""
                    ) -> DashboardPage:
     """One page of the table (and the quiet-places panel, when given), with every per-row
-    detail fetched in bulk: count + rows + 4 queries."""
+    detail fetched in bulk: count + rows + 3 queries."""
     page = paginate(qs, page_number)
     engagements = list(page.object_list)
     quiet = quiet or []
@@ -466,7 +468,7 @@ def dashboard_page(qs: QuerySet[FiguredEngagement], w: Windows, page_number: Any
 def iter_rows(qs: QuerySet[FiguredEngagement], w: Windows, *, batch: int = 500
               ) -> Iterator[DashboardRow]:
     """Every row of the filtered table, for exports: a page of ``batch`` at a time, so memory
-    stays bounded (5 queries a batch, plus a count)."""
+    stays bounded (4 queries a batch, plus a count)."""
     paginator = Paginator(qs, batch)
     for number in paginator.page_range:
         yield from rows_for(list(paginator.page(number).object_list), w)

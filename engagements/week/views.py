@@ -32,6 +32,7 @@ from enablers.models import Enabler
 from engagements.models import LearningItem, Session
 from engagements.notes import notes_attach, notes_of_someone_else
 from engagements.week import services
+from engagements.week.cards import session_cards
 from engagements.week.forms import LearningItemFormSet, SessionForm, posted_as_initial
 from engagements.week.reads import (
     empty_weeks,
@@ -266,6 +267,9 @@ def my_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     context["just_logged"] = next(
         (s.pk for _, sessions in context["days"] for s in sessions if s.pk == logged), None
     )
+    # Each day with its cards (engagements.week.cards: a template loop cost most of the page).
+    context["days"] = [(day, sessions, session_cards(sessions, just_logged=context["just_logged"]))
+                       for day, sessions in context["days"]]
     deleted = query_int(request.GET, "deleted")
     if deleted:
         context["undo_session"] = (
