@@ -226,6 +226,10 @@ class Session(TimeStampedModel):
             models.Index(fields=["enabler", "engagement", "-date"],
                          condition=Q(deleted_at__isnull=True),
                          name="session_enabler_engagement_idx"),
+            # A place's timeline (live sessions, newest first) and its count: an index-only
+            # count, where the plain index above had to visit every session to skip deleted ones.
+            models.Index(fields=["engagement", "-date"], condition=Q(deleted_at__isnull=True),
+                         name="session_live_engagement_idx"),
         ]
 
     def __str__(self) -> str:

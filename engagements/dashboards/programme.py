@@ -135,10 +135,13 @@ def _lead_name() -> Subquery:
         "enabler__user__username",
         output_field=CharField(),
     )
+    # No ordering: there is one current lead at most (the assignment_one_current_lead
+    # index), and Assignment's default ordering would join the programme and the place into
+    # every row's subquery just to sort one row.
     return Subquery(
         Assignment.objects.filter(engagement=OuterRef("pk"), role=Assignment.Role.LEAD,
                                   ended_on__isnull=True)
-        .annotate(name=name).values("name")[:1],
+        .annotate(name=name).order_by().values("name")[:1],
         output_field=CharField(),
     )
 
