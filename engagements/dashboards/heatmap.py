@@ -13,12 +13,12 @@ from urllib.parse import quote
 
 from django.core.paginator import Page
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from engagements import rollups
 from engagements.dashboards.definitions import Windows, paginate
+from engagements.dashboards.programme import place_url_maker
 from engagements.models import Engagement, Programme, Theme
 
 if TYPE_CHECKING:
@@ -65,10 +65,11 @@ class HeatRow:
     engagement: Engagement
     cells: list[HeatCell]
     url: str = ""  # the place's page
+    html: str = ""  # the cells' <td>s, when heatmap_page built them with the row
 
     @property
     def cells_html(self) -> str:
-        return mark_safe("".join(c.html for c in self.cells))
+        return mark_safe(self.html or "".join(c.html for c in self.cells))
 
 
 @dataclass
@@ -119,18 +120,32 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
         # conversations are, not a score (there is no "good" amount of any theme).
         return 0 if not n else max(1, -(-n * HEAT_LEVELS // peak))
 
-    # Each row's URL is reversed once and each cell's link built here: ~1,000 {% url %} calls
-    # a page were ~80% of the request (bench/README.md, "Known gaps").
+    # The place URL is reversed once for the page and each cell's link built here (~1,000
+    # {% url %} calls a page were ~80% of the request: bench/README.md, "Known gaps"); the
+    # names and links are escaped once per theme and per row, not once per cell (escaping a
+    # concatenation is the concatenation of the escaped parts).
     since = f"&since={w.quarter_from:%Y-%m-%d}#timeline"
-    theme_query = {t.pk: f"?theme={quote(t.slug)}" for t in themes}
+    since_html = escape(since)
+    columns = [(t, t.pk, t.name, escape(t.name), f"?theme={quote(t.slug)}") for t in themes]
+    place_url = place_url_maker(programme.slug)
+    empty = '<td class="nhsuk-table__cell app-heat app-heat--0">0</td>'
     rows = []
     for e in engagements:
-        url = reverse("engagements:place", args=[programme.slug, e.place.slug])
-        cells = []
-        for t in themes:
-            n = counts.get((e.pk, t.pk), 0)
-            cells.append(HeatCell(
-                t, n, level(n), f"{url}{theme_query[t.pk]}{since}" if n else "",
-                f"session{'' if n == 1 else 's'} about {t.name} at {e.place.name}" if n else ""))
-        rows.append(HeatRow(e, cells, url))
+        url = place_url(e.place.slug)
+        url_html, place, place_html = escape(url), e.place.name, escape(e.place.name)
+        cells, html = [], []
+        for t, pk, name, name_html, query in columns:
+            n = counts.get((e.pk, pk), 0)
+            if not n:
+                cells.append(HeatCell(t, 0, 0))
+                html.append(empty)
+                continue
+            shade, sessions = level(n), "session" if n == 1 else "sessions"
+            cells.append(HeatCell(t, n, shade, f"{url}{query}{since}",
+                                  f"{sessions} about {name} at {place}"))
+            html.append(f'<td class="nhsuk-table__cell app-heat app-heat--{shade}">'
+                        f'<a href="{url_html}{escape(query)}{since_html}">{n}'
+                        f'<span class="nhsuk-u-visually-hidden"> {sessions} about {name_html} '
+                        f"at {place_html}</span></a></td>")
+        rows.append(HeatRow(e, cells, url, "".join(html)))
     return Heatmap(page=page, themes=themes, rows=rows, totals=dict(totals), peak=peak)
