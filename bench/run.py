@@ -7,7 +7,10 @@ production settings (``bench.settings``: DEBUG off, query-count headers on), the
   each page's p95 as a ratio to the bare view (the framework floor);
 - the quarterly learning summary of the 200-place programme, in a subprocess (time, peak RSS);
 - a 2,000-row places import (upload, preview, commit; rolled back);
-- on the largest scale, BENCH_USERS (50) concurrent users for BENCH_LOAD_SECONDS (120).
+- on the largest scale, BENCH_USERS (50) concurrent users for BENCH_LOAD_SECONDS (120), then
+  requests arriving at BENCH_OPEN_RATE (50) a second from the same users for
+  BENCH_OPEN_SECONDS (60): the open load, which the closed one cannot reach (its think time
+  caps it at 50 / (1 s + the mean response)).
 
 A page still under way after BENCH_PAGE_SECONDS (150) stops there (after at least 10 requests)
 and is marked ``capped`` with its request count.
@@ -20,10 +23,12 @@ table. Touches only databases named fb_bench_*.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import http.client
 import json
 import os
+import queue
 import random
 import re
 import signal
@@ -50,6 +55,8 @@ MIN_REQUESTS = 10
 PAGE_SECONDS = int(os.environ.get("BENCH_PAGE_SECONDS", "150"))
 LOAD_USERS = int(os.environ.get("BENCH_USERS", "50"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "120"))
+OPEN_RATE = float(os.environ.get("BENCH_OPEN_RATE", "50"))
+OPEN_SECONDS = int(os.environ.get("BENCH_OPEN_SECONDS", "60"))
 LOAD_MAX_REQUESTS = 50_000
 SEED = 1
 TAG = f"l{SEED}"
@@ -343,6 +350,101 @@ def cpu_split(server_pgid: int) -> dict[str, float]:
             "client": time.process_time()}
 
 
+def next_call(spec: dict[str, Any], rng: random.Random, programme: str, places: list[str],
+              csrf: str) -> tuple[tuple[str, str, dict[str, Any] | None], int]:
+    """What a virtual user asks for next, and the status that means it worked: an enabler
+    opens My week (70%), the log form (15%) or logs a visit (15%); a lead or admin opens the
+    dashboard, a random place, the heatmap or the caseload (and an admin Manage or the audit
+    log)."""
+    roll = rng.random()
+    if spec["role"] == "enabler":
+        if roll < 0.7:
+            return ("GET", "/week/", None), 200
+        if roll < 0.85:
+            return ("GET", "/week/log/", None), 200
+        return ("POST", "/week/log/", log_form(spec["post"], csrf)), 302
+    choices = [f"/programmes/{programme}/", rng.choice(places),
+               f"/programmes/{programme}/themes/", f"/programmes/{programme}/enablers/"]
+    if spec["role"] == "admin":
+        choices += ["/manage/", "/manage/audit/"]
+    return ("GET", rng.choice(choices), None), 200
+
+
+def arrivals(rate: float, seconds: float, *, seed: int) -> list[float]:
+    """When each request of a Poisson stream of ``rate`` a second is due, in seconds from the
+    start, up to ``seconds``."""
+    rng = random.Random(seed)
+    due: list[float] = []
+    t = rng.expovariate(rate)
+    while t < seconds:
+        due.append(t)
+        t += rng.expovariate(rate)
+    return due
+
+
+def open_load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
+    """Requests arriving at OPEN_RATE a second (a Poisson stream, for OPEN_SECONDS) from the
+    same users and mix as ``load_test``, however fast the answers come: the closed test cannot
+    ask for 50 a second, since 50 users who each think 0.5-1.5 s between requests send at most
+    50 / (1 s + the mean response time). An arrival takes the next idle user (waiting for one
+    if all 50 are busy); its latency counts from when it was due, so time spent queueing, in
+    gunicorn or here, is in it (no coordinated omission)."""
+    p = info["programme"]
+    places = info["place_urls"]
+    due = arrivals(OPEN_RATE, OPEN_SECONDS, seed=11)
+    idle: queue.Queue[tuple[dict[str, Any], Client, str, random.Random]] = queue.Queue()
+    for i, spec in enumerate(info["load_users"]):
+        csrf = uuid.uuid4().hex
+        idle.put((spec, Client({"sessionid": spec["sessionid"], "csrftoken": csrf}), csrf,
+                  random.Random(100 + i)))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def arrive(at: float) -> None:
+        spec, client, csrf, user_rng = idle.get()
+        try:
+            call, expect = next_call(spec, user_rng, p, places, csrf)
+            try:
+                status, _, _, _ = client.request(*call)
+                took = (time.monotonic() - at) * 1000
+                with lock:
+                    if status == expect:
+                        latencies.append(took)
+                    else:
+                        errors.append(f"{call[0]} {call[1]}: HTTP {status}")
+            except Exception as exc:  # a timeout or reset is an error, not a crash
+                with lock:
+                    errors.append(f"{call[0]} {call[1]}: {type(exc).__name__}")
+        finally:
+            idle.put((spec, client, csrf, user_rng))
+
+    load_before = loadavg()
+    cpu_before = cpu_split(server_pgid)
+    started = time.monotonic() + 0.2
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(info["load_users"]) + 8) as pool:
+        for offset in due:
+            at = started + offset
+            time.sleep(max(0.0, at - time.monotonic()))
+            pool.submit(arrive, at)
+    seconds = time.monotonic() - started
+    cpu_after = cpu_split(server_pgid)
+    requests = max(1, len(latencies) + len(errors))
+    return {
+        "rate_asked": OPEN_RATE, "seconds": round(seconds, 1), "users": len(info["load_users"]),
+        "requests": len(latencies) + len(errors), "errors": len(errors),
+        "error_samples": sorted(set(errors))[:10],
+        "requests_per_second": round((len(latencies) + len(errors)) / seconds, 1),
+        "p50_ms": pct(latencies, 50) if latencies else None,
+        "p95_ms": pct(latencies, 95) if latencies else None,
+        "p99_ms": pct(latencies, 99) if latencies else None,
+        "loadavg_before": load_before, "loadavg_after": loadavg(),
+        "cpu_ms_per_request": {part: round((cpu_after[part] - cpu_before[part]) / requests
+                                           * 1000, 1) for part in cpu_before},
+        "cpu_busy": round(sum(cpu_after[k] - cpu_before[k] for k in cpu_before) / seconds, 2),
+    }
+
+
 def load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
     """BENCH_USERS virtual users (70% enablers, 20% leads, 10% admins), each a thread with
     its own session and a 0.5-1.5 s think time, for BENCH_LOAD_SECONDS. Also where the CPU
@@ -362,21 +464,7 @@ def load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
             with lock:
                 if len(latencies) + len(errors) >= LOAD_MAX_REQUESTS:
                     return
-            roll = rng.random()
-            call: tuple[str, str, dict[str, Any] | None]
-            if spec["role"] == "enabler":
-                if roll < 0.7:
-                    call, expect = ("GET", "/week/", None), 200
-                elif roll < 0.85:
-                    call, expect = ("GET", "/week/log/", None), 200
-                else:
-                    call, expect = ("POST", "/week/log/", log_form(spec["post"], csrf)), 302
-            else:
-                choices = [f"/programmes/{p}/", rng.choice(places), f"/programmes/{p}/themes/",
-                           f"/programmes/{p}/enablers/"]
-                if spec["role"] == "admin":
-                    choices += ["/manage/", "/manage/audit/"]
-                call, expect = ("GET", rng.choice(choices), None), 200
+            call, expect = next_call(spec, rng, p, places, csrf)
             try:
                 status, _, _, elapsed = client.request(*call)
                 with lock:
@@ -454,6 +542,12 @@ def run_scale(scale: str, sessions: int, previous: dict[str, Any], with_load: bo
                 f"{result['load_test']['errors']} errors, p95 {result['load_test']['p95_ms']} ms, "
                 f"CPU ms a request {result['load_test']['cpu_ms_per_request']} "
                 f"({result['load_test']['cpu_busy']} cores busy)")
+            log(f"{db}: requests arriving at {OPEN_RATE:g}/s for {OPEN_SECONDS} s")
+            result["load_open"] = open_load_test(info, server.pid)
+            lo = result["load_open"]
+            log(f"  open load: {lo['requests']} requests ({lo['requests_per_second']}/s), "
+                f"{lo['errors']} errors, p95 {lo['p95_ms']} ms, CPU ms a request "
+                f"{lo['cpu_ms_per_request']} ({lo['cpu_busy']} cores busy)")
     finally:
         stop_server(server)
     log(f"{db}: learning summary (quarter, 200-place programme)")
@@ -501,6 +595,12 @@ def table(results: dict[str, Any]) -> str:
                 f"{s}: load test {lt['users']} users × {lt['seconds']} s: {lt['requests']} "
                 f"requests ({lt['requests_per_second']}/s), {lt['errors']} errors, p50 "
                 f"{lt['p50_ms']} ms, p95 {lt['p95_ms']} ms, p99 {lt['p99_ms']} ms")
+        lo = r.get("load_open")
+        if lo:
+            lines.append(
+                f"{s}: open load, arrivals at {lo['rate_asked']:g}/s × {lo['seconds']} s: "
+                f"{lo['requests']} requests ({lo['requests_per_second']}/s), {lo['errors']} "
+                f"errors, p50 {lo['p50_ms']} ms, p95 {lo['p95_ms']} ms, p99 {lo['p99_ms']} ms")
     return "\n".join(lines)
 
 

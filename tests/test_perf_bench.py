@@ -123,3 +123,26 @@ def test_bench_pages_cost_the_same_queries_on_a_small_and_a_ten_times_bigger_wor
     small, large = page_counts("l1"), page_counts("l2x10")
     assert small == large, (small, large)
     assert small["bare"] < min(n for name, n in small.items() if name != "bare")
+
+
+def test_the_open_load_asks_for_its_rate_with_the_closed_loads_mix() -> None:
+    """The open load (bench/run.py) is a Poisson stream at the asked rate, and its users ask
+    for what the closed load's users ask for."""
+    import random
+
+    from bench.run import arrivals, next_call
+
+    due = arrivals(50, 60, seed=11)
+    assert 2800 < len(due) < 3200 and due == sorted(due) and due[0] > 0 and due[-1] < 60
+    rng = random.Random(1)
+    enabler = {"role": "enabler", "post": {"engagement": 1, "attendees": [2], "themes": [3]}}
+    calls = [next_call(enabler, rng, "p", ["/programmes/p/places/x/"], "t") for _ in range(2000)]
+    week = sum(1 for (method, path, _), _ in calls if path == "/week/") / len(calls)
+    posts = [(call, expect) for call, expect in calls if call[0] == "POST"]
+    assert 0.65 < week < 0.75 and 0.12 < len(posts) / len(calls) < 0.18
+    assert {expect for _, expect in posts} == {302}
+    admin = {"role": "admin"}
+    paths = {next_call(admin, rng, "p", ["/programmes/p/places/x/"], "t")[0][1]
+             for _ in range(200)}
+    assert paths == {"/programmes/p/", "/programmes/p/places/x/", "/programmes/p/themes/",
+                     "/programmes/p/enablers/", "/manage/", "/manage/audit/"}
