@@ -11,10 +11,11 @@ table head) stays in the templates, and tests/test_html_valid.py checks the resu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +26,7 @@ from fieldbook.templatetags.fieldbook import duration
 if TYPE_CHECKING:
     from django.forms import BoundField
 
+    from engagements.dashboards.caseload import CaseloadRow
     from engagements.dashboards.charts import ChartRow
     from engagements.dashboards.place import TimelineEntry
     from engagements.dashboards.programme import DashboardRow
@@ -223,3 +225,39 @@ def months_table_rows(rows: Iterable[dict[str, Any]]) -> SafeString:
                    f'<th class="nhsuk-table__header" scope="row">{month_year(r["month"])}</th>'
                    f"{counts}</tr>")
     return mark_safe("".join(out))
+
+
+def caseload_rows(rows: Iterable[CaseloadRow], programme_slug: str) -> SafeString:
+    """The caseload table's rows (see templates/engagements/caseload.html for its head)."""
+    url = place_url_for(programme_slug)
+    out = []
+    for row in rows:
+        enabler = row.enabler
+        inactive = "" if enabler.is_active else "; inactive"
+        places = "".join(
+            f'<li><a href="{escape(url(a.engagement.place.slug))}">'
+            f"{escape(a.engagement.place.name)}</a> "
+            f'<span class="app-cell__sub">{escape(a.get_role_display())}</span></li>'
+            for a in row.assignments)
+        out.append(
+            '<tr class="nhsuk-table__row">'
+            f'<th class="nhsuk-table__header" scope="row">{_heading("Enabler")}'
+            f'<span class="app-cell">{escape(enabler.display_name)}<span class="app-cell__sub">'
+            f"{number(enabler.capacity_days_per_week)} days a week{inactive}</span></span></th>"
+            f'<td class="nhsuk-table__cell">{_heading("Places")}'
+            f'<ul class="app-cell app-caseload-places">{places}</ul></td>'
+            f'<td class="nhsuk-table__cell">{_heading("This programme")}'
+            f"{number(row.days_this_month)} days</td>"
+            f'<td class="nhsuk-table__cell">{_heading("All programmes")}'
+            f'<span class="app-cell">{number(row.days_this_month_all)} of '
+            f"{number(row.month_capacity)} days{bar(row.percent_of_month)}"
+            f'<span class="app-cell__sub">Capacity to date: {number(row.capacity_to_date)} days'
+            "</span></span></td></tr>")
+    return mark_safe("".join(out))
+
+
+def place_url_for(programme_slug: str) -> Callable[[str], str]:
+    """A place's page URL in a programme, reversed once for a whole page of rows."""
+    marker = "place-slug-marker"
+    pattern = reverse("engagements:place", args=[programme_slug, marker])
+    return lambda slug: pattern.replace(marker, slug)

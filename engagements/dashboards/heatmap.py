@@ -17,8 +17,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from engagements import rollups
+from engagements.dashboards.cells import place_url_for
 from engagements.dashboards.definitions import Windows, paginate
-from engagements.dashboards.programme import place_url_maker
 from engagements.models import Engagement, Programme, Theme
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     since = f"&since={w.quarter_from:%Y-%m-%d}#timeline"
     since_html = escape(since)
     columns = [(t, t.pk, t.name, escape(t.name), f"?theme={quote(t.slug)}") for t in themes]
-    place_url = place_url_maker(programme.slug)
+    place_url = place_url_for(programme.slug)
     empty = '<td class="nhsuk-table__cell app-heat app-heat--0">0</td>'
     rows = []
     for e in engagements:

@@ -37,7 +37,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from enablers.models import Assignment
@@ -422,7 +421,7 @@ class DashboardPage:
     programme_slug: str = ""
 
     def _place_url(self) -> Callable[[str], str]:
-        return place_url_maker(self.programme_slug)
+        return cells.place_url_for(self.programme_slug)
 
     @cached_property
     def rows_html(self) -> SafeString:
@@ -438,11 +437,6 @@ class DashboardPage:
                                  for r in self.quiet))
 
 
-def place_url_maker(programme_slug: str) -> Callable[[str], str]:
-    """A place's page URL in a programme, reversed once for a whole page of rows."""
-    marker = "place-slug-marker"
-    pattern = reverse("engagements:place", args=[programme_slug, marker])
-    return lambda slug: pattern.replace(marker, slug)
 
 
 def quiet_engagements(programme: Programme, w: Windows, *, limit: int = QUIET_LISTED

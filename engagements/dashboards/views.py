@@ -215,4 +215,5 @@ def caseload(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     w = windows_now()
     page, rows = caseload_page(prog, w, request.GET.get("page"))
     return render(request, "engagements/caseload.html",
-                  {"programme": prog, "windows": w, "page": page, "rows": rows})
+                  {"programme": prog, "windows": w, "page": page, "rows": rows,
+                   "rows_html": cells.caseload_rows(rows, prog.slug)})
