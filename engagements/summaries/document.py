@@ -136,6 +136,11 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         "start": _date(content["period"]["start"]),
         "end": _date(content["period"]["end"]),
         "previous_label": content["previous"]["label"],
+        # Summaries compiled before like-for-like figures (content version 2) compared whole
+        # periods, and say so.
+        "comparison_label": content.get("comparison", {}).get("label") or (
+            f"{content['period']['label']} vs {content['previous']['label']}"),
+        "in_progress": content.get("comparison", {}).get("in_progress", False),
         "compiled_at": summary.compiled_at,
         "small_number": content["small_number"],
         "figures": figures,
