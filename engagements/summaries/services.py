@@ -71,6 +71,9 @@ MAX_ATTEMPTS = 5
 MAX_CUSTOM_DAYS = 400
 
 
+SCHEDULED_ACTION = "engagements.summary.scheduled"
+
+
 class SummaryError(DomainError):
     """A summary request that breaks a rule (scope outside the programme, dates out of order)."""
 
@@ -440,7 +443,8 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     Monthly: per programme and per region within it; quarterly: per programme; weekly: per
     programme whose cadence is weekly. Programmes running in the period only. Idempotent: rows
     that exist are not duplicated; a failed one, or one compiled before its period had ended
-    (asked for on demand mid-month), is queued again. Five queries whatever the size.
+    (asked for on demand mid-month), is queued again. Six queries whatever the size (the last
+    is the audit row every run writes).
     """
     period = Period.last_completed(kind, today or timezone.localdate())
     programmes = Programme.objects.filter(starts_on__lte=period.end).filter(
@@ -477,11 +481,12 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
         ).values_list("id", flat=True)
     )
     created = len(scopes) - len(have)
-    if created or requeued:
-        audit_record(actor=None, action="engagements.summary.scheduled", changes={
-            "period": kind, "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(), "created": created, "requeued": requeued,
-        })
+    # Every run is recorded, even one with nothing to do: the summaries page shows when each
+    # cadence last ran (``engagements.summaries.schedule``). One row a week, month or quarter.
+    audit_record(actor=None, action=SCHEDULED_ACTION, changes={
+        "period": kind, "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(), "created": created, "requeued": requeued,
+    })
     for summary_id in to_queue:
         summary_enqueue(summary_id)
     return ScheduleReport(period=period, created=created, requeued=requeued)

@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from engagements.models import LearningSummary, Programme
 from engagements.summaries.document import summary_document, summary_filename, summary_markdown_text
 from engagements.summaries.forms import ProgrammeChoiceForm, SummaryFilterForm, SummaryRequestForm
+from engagements.summaries.schedule import summary_schedule
 from engagements.summaries.services import summary_recompile, summary_request
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
@@ -81,6 +82,8 @@ def summary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "engagements/summary-list.html", {
         "filters": filters, "page": page, "query": query.urlencode(),
+        # Two queries: when each cadence last ran, and how its summaries stand.
+        "schedule": summary_schedule(),
         "filtered": any(request.GET.get(k) for k in ("programme", "scope", "period", "status")),
     })
 
