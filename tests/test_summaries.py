@@ -464,3 +464,45 @@ def test_a_pdf_never_fetches_what_the_text_names(monkeypatch: Any) -> None:
                       '</head><body><img src="http://169.254.169.254/latest/meta-data">'
                       '<img src="file:///etc/hostname"><p>Hello</p></body></html>')
     assert pdf.startswith(b"%PDF")
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated: WeasyPrint packs the structure tree
+    into compressed object streams, so reading it means reading those."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        start = match.end()
+        end = pdf.find(b"endstream", start)
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[start:end]))
+        except zlib.error:
+            continue  # an image or font stream that is not Flate
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_pdf_ua_with_every_heading(ready_summary: LearningSummary) -> None:
+    """Issue 15, point 7 (the finding: "The summary PDF is untagged"): a structure tree, the
+    document's language and title, and one heading element for every heading of the HTML."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    pdf = stored_pdf(ready_summary)
+    objects = _pdf_objects(pdf)
+    assert b"/StructTreeRoot" in objects and b"/MarkInfo" in objects
+    assert b"/Lang (en-GB)" in objects
+    assert b"pdfuaid:part" in objects  # the PDF/UA-1 identification in the XMP metadata
+    html = render_to_string("engagements/summary-pdf.html",
+                            {"doc": summary_document(ready_summary)})
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title is not None
+    assert b"/DisplayDocTitle true" in objects
+    assert title.group(1).strip().split(":")[0].encode() in objects
+    for level in range(1, 7):
+        in_html = len(re.findall(rf"<h{level}[\s>]", html))
+        tagged = len(re.findall(rb"/S /H%d\b" % level, objects))
+        assert tagged == in_html, (level, in_html, tagged)
+    assert len(re.findall(rb"/S /H\d", objects)) > 5
