@@ -214,7 +214,8 @@ def test_learning_shareable_consented_by_role_never_by_place(world: World) -> No
     message, lesson, quote = learning["items"]
     assert quote["role"] == "NHS Chief Operating Officer"
     assert message["role"] == ""  # a role without consent is dropped
-    assert set(quote) == {"ref", "kind", "text", "role", "themes"}  # no place, no name
+    # No place, no name (the id is the item's own, for review and withdrawal; never shown).
+    assert set(quote) == {"id", "ref", "kind", "text", "role", "themes"}
     assert lesson["themes"] == ["Relationships and trust"]
     assert [g["kind"] for g in learning["by_kind"]] == ["message", "lesson", "quote"]
     assert learning["by_theme"] == [

@@ -56,7 +56,8 @@ from fieldbook.units import minutes_to_days
 from places.models import SECTOR_BY_KIND, Sector
 
 # 2: the learning lists the ids of the items it quotes (``learning.item_ids``).
-# 3: like-for-like ``comparison``; quiet places count postponed visits as contact.
+# 3: like-for-like ``comparison``; quiet places count postponed visits as contact; each
+#    learning item carries its id (for review and withdrawal).
 CONTENT_VERSION = 3
 SMALL_NUMBER = THRESHOLD
 TOP_PLACES = 3
@@ -348,6 +349,9 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=1):
         items.append({
+            # The item's id: what a lead's review hides it by, and what a withdrawal after
+            # locking finds it by (never shown).
+            "id": row["id"],
             "ref": f"L{number}",
             "kind": row["kind"],
             "text": row["text"].strip(),

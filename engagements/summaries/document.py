@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from engagements.models import LearningSummary
 from engagements.summaries.content import LEARNING_HEADINGS
 from engagements.summaries.pdf import html_to_pdf
+from engagements.summaries.review import SECTIONS, section_order
 
 SINGULAR = {
     "message": "Message",
@@ -83,7 +84,11 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         _figure("Postponed or cancelled", activity["not_held"]),
     ]
 
-    numbered = [dict(item) for item in content["learning"]["items"]]  # content stays as stored
+    # The lead's review: hidden items are left out (numbering closes up); an item withdrawn
+    # after locking stays in its place, marked, with no text (engagements.summaries.review).
+    hidden = {str(k) for k in (summary.hidden_items or {})}
+    numbered = [dict(item) for item in content["learning"]["items"]  # content stays as stored
+                if str(item.get("id")) not in hidden]
     items = {item["ref"]: item for item in numbered}
     counters: dict[str, int] = {}
     for item in numbered:
@@ -92,15 +97,18 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         item["anchor"] = f"learning-{item['ref'].lower()}"
     learning_sections = [
         {"id": f"learning-{group['kind'].replace('_', '-')}", "title": group["heading"],
-         "kind": group["kind"], "items": [items[ref] for ref in group["refs"]]}
+         "kind": group["kind"], "items": [items[ref] for ref in group["refs"] if ref in items]}
         for group in content["learning"]["by_kind"]
     ]
+    learning_sections = [section for section in learning_sections if section["items"]]
     by_theme = [
         {"theme": group["theme"] or "No theme given",
          "id": f"theme-{slugify(group['theme'] or 'none')}",
-         "items": [items[ref] for ref in group["refs"]]}
+         "items": [items[ref] for ref in group["refs"]
+                   if ref in items and not items[ref].get("withdrawn")]}
         for group in content["learning"]["by_theme"]
     ]
+    by_theme = [group for group in by_theme if group["items"]]
 
     themes = _rows(content["themes"])
     for theme in themes:
@@ -112,17 +120,18 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
     quiet = [{**q, "last_contact": _date(q["last_contact"]),
               "status_label": q["status"].capitalize()} for q in content["quiet_places"]]
 
-    sections = [{"id": "activity", "title": "Activity"}, {"id": "themes", "title": "Themes"}]
-    sections += [{"id": s["id"], "title": s["title"]} for s in learning_sections] or [
+    order = section_order(summary)
+    learning_toc = [{"id": s["id"], "title": s["title"]} for s in learning_sections] or [
         {"id": "learning", "title": "Learning"}
     ]
     if by_theme:
-        sections.append({"id": "learning-by-theme", "title": "Learning by theme"})
-    sections += [
-        {"id": "outcomes", "title": "Outcomes"},
-        {"id": "quiet-places", "title": "Places with no contact"},
-        {"id": "about", "title": "About this summary"},
-    ]
+        learning_toc.append({"id": "learning-by-theme", "title": "Learning by theme"})
+    toc = {"learning": learning_toc,
+           **{key: [{"id": key, "title": SECTIONS[key]}] for key in SECTIONS if key != "learning"}}
+    sections = [{"id": "introduction", "title": "Introduction"}] if summary.introduction else []
+    for key in order:
+        sections += toc[key]
+    sections.append({"id": "about", "title": "About this summary"})
     held = activity["sessions"]["now"]
     sectors = _rows(activity["sectors"])
     for row in sectors:
@@ -156,9 +165,26 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         "quiet_places": quiet,
         "places_in_scope": activity["places_in_scope"],
         "sections": sections,
+        "order": order,
+        "introduction": summary.introduction,
+        "locked": summary.locked_at is not None,
+        "locked_at": summary.locked_at,
+        "locked_by": _name(summary) if summary.locked_at else "",
+        "content_hash": summary.content_hash,
+        "changed_after_lock_at": summary.changed_after_lock_at,
+        "withdrawn_count": sum(1 for item in numbered if item.get("withdrawn")),
+        "hidden_count": len(content["learning"]["items"]) - len(numbered),
         "is_place_scope": content["scope"]["kind"] == LearningSummary.Scope.PLACE,
         "learning_headings": LEARNING_HEADINGS,
     }
+
+
+def _name(summary: LearningSummary) -> str:
+    # ``locked_by`` is selected with the summary (views.get_summary_for): no query here.
+    user = summary.locked_by
+    if user is None:
+        return "a lead who has since left"
+    return user.get_full_name() or user.get_username()
 
 
 def summary_filename(summary: LearningSummary, extension: str) -> str:

@@ -179,7 +179,9 @@ def summary_request(
 
 
 def _requeue(summary_id: int, *, from_statuses: tuple[str, ...]) -> bool:
-    return LearningSummary.objects.filter(pk=summary_id, status__in=from_statuses).update(
+    # A locked summary is never compiled again (engagements.summaries.review).
+    return LearningSummary.objects.filter(
+        pk=summary_id, status__in=from_statuses, locked_at__isnull=True).update(
         status=Status.QUEUED, error="", updated_at=timezone.now()
     ) == 1
 
@@ -211,8 +213,8 @@ def summaries_quoting(item_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 @transaction.atomic
-def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | None
-                                ) -> list[int]:
+def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | None,
+                                item_ids: Iterable[int] | None = None) -> list[int]:
     """Compile again the summaries that included learning no longer shared (withdrawn, or
     un-ticked in an edit), and mark them so their page says why.
 
@@ -220,11 +222,23 @@ def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | Non
     compiling now is queued again, so the worker's write (which needs "compiling") is dropped
     and a fresh compile follows. Tasks are queued after the commit (``summary_enqueue``).
     """
+    from engagements.summaries.review import summaries_mark_withdrawn
+
     ids = sorted(set(summary_ids))
     if not ids:
         return []
+    if item_ids is not None:
+        # Locked summaries keep their content and hash; the withdrawn items are blanked and
+        # the summary marked "changed after locking" instead (review.py says why).
+        locked = list(LearningSummary.objects.filter(pk__in=ids, locked_at__isnull=False)
+                      .values_list("id", flat=True))
+        if locked:
+            summaries_mark_withdrawn(summary_ids=locked, item_ids=set(item_ids), actor=actor)
+            ids = [i for i in ids if i not in locked]
+            if not ids:
+                return []
     now = timezone.now()
-    LearningSummary.objects.filter(pk__in=ids).update(
+    LearningSummary.objects.filter(pk__in=ids, locked_at__isnull=True).update(
         status=Status.QUEUED, error="", withdrawal_recompiled_at=now, updated_at=now,
     )
     for summary in LearningSummary.objects.filter(pk__in=ids).only("id", "scope_key"):
@@ -290,6 +304,8 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
         # Only the holder of the claim writes: a row taken back as stale meanwhile is not ours.
         written = LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
             status=Status.READY, content=content, error="", compiled_at=now, updated_at=now,
+            # New content: a lock (engagements.summaries.review) must see it before sealing it.
+            review_version=F("review_version") + 1,
             # The previous content's PDF no longer matches; the new one is queued below.
             pdf=None, pdf_compiled_at=None, pdf_error="",
         )
@@ -340,7 +356,7 @@ def summary_render_pdf(*, summary_id: int) -> str:
     """
     from engagements.summaries.document import summary_pdf_bytes
 
-    summary = (LearningSummary.objects.select_related("programme", "region", "place")
+    summary = (LearningSummary.objects.select_related("programme", "region", "place", "locked_by")
                .defer("pdf").filter(pk=summary_id).first())
     if (summary is None or summary.status != Status.READY or not summary.content
             or summary.compiled_at is None or summary.pdf_state != "preparing"):
@@ -456,7 +472,8 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     existing = LearningSummary.objects.filter(
         scope_key__in=scopes, period_start=period.start, period_end=period.end
     )
-    have = {row.scope_key: row for row in existing.only("id", "scope_key", "status", "compiled_at")}
+    have = {row.scope_key: row
+            for row in existing.only("id", "scope_key", "status", "compiled_at", "locked_at")}
     LearningSummary.objects.bulk_create(
         [LearningSummary(scope_key=key, period=kind, period_start=period.start,
                          period_end=period.end, **fields)
@@ -467,10 +484,12 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     period_over = timezone.make_aware(
         dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)
     )
+    # A locked summary is final: never queued again, whenever it was compiled.
     stale = [row.pk for row in have.values()
-             if row.status == Status.FAILED
-             or (row.status == Status.READY and (row.compiled_at is None
-                                                 or row.compiled_at < period_over))]
+             if row.locked_at is None and (
+                 row.status == Status.FAILED
+                 or (row.status == Status.READY and (row.compiled_at is None
+                                                     or row.compiled_at < period_over)))]
     requeued = LearningSummary.objects.filter(pk__in=stale).update(
         status=Status.QUEUED, error="", updated_at=timezone.now()
     ) if stale else 0
