@@ -426,9 +426,32 @@ def test_the_document_view_reads_the_stored_content_only(
         "activity", "themes", "learning-message", "learning-lesson", "learning-quote",
         "learning-by-theme", "outcomes", "quiet-places", "about",
     ]
+    # February's 2 sessions are a small number: the change says no more than that.
     assert doc["figures"][0] == {"label": "Sessions held", "value": "7",
-                                 "change": "Up 5 from 2", "direction": "up"}
+                                 "change": "Up from fewer than 3", "direction": "up"}
     assert doc["figures"][2]["value"] == "3 of 4"
+
+
+def test_small_numbers_in_the_summary(ready_summary: LearningSummary) -> None:
+    """Issue 15, point 5: counts of 1 or 2 read "fewer than 3", and the kinds of work, which
+    add up to the sessions held, hide one more so the total cannot give it away."""
+    doc = summary_document(ready_summary)
+    figures = {f["label"]: f for f in doc["figures"]}
+    assert figures["Postponed or cancelled"]["value"] == "fewer than 3"  # 1 in March
+    assert figures["Postponed or cancelled"]["change"] == "None before"
+    kinds = {k["kind"]: (k["now_text"], k["before_text"]) for k in doc["kinds"]}
+    # March: 6 site visits + 1 coaching = 7 held. February: 2 site visits, 2 held.
+    assert kinds == {"site_visit": ("not shown", "not shown"),
+                     "coaching": ("fewer than 3", "not shown")}
+    sectors = {s["sector"]: s for s in doc["sectors"]}
+    assert sectors["voluntary"]["now_text"] == "fewer than 3"
+    assert sectors["voluntary"]["share"] is None  # 1 of 7 would give it away
+    themes = {t["name"]: t for t in doc["themes"]}
+    assert themes["Relationships and trust"]["now_text"] == "5"
+    assert themes["Discharge"]["now_text"] == "fewer than 3"
+    text = summary_markdown_text(ready_summary)
+    assert "| 1:1 coaching | fewer than 3 |" in text
+    assert "| Site visit | 6 |" not in text
 
 
 # ---- the PDF fetcher: our static files, nothing else --------------------------------------------

@@ -14,6 +14,14 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from engagements.disclosure import (
+    THRESHOLD,
+    Cell,
+    change_hidden,
+    count_cell,
+    count_text,
+    suppress,
+)
 from engagements.models import LearningSummary
 from engagements.summaries.content import LEARNING_HEADINGS
 from engagements.summaries.pdf import html_to_pdf
@@ -49,7 +57,34 @@ def direction(now: float | int, before: float | int) -> str:
     return "up" if now > before else "down" if now < before else "same"
 
 
-def _figure(label: str, figure: dict[str, Any], *, of: int | None = None) -> dict[str, Any]:
+def hidden_change_text(now: Cell, before: Cell) -> str:
+    """The change when a count is hidden (engagements.disclosure): never a number that, with
+    the figure shown, would give the hidden one away."""
+    if not now.shown and not before.shown:
+        return f"{now.text.capitalize()} in both periods"
+    if not before.shown:
+        return f"Up from {before.text}" if now.value > 0 else f"None, from {before.text}"
+    if before.value == 0:
+        return "None before"
+    return f"Down from {before.text}"
+
+
+def _change(now: Cell, before: Cell) -> str:
+    if change_hidden(now, before):
+        return hidden_change_text(now, before)
+    return change_text(now.value, before.value)
+
+
+def _figure(label: str, figure: dict[str, Any], *, of: int | None = None,
+            people: bool = True) -> dict[str, Any]:
+    """A headline figure. ``people``: a count of sessions, subject to the small-number rule
+    (days of support and places are not)."""
+    if people:
+        now, before = count_cell(figure["now"]), count_cell(figure["before"])
+        return {"label": label, "value": now.text, "change": _change(now, before),
+                # Both hidden: which is larger would say something about the two.
+                "direction": direction(figure["now"], figure["before"]) if now.shown
+                or before.shown else "same"}
     return {
         "label": label,
         "value": number(figure["now"]) + (f" of {number(of)}" if of is not None else ""),
@@ -58,15 +93,23 @@ def _figure(label: str, figure: dict[str, Any], *, of: int | None = None) -> dic
     }
 
 
-def _rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _rows(rows: list[dict[str, Any]], *, totals: tuple[int, int] | None = None
+          ) -> list[dict[str, Any]]:
+    """Table rows of session counts, small ones hidden; with ``totals`` (this period's and the
+    last's), the parts of a total, with follow-on suppression (engagements.disclosure)."""
+    nows, _ = suppress([r["now"] for r in rows], totals[0] if totals else None)
+    befores, _ = suppress([r["before"] for r in rows], totals[1] if totals else None)
     top = max((r["now"] for r in rows), default=0) or 1
-    return [
-        {**r, "now_text": number(r["now"]), "before_text": number(r["before"]),
-         "change_text": change_text(r["now"], r["before"]),
-         "direction": direction(r["now"], r["before"]),
-         "bar": round(100 * r["now"] / top)}
-        for r in rows
-    ]
+    out = []
+    for r, now, before in zip(rows, nows, befores, strict=True):
+        # A hidden count's bar is drawn at the threshold: its length must not tell the count.
+        shown_value = r["now"] if now.shown else THRESHOLD
+        out.append({**r, "now_text": now.text, "before_text": before.text,
+                    "hidden": not now.shown, "change_text": _change(now, before),
+                    "direction": direction(r["now"], r["before"])
+                    if now.shown or before.shown else "same",
+                    "bar": min(100, round(100 * shown_value / top)) if r["now"] else 0})
+    return out
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -79,8 +122,9 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
     activity = content["activity"]
     figures = [
         _figure("Sessions held", activity["sessions"]),
-        _figure("Days of support", activity["days"]),
-        _figure("Places reached", activity["places_reached"], of=activity["places_in_scope"]),
+        _figure("Days of support", activity["days"], people=False),
+        _figure("Places reached", activity["places_reached"], of=activity["places_in_scope"],
+                people=False),
         _figure("Postponed or cancelled", activity["not_held"]),
     ]
 
@@ -135,7 +179,8 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
     held = activity["sessions"]["now"]
     sectors = _rows(activity["sectors"])
     for row in sectors:
-        row["share"] = round(100 * row["now"] / held) if held else 0
+        # A share of a shown total would give a hidden count away.
+        row["share"] = round(100 * row["now"] / held) if held and not row["hidden"] else None
     return {
         "summary": summary,
         "title": content["scope"]["label"],
@@ -153,9 +198,11 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         "compiled_at": summary.compiled_at,
         "small_number": content["small_number"],
         "figures": figures,
-        "kinds": _rows(activity["kinds"]),
+        # Kinds of work add up to the sessions held: follow-on suppression applies.
+        "kinds": _rows(activity["kinds"], totals=(held, activity["sessions"]["before"])),
         "sectors": sectors,
         "sessions_held": held,
+        "sessions_held_text": count_text(held),
         "themes": themes,
         "themes_faded": content["themes_faded"],
         "learning_sections": learning_sections,
