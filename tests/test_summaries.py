@@ -19,6 +19,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import LearningItem, LearningSummary, Session
@@ -272,7 +273,8 @@ def test_compiling_costs_the_same_queries_whatever_the_size(world: World) -> Non
     with CaptureQueriesContext(connection) as large:
         content = summary_content(summary)
     assert content["activity"]["sessions"]["now"] == 7 + 21
-    assert len(large.captured_queries) == len(small.captured_queries) <= 12
+    # 13: the themes by month (issue 15: every theme links to its evidence) is the 13th.
+    assert len(large.captured_queries) == len(small.captured_queries) <= 13
 
 
 def test_periods() -> None:
@@ -369,7 +371,7 @@ def test_canary_never_in_the_markdown(ready_summary: LearningSummary) -> None:
     text = summary_markdown_text(ready_summary)
     assert "We stopped blaming each other." in text
     assert "— NHS Chief Operating Officer" in text
-    assert "| 1 | Relationships and trust | 5 | Up 4 from 1 | Alderley (3) |" in text
+    assert "| 1 | Relationships and trust | 5 | Up from fewer than 3 | Alderley (3) |" in text
     for forbidden in FORBIDDEN:
         assert forbidden not in text
 
@@ -530,3 +532,41 @@ def test_the_pdf_is_tagged_pdf_ua_with_every_heading(ready_summary: LearningSumm
         tagged = len(re.findall(rb"/S /H%d\b" % level, objects))
         assert tagged == in_html, (level, in_html, tagged)
     assert len(re.findall(rb"/S /H\d", objects)) > 5
+
+
+def test_every_theme_lists_the_evidence_behind_it(ready_summary: LearningSummary,
+                                                  lead_client: Any) -> None:
+    """Issue 15, point 3: a theme statement says how many sessions, in how many places and
+    when, and links the items of learning behind it — never a note, never a name."""
+    doc = summary_document(ready_summary)
+    themes = {t["name"]: t for t in doc["themes"]}
+    trust = themes["Relationships and trust"]["evidence"]
+    assert trust["sessions"] == "5" and trust["places"] == 2
+    assert trust["items"] == [{"label": "Lesson 1", "anchor": trust["items"][0]["anchor"]}]
+    # One session: no place count (it would say which), no learning recorded against it.
+    blame = themes["Blame culture"]["evidence"]
+    assert blame["sessions"] == "fewer than 3" and blame["places"] is None
+    assert blame["items"] == []
+    html = lead_client.get(reverse("engagements:summary-detail",
+                                   args=[ready_summary.pk])).content.decode()
+    assert (f'Evidence:</span> 5 held sessions in 2 places; learning recorded against it: '
+            f'<a href="#{trust["items"][0]["anchor"]}">Lesson 1</a>.') in html
+    assert 'id="' + trust["items"][0]["anchor"] + '"' in html
+    for forbidden in FORBIDDEN:
+        assert forbidden not in html
+    text = summary_markdown_text(ready_summary)
+    assert "- **Relationships and trust**: 5 held sessions in 2 places; learning: Lesson 1" in text
+
+
+def test_a_quarter_lists_its_themes_month_by_month(world: World) -> None:
+    quarter = Period.containing("quarter", dt.date(2024, 2, 1))
+    summary = LearningSummaryFactory.create(
+        programme=world.programme, scope="programme", period="quarter",
+        period_start=quarter.start, period_end=quarter.end)
+    summary.content = summary_content(summary)
+    trust = next(t for t in summary_document(summary)["themes"]
+                 if t["name"] == "Relationships and trust")
+    assert trust["evidence"]["months"] == [
+        {"label": "February 2024", "sessions": "fewer than 3"},
+        {"label": "March 2024", "sessions": "5"},
+    ]

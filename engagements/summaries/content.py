@@ -1,7 +1,7 @@
 """What a learning summary says: figures, themes, learning, outcomes and quiet places.
 
 ``summary_content(summary)`` returns the JSON stored in ``LearningSummary.content``. It costs
-ten queries whatever the size of the programme: every figure is an aggregate in the database,
+13 queries whatever the size of the programme: every figure is an aggregate in the database,
 and the current and previous periods are counted in the same query (two FILTERed counts over
 the two periods' rows). No session row is ever loaded, so ``Session.private_notes`` is never
 selected — not deferred, not read, not in memory (tests check the SQL).
@@ -39,6 +39,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from engagements.disclosure import THRESHOLD
@@ -286,7 +287,8 @@ def _sectors(summary: LearningSummary, period: Period, previous: Period) -> list
 def _themes(summary: LearningSummary, period: Period,
             previous: Period) -> tuple[list[dict[str, Any]], list[str]]:
     """Themes of held sessions, ranked by sessions in the period, with their trend and the
-    places where each is most present (withheld below ``SMALL_NUMBER`` sessions). Two queries."""
+    places where each is most present (withheld below ``SMALL_NUMBER`` sessions), how many
+    places it came from and its sessions month by month. Three queries."""
     through = Session.themes.through.objects.filter(
         _scope_q(summary, "session__engagement__"),
         session__deleted_at__isnull=True, session__status=Session.Status.HELD,
@@ -299,6 +301,15 @@ def _themes(summary: LearningSummary, period: Period,
         .annotate(now=Count("session_id", filter=now), before=Count("session_id", filter=before))
         .order_by()
     )
+    # The evidence behind each theme, by month of the period (a quarter reads as its months).
+    by_month: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        through.filter(now).values("theme_id", month=TruncMonth("session__date"))
+        .annotate(n=Count("session_id")).order_by("month")
+    ):
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        by_month[row["theme_id"]].append({"month": month.isoformat()[:7], "sessions": row["n"]})
     by_place: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if summary.scope != LearningSummary.Scope.PLACE:
         for row in (
@@ -322,6 +333,11 @@ def _themes(summary: LearningSummary, period: Period,
             **_figure(row["now"], row["before"]), "trend": _trend(row["now"], row["before"]),
             "places": places,
             "places_withheld": summary.scope != LearningSummary.Scope.PLACE and not places,
+            # How many places it came from (never which, below the small-number rule) and
+            # when: the trail from the statement to its evidence.
+            "place_count": (1 if summary.scope == LearningSummary.Scope.PLACE
+                            else len(by_place[row["theme_id"]])),
+            "months": by_month.get(row["theme_id"], []),
         })
     faded = sorted(r["theme__name"] for r in rows if r["before"] and not r["now"])
     return themes, faded

@@ -112,6 +112,25 @@ def _rows(rows: list[dict[str, Any]], *, totals: tuple[int, int] | None = None
     return out
 
 
+def _evidence(theme: dict[str, Any], items: list[dict[str, Any]], *,
+              place_scope: bool) -> dict[str, Any]:
+    """What lies behind a theme statement, for a reader to trace it: its sessions (how many,
+    in how many places, month by month — small counts hidden) and the items of learning
+    recorded against it, by their labels and anchors. Never a note, never a name, never which
+    place below the small-number rule."""
+    small = theme["hidden"]
+    months = [{"label": f"{dt.date.fromisoformat(m['month'] + '-01'):%B %Y}",
+               "sessions": count_text(m["sessions"])} for m in theme.get("months", [])]
+    places = theme.get("place_count")
+    return {
+        "sessions": theme["now_text"],
+        # With fewer than 3 sessions, "in 2 places" would say one session each.
+        "places": None if place_scope or small or places is None else places,
+        "months": months if len(months) > 1 else [],
+        "items": [{"label": i["label"], "anchor": i["anchor"]} for i in items],
+    }
+
+
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -155,11 +174,17 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
     by_theme = [group for group in by_theme if group["items"]]
 
     themes = _rows(content["themes"])
+    learning_by_theme: dict[str, list[dict[str, Any]]] = {}
+    for group in content["learning"]["by_theme"]:
+        learning_by_theme[group["theme"] or ""] = [
+            items[ref] for ref in group["refs"] if ref in items and not items[ref].get("withdrawn")]
     for theme in themes:
         theme["trend_text"] = (
             "New this period" if theme["trend"] == "new"
-            else change_text(theme["now"], theme["before"])
+            else theme["change_text"]
         )
+        theme["evidence"] = _evidence(theme, learning_by_theme.get(theme["name"], []),
+                                      place_scope=content["scope"]["kind"] == "place")
     outcomes = [{**o, "recorded_on": _date(o["recorded_on"])} for o in content["outcomes"]]
     quiet = [{**q, "last_contact": _date(q["last_contact"]),
               "status_label": q["status"].capitalize()} for q in content["quiet_places"]]
