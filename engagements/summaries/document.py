@@ -119,8 +119,11 @@ def _evidence(theme: dict[str, Any], items: list[dict[str, Any]], *,
     recorded against it, by their labels and anchors. Never a note, never a name, never which
     place below the small-number rule."""
     small = theme["hidden"]
+    # The months add up to the theme's count, which is shown: follow-on suppression.
+    by_month = theme.get("months", [])
+    cells, _ = suppress([m["sessions"] for m in by_month], theme["now"])
     months = [{"label": f"{dt.date.fromisoformat(m['month'] + '-01'):%B %Y}",
-               "sessions": count_text(m["sessions"])} for m in theme.get("months", [])]
+               "sessions": cell.text} for m, cell in zip(by_month, cells, strict=True)]
     places = theme.get("place_count")
     return {
         "sessions": theme["now_text"],

@@ -176,6 +176,12 @@ class _Versioned(forms.Form):
     """The review version the page was opened at: the compare-and-set token."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The review page holds several of these forms: each has ids of its own.
+    id_prefix = "review"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
 
 
 class SummaryReviewForm(_Versioned):
@@ -228,14 +234,17 @@ class SummaryReviewForm(_Versioned):
 
 
 class SummaryItemHideForm(_Versioned):
+    id_prefix = "hide"
     reason = forms.CharField(
-        label="Why leave it out?", required=False, max_length=500,
+        label="Why leave it out?", max_length=500,
+        error_messages={"required": "Say why this item is left out of the summary"},
         help_text="Recorded with the summary and in the audit log, for example “repeats "
                   "message 2” or “could identify the place”.",
     )
 
 
 class SummaryLockForm(_Versioned):
+    id_prefix = "lock"
     confirm = forms.BooleanField(
         label="I have reviewed this summary: lock it so that it no longer changes",
         required=True,
@@ -245,8 +254,10 @@ class SummaryLockForm(_Versioned):
 
 
 class SummaryUnlockForm(_Versioned):
+    id_prefix = "unlock"
     reason = forms.CharField(
-        label="Why unlock it?", required=False, max_length=500, widget=forms.Textarea,
+        label="Why unlock it?", max_length=500, widget=forms.Textarea,
+        error_messages={"required": "Say why this summary is being unlocked"},
         help_text="Recorded in the audit log. Once unlocked, the summary can be reviewed and "
                   "compiled again, and must be locked again before it is final.",
     )

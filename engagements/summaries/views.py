@@ -315,6 +315,8 @@ def summary_review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     raw = request.POST.get("item", "")
     item_id = int(raw) if raw.isdigit() else None
     form = SummaryItemHideForm(request.POST, prefix=f"item-{item_id}")
+    if request.POST.get("action") == "show":
+        form.fields["reason"].required = False  # showing an item again needs no reason
     if item_id is None:
         form.is_valid()
         form.add_error(None, "Choose an item of learning to hide or show")
