@@ -262,3 +262,24 @@ def test_the_review_page_costs_the_same_queries_whatever_the_items(
     with django_assert_max_num_queries(5):
         page = lead_client.get(_url("summary-review", ready))
     assert page.status_code == 200 and "Leave it out" in page.content.decode()
+
+
+def test_the_schedule_skips_a_locked_summary_compiled_mid_period(
+        ready: LearningSummary, lead_client: Client,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """Compiled before its period ended, a summary is queued again by the schedule — unless it
+    is locked."""
+    _lock(lead_client, ready, django_capture_on_commit_callbacks)
+    early = timezone.make_aware(dt.datetime(2024, 3, 20, 12, 0))
+    LearningSummary.objects.filter(pk=ready.pk).update(compiled_at=early, pdf_compiled_at=early)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = summaries_schedule_due(kind="month", today=dt.date(2024, 4, 1))
+    assert report.requeued == 0
+    ready.refresh_from_db()
+    assert ready.status == "ready" and ready.compiled_at == early
+    # The same summary unlocked is queued again (and compiled, eagerly).
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(_url("summary-unlock", ready), {
+            "version": ready.review_version, "reason": "Compile it with the whole month"})
+        report = summaries_schedule_due(kind="month", today=dt.date(2024, 4, 1))
+    assert report.requeued == 1
