@@ -10,6 +10,7 @@ A subprocess per measurement, so peak RSS (``resource.getrusage``) is that job's
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -173,10 +174,11 @@ def compile_summary(tag: str) -> dict[str, Any]:
     content_timing: dict[str, float] = {}
     real_content = compile_module.summary_content
 
-    def timed_content(summary: LearningSummary) -> dict[str, Any]:
+    def timed_content(summary: LearningSummary, *, today: dt.date | None = None
+                      ) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            return real_content(summary)
+            return real_content(summary, today=today)
         finally:
             content_timing["seconds"] = time.perf_counter() - started
 

@@ -420,6 +420,24 @@ class LearningSummary(TimeStampedModel):
     # When an item this summary had included was withdrawn, so it was compiled again without
     # it: the summary page says so.
     withdrawal_recompiled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A lead's review of the compiled content (engagements.summaries.review): an editorial
+    # introduction, items hidden with a reason ({item id: reason}), and the order of the
+    # sections. ``review_version`` is the compare-and-set token for review, lock and unlock;
+    # compiling bumps it too, so a lock always seals the content the lead was looking at.
+    introduction = models.TextField(blank=True)
+    hidden_items = models.JSONField(default=dict, blank=True)
+    section_order = models.JSONField(default=list, blank=True)
+    review_version = models.PositiveIntegerField(default=1, editable=False)
+    # Locked: content, figures and files never change again (compiling refuses it). The hash
+    # is SHA-256 over the content and the review as locked. A withdrawal of consent afterwards
+    # blanks the item and sets ``changed_after_lock_at``; the hash stays that of what was locked.
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    changed_after_lock_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-period_start", "scope_key"]
@@ -443,6 +461,11 @@ class LearningSummary(TimeStampedModel):
                 | Q(pdf__isnull=False, pdf_compiled_at__isnull=False, pdf_error=""),
                 name="summary_pdf_with_its_content_time",
             ),
+            models.CheckConstraint(
+                condition=Q(locked_at__isnull=True, content_hash="")
+                | (Q(locked_at__isnull=False, status="ready") & ~Q(content_hash="")),
+                name="summary_locked_is_ready_with_hash",
+            ),
         ]
         indexes = [
             models.Index(fields=["programme", "-period_start"], name="summary_programme_idx"),
@@ -459,6 +482,10 @@ class LearningSummary(TimeStampedModel):
         if self.pdf_compiled_at is not None and self.pdf_compiled_at == self.compiled_at:
             return "stored"
         return "failed" if self.pdf_error else "preparing"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
 
     @property
     def scope_label(self) -> str:

@@ -29,6 +29,11 @@ class SubqueryCount(models.Subquery):
 
 class EngagementQuerySet(models.QuerySet):
     WORKING_STATUSES = ("diagnostic", "active", "paused")
+    # Where visits are expected, so where no contact is a gap: not paused (the place asked for
+    # a pause: nobody expects visits), not requested or closed. Summaries' "places with no
+    # contact", the weekly digest and My week's gaps all use it (the dashboard's "quiet" too,
+    # as ``definitions.QUIET_STATUSES``).
+    EXPECTING_CONTACT = ("diagnostic", "active")
 
     def assigned_to(self, enabler: Enabler) -> EngagementQuerySet:
         """Engagements the enabler currently works on (a current assignment), in working status.

@@ -33,14 +33,16 @@ def last_week(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def quiet_assignments(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Current assignments to engagements under way with no live session logged (by anyone)
-    between ``start`` and ``end``, with the enabler's address. One query."""
+    """Current assignments to engagements expecting contact (diagnostic or active: a paused
+    place is no gap) with no live session logged by anyone between ``start`` and ``end`` — a
+    visit postponed or cancelled is logged contact, not a gap — with the enabler's address.
+    One query."""
     live = Q(engagement__sessions__deleted_at__isnull=True)
     return list(
         Assignment.objects.filter(
             ended_on__isnull=True, started_on__lte=end,
             enabler__is_active=True, enabler__user__is_active=True,
-            engagement__status__in=EngagementQuerySet.WORKING_STATUSES,
+            engagement__status__in=EngagementQuerySet.EXPECTING_CONTACT,
         )
         .exclude(enabler__user__email="")
         .values("enabler_id", "enabler__user__email", "enabler__user__first_name",

@@ -31,6 +31,11 @@ urlpatterns = [
     path("summaries/new/", summaries.summary_new, name="summary-request"),
     path("summaries/<int:pk>/", summaries.summary_detail, name="summary-detail"),
     path("summaries/<int:pk>/compile/", summaries.summary_compile_again, name="summary-compile"),
+    path("summaries/<int:pk>/review/", summaries.summary_review, name="summary-review"),
+    path("summaries/<int:pk>/review/items/", summaries.summary_review_item,
+         name="summary-review-item"),
+    path("summaries/<int:pk>/lock/", summaries.summary_lock_view, name="summary-lock"),
+    path("summaries/<int:pk>/unlock/", summaries.summary_unlock_view, name="summary-unlock"),
     path("summaries/<int:pk>/pdf/", summaries.summary_pdf, name="summary-pdf"),
     path("summaries/<int:pk>/markdown/", summaries.summary_markdown, name="summary-markdown"),
 ]

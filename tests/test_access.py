@@ -195,6 +195,11 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:summary-request": (LEAD_OR_ADMIN, {}, LEADS, OK, OK),
     "engagements:summary-detail": (LEAD_OR_ADMIN, SUMMARY, LEADS, OK, NA),
     "engagements:summary-compile": (LEAD_OR_ADMIN, SUMMARY, LEADS, NA, R),
+    # Review, then lock (issue 15): an empty POST comes back with its errors.
+    "engagements:summary-review": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, OK),
+    "engagements:summary-review-item": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, NA, OK),
+    "engagements:summary-lock": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, NA, OK),
+    "engagements:summary-unlock": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, NA, OK),
     "engagements:summary-pdf": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
     "engagements:summary-markdown": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
 

@@ -107,6 +107,18 @@ class World:
             summary_render_pdf(summary_id=summary.pk)  # the PDF task's work
             self.summaries.append(summary)
         assert LearningSummary.objects.filter(status="ready").exists()
+        # The last one reviewed and locked, and a session written since (its page says so).
+        from engagements.summaries.review import summary_lock, summary_review_save
+
+        last = LearningSummary.objects.get(pk=self.summaries[-1].pk)
+        summary_review_save(summary=last, by=self.lead, version=last.review_version,
+                            introduction="Reviewed for the canary.",
+                            order=["themes", "activity", "learning", "outcomes", "quiet-places"])
+        last.refresh_from_db()
+        summary_lock(summary=last, by=self.lead, version=last.review_version)
+        summary_render_pdf(summary_id=last.pk)  # its PDF, now saying who locked it
+        Session.objects.filter(engagement__programme=last.programme).update(
+            updated_at=timezone.now() + dt.timedelta(seconds=1))
         self.draft = OnboardingDraftFactory.create(owner=self.admin)
         self.batch = ImportBatchFactory.create(owner=self.admin)
         self.system = SystemFactory.create(region=self.engagement.place.region)
@@ -171,6 +183,10 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:summary-list": lambda w: [{}], "engagements:summary-request": lambda w: [{}],
     "engagements:summary-detail": lambda w: [{"pk": s.pk} for s in w.summaries],
     "engagements:summary-compile": lambda w: [{"pk": w.summaries[0].pk}],
+    "engagements:summary-review": lambda w: [{"pk": s.pk} for s in w.summaries],
+    "engagements:summary-review-item": lambda w: [{"pk": w.summaries[0].pk}],
+    "engagements:summary-lock": lambda w: [{"pk": w.summaries[0].pk}],
+    "engagements:summary-unlock": lambda w: [{"pk": w.summaries[0].pk}],
     "engagements:summary-pdf": lambda w: [{"pk": s.pk} for s in w.summaries],
     "engagements:summary-markdown": lambda w: [{"pk": s.pk} for s in w.summaries],
     "backoffice:admin-home": lambda w: [{}], "backoffice:onboard": lambda w: [{}],

@@ -19,6 +19,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import LearningItem, LearningSummary, Session
@@ -214,7 +215,8 @@ def test_learning_shareable_consented_by_role_never_by_place(world: World) -> No
     message, lesson, quote = learning["items"]
     assert quote["role"] == "NHS Chief Operating Officer"
     assert message["role"] == ""  # a role without consent is dropped
-    assert set(quote) == {"ref", "kind", "text", "role", "themes"}  # no place, no name
+    # No place, no name (the id is the item's own, for review and withdrawal; never shown).
+    assert set(quote) == {"id", "ref", "kind", "text", "role", "themes"}
     assert lesson["themes"] == ["Relationships and trust"]
     assert [g["kind"] for g in learning["by_kind"]] == ["message", "lesson", "quote"]
     assert learning["by_theme"] == [
@@ -271,7 +273,8 @@ def test_compiling_costs_the_same_queries_whatever_the_size(world: World) -> Non
     with CaptureQueriesContext(connection) as large:
         content = summary_content(summary)
     assert content["activity"]["sessions"]["now"] == 7 + 21
-    assert len(large.captured_queries) == len(small.captured_queries) <= 12
+    # 13: the themes by month (issue 15: every theme links to its evidence) is the 13th.
+    assert len(large.captured_queries) == len(small.captured_queries) <= 13
 
 
 def test_periods() -> None:
@@ -368,7 +371,7 @@ def test_canary_never_in_the_markdown(ready_summary: LearningSummary) -> None:
     text = summary_markdown_text(ready_summary)
     assert "We stopped blaming each other." in text
     assert "— NHS Chief Operating Officer" in text
-    assert "| 1 | Relationships and trust | 5 | Up 4 from 1 | Alderley (3) |" in text
+    assert "| 1 | Relationships and trust | 5 | Up from fewer than 3 | Alderley (3) |" in text
     for forbidden in FORBIDDEN:
         assert forbidden not in text
 
@@ -425,9 +428,32 @@ def test_the_document_view_reads_the_stored_content_only(
         "activity", "themes", "learning-message", "learning-lesson", "learning-quote",
         "learning-by-theme", "outcomes", "quiet-places", "about",
     ]
+    # February's 2 sessions are a small number: the change says no more than that.
     assert doc["figures"][0] == {"label": "Sessions held", "value": "7",
-                                 "change": "Up 5 from 2", "direction": "up"}
+                                 "change": "Up from fewer than 3", "direction": "up"}
     assert doc["figures"][2]["value"] == "3 of 4"
+
+
+def test_small_numbers_in_the_summary(ready_summary: LearningSummary) -> None:
+    """Issue 15, point 5: counts of 1 or 2 read "fewer than 3", and the kinds of work, which
+    add up to the sessions held, hide one more so the total cannot give it away."""
+    doc = summary_document(ready_summary)
+    figures = {f["label"]: f for f in doc["figures"]}
+    assert figures["Postponed or cancelled"]["value"] == "fewer than 3"  # 1 in March
+    assert figures["Postponed or cancelled"]["change"] == "None before"
+    kinds = {k["kind"]: (k["now_text"], k["before_text"]) for k in doc["kinds"]}
+    # March: 6 site visits + 1 coaching = 7 held. February: 2 site visits, 2 held.
+    assert kinds == {"site_visit": ("not shown", "not shown"),
+                     "coaching": ("fewer than 3", "not shown")}
+    sectors = {s["sector"]: s for s in doc["sectors"]}
+    assert sectors["voluntary"]["now_text"] == "fewer than 3"
+    assert sectors["voluntary"]["share"] is None  # 1 of 7 would give it away
+    themes = {t["name"]: t for t in doc["themes"]}
+    assert themes["Relationships and trust"]["now_text"] == "5"
+    assert themes["Discharge"]["now_text"] == "fewer than 3"
+    text = summary_markdown_text(ready_summary)
+    assert "| 1:1 coaching | fewer than 3 |" in text
+    assert "| Site visit | 6 |" not in text
 
 
 # ---- the PDF fetcher: our static files, nothing else --------------------------------------------
@@ -464,3 +490,86 @@ def test_a_pdf_never_fetches_what_the_text_names(monkeypatch: Any) -> None:
                       '</head><body><img src="http://169.254.169.254/latest/meta-data">'
                       '<img src="file:///etc/hostname"><p>Hello</p></body></html>')
     assert pdf.startswith(b"%PDF")
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated: WeasyPrint packs the structure tree
+    into compressed object streams, so reading it means reading those."""
+    import re
+    import zlib
+
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        start = match.end()
+        end = pdf.find(b"endstream", start)
+        try:
+            parts.append(zlib.decompressobj().decompress(pdf[start:end]))
+        except zlib.error:
+            continue  # an image or font stream that is not Flate
+    return b"\n".join(parts)
+
+
+def test_the_pdf_is_tagged_pdf_ua_with_every_heading(ready_summary: LearningSummary) -> None:
+    """Issue 15, point 7 (the finding: "The summary PDF is untagged"): a structure tree, the
+    document's language and title, and one heading element for every heading of the HTML."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    pdf = stored_pdf(ready_summary)
+    objects = _pdf_objects(pdf)
+    assert b"/StructTreeRoot" in objects and b"/MarkInfo" in objects
+    assert b"/Lang (en-GB)" in objects
+    assert b"pdfuaid:part" in objects  # the PDF/UA-1 identification in the XMP metadata
+    html = render_to_string("engagements/summary-pdf.html",
+                            {"doc": summary_document(ready_summary)})
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title is not None
+    assert b"/DisplayDocTitle true" in objects
+    assert title.group(1).strip().split(":")[0].encode() in objects
+    for level in range(1, 7):
+        in_html = len(re.findall(rf"<h{level}[\s>]", html))
+        tagged = len(re.findall(rb"/S /H%d\b" % level, objects))
+        assert tagged == in_html, (level, in_html, tagged)
+    assert len(re.findall(rb"/S /H\d", objects)) > 5
+
+
+def test_every_theme_lists_the_evidence_behind_it(ready_summary: LearningSummary,
+                                                  lead_client: Any) -> None:
+    """Issue 15, point 3: a theme statement says how many sessions, in how many places and
+    when, and links the items of learning behind it — never a note, never a name."""
+    doc = summary_document(ready_summary)
+    themes = {t["name"]: t for t in doc["themes"]}
+    trust = themes["Relationships and trust"]["evidence"]
+    assert trust["sessions"] == "5" and trust["places"] == 2
+    assert trust["items"] == [{"label": "Lesson 1", "anchor": trust["items"][0]["anchor"]}]
+    # One session: no place count (it would say which), no learning recorded against it.
+    blame = themes["Blame culture"]["evidence"]
+    assert blame["sessions"] == "fewer than 3" and blame["places"] is None
+    assert blame["items"] == []
+    html = lead_client.get(reverse("engagements:summary-detail",
+                                   args=[ready_summary.pk])).content.decode()
+    assert (f'Evidence:</span> 5 held sessions in 2 places; learning recorded against it: '
+            f'<a href="#{trust["items"][0]["anchor"]}">Lesson 1</a>.') in html
+    assert 'id="' + trust["items"][0]["anchor"] + '"' in html
+    for forbidden in FORBIDDEN:
+        assert forbidden not in html
+    text = summary_markdown_text(ready_summary)
+    assert "- **Relationships and trust**: 5 held sessions in 2 places; learning: Lesson 1" in text
+
+
+def test_a_quarter_lists_its_themes_month_by_month(world: World) -> None:
+    quarter = Period.containing("quarter", dt.date(2024, 2, 1))
+    summary = LearningSummaryFactory.create(
+        programme=world.programme, scope="programme", period="quarter",
+        period_start=quarter.start, period_end=quarter.end)
+    summary.content = summary_content(summary)
+    trust = next(t for t in summary_document(summary)["themes"]
+                 if t["name"] == "Relationships and trust")
+    # 1 in February and 5 in March make the 6 shown: March is not shown either, or the
+    # total would give February away.
+    assert trust["now_text"] == "6"
+    assert trust["evidence"]["months"] == [
+        {"label": "February 2024", "sessions": "fewer than 3"},
+        {"label": "March 2024", "sessions": "not shown"},
+    ]

@@ -454,8 +454,9 @@ def test_query_budgets(lead_client: Client, programme: Any, size: int,
     queued = LearningSummaryFactory.create(programme=programme, period_start=dt.date(2031, 1, 1),
                                            period_end=dt.date(2031, 1, 31))
     pages = [
-        (reverse("engagements:summary-list"), {}, 6),
-        (reverse("engagements:summary-list"), {"programme": programme.pk, "status": "ready"}, 7),
+        # The schedule costs two of these (engagements.summaries.schedule).
+        (reverse("engagements:summary-list"), {}, 8),
+        (reverse("engagements:summary-list"), {"programme": programme.pk, "status": "ready"}, 9),
         (reverse("engagements:summary-request"), {}, 5),
         (reverse("engagements:summary-request"), {"programme": programme.pk}, 5),
         (reverse("engagements:summary-detail", args=[ready.pk]), {}, 4),

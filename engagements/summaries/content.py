@@ -1,7 +1,7 @@
 """What a learning summary says: figures, themes, learning, outcomes and quiet places.
 
 ``summary_content(summary)`` returns the JSON stored in ``LearningSummary.content``. It costs
-ten queries whatever the size of the programme: every figure is an aggregate in the database,
+13 queries whatever the size of the programme: every figure is an aggregate in the database,
 and the current and previous periods are counted in the same query (two FILTERed counts over
 the two periods' rows). No session row is ever loaded, so ``Session.private_notes`` is never
 selected — not deferred, not read, not in memory (tests check the SQL).
@@ -13,12 +13,17 @@ The rules it applies (DESIGN.md, seed 004):
 - a theme drawn from fewer than ``SMALL_NUMBER`` sessions in the period is not broken down by
   place, and a place is named for a theme only where it came up in ``SMALL_NUMBER`` or more of
   its sessions (small numbers identify people);
-- places with no contact: engagements under way (diagnostic, active, paused) by the end of the
-  period with no held session in it.
+- like for like: a period in progress counts its days so far against the same days of the
+  period before; a finished one, the whole of both (``Period.compared``, labelled in
+  ``comparison``);
+- places with no contact: engagements expecting contact (diagnostic or active: a paused or
+  closed one is not a gap) requested by the end of the period, with no contact in it — a visit
+  the place postponed (or that was cancelled) is contact attempted, not a gap.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -34,8 +39,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from engagements.disclosure import THRESHOLD
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -44,15 +51,18 @@ from engagements.models import (
     Session,
     SessionSectorCount,
 )
+from engagements.querysets import EngagementQuerySet
 from engagements.summaries.periods import Period, period_label
 from fieldbook.units import minutes_to_days
 from places.models import SECTOR_BY_KIND, Sector
 
 # 2: the learning lists the ids of the items it quotes (``learning.item_ids``).
-CONTENT_VERSION = 2
-SMALL_NUMBER = 3
+# 3: like-for-like ``comparison``; quiet places count postponed visits as contact; each
+#    learning item carries its id (for review and withdrawal).
+CONTENT_VERSION = 3
+SMALL_NUMBER = THRESHOLD
 TOP_PLACES = 3
-UNDER_WAY = ("diagnostic", "active", "paused")
+EXPECTING_CONTACT = EngagementQuerySet.EXPECTING_CONTACT
 
 # The order learning is read in: seed 001 leads with the messages for national leaders.
 LEARNING_ORDER = (
@@ -95,9 +105,14 @@ def _trend(now: int, before: int) -> str:
     return "up" if now > before else "down" if now < before else "same"
 
 
-def summary_content(summary: LearningSummary) -> dict[str, Any]:
-    period = Period(summary.period, summary.period_start, summary.period_end)
-    previous = period.previous()
+def summary_content(summary: LearningSummary, *, today: dt.date | None = None
+                    ) -> dict[str, Any]:
+    whole = Period(summary.period, summary.period_start, summary.period_end)
+    comparison = whole.compared(today or timezone.localdate())
+    # Figures count ``period`` (the days so far, for a period in progress) against the same
+    # days of the one before; learning and outcomes are the whole period's (none is dated
+    # after today).
+    period, previous = comparison.now, comparison.before
     in_now = Q(date__gte=period.start, date__lte=period.end)
     in_before = Q(date__gte=previous.start, date__lte=previous.end)
     held = Q(status=Session.Status.HELD)
@@ -113,7 +128,7 @@ def summary_content(summary: LearningSummary) -> dict[str, Any]:
     activity["kinds"] = _kinds(sessions, in_now, in_before, held)
     activity["sectors"] = _sectors(summary, period, previous)
     themes, faded = _themes(summary, period, previous)
-    learning = _learning(summary, period)
+    learning = _learning(summary, whole)
     return {
         "version": CONTENT_VERSION,
         "scope": {
@@ -123,22 +138,26 @@ def summary_content(summary: LearningSummary) -> dict[str, Any]:
             "region": summary.region.name if summary.region else None,
             "place": summary.place.name if summary.place else None,
         },
-        "period": {"kind": period.kind, "start": period.start.isoformat(),
-                   "end": period.end.isoformat(), "label": period.label},
+        "period": {"kind": whole.kind, "start": whole.start.isoformat(),
+                   "end": whole.end.isoformat(), "label": whole.label},
         "previous": {"start": previous.start.isoformat(), "end": previous.end.isoformat(),
                      "label": period_label(previous.kind, previous.start, previous.end)},
+        "comparison": {"in_progress": comparison.in_progress,
+                       "start": period.start.isoformat(), "end": period.end.isoformat(),
+                       "days": period.days, "label": comparison.label},
         "compiled_at": timezone.now().isoformat(timespec="seconds"),
         "small_number": SMALL_NUMBER,
         "activity": activity,
         "themes": themes,
         "themes_faded": faded,
         "learning": learning,
-        "outcomes": _outcomes(summary, period),
+        "outcomes": _outcomes(summary, whole),
         "quiet_places": [
             {"place": e["place__name"], "status": e["status"],
-             "last_contact": e["last_held"].isoformat() if e["last_held"] else None}
+             "last_contact": e["last_contact"].isoformat() if e["last_contact"] else None}
             for e in engagements
-            if e["status"] in UNDER_WAY and e["requested_on"] <= period.end and not e["held_now"]
+            if e["status"] in EXPECTING_CONTACT and e["requested_on"] <= period.end
+            and not e["contact_now"]
         ],
     }
 
@@ -146,8 +165,10 @@ def summary_content(summary: LearningSummary) -> dict[str, Any]:
 def _engagements(
     summary: LearningSummary, period: Period, previous: Period
 ) -> list[dict[str, Any]]:
-    """Every engagement in scope with its held sessions in both periods. One query."""
-    live_held = Q(sessions__deleted_at__isnull=True, sessions__status=Session.Status.HELD)
+    """Every engagement in scope with its held sessions in both periods, and its contact (held,
+    postponed or cancelled) in the period and before its end. One query."""
+    live = Q(sessions__deleted_at__isnull=True)
+    live_held = live & Q(sessions__status=Session.Status.HELD)
     return list(
         Engagement.objects.filter(_scope_q(summary, ""))
         .values("id", "place__name", "status", "requested_on")
@@ -156,7 +177,9 @@ def _engagements(
                 sessions__date__gte=period.start, sessions__date__lte=period.end)),
             held_before=Count("sessions", filter=live_held & Q(
                 sessions__date__gte=previous.start, sessions__date__lte=previous.end)),
-            last_held=Max("sessions__date", filter=live_held & Q(sessions__date__lte=period.end)),
+            contact_now=Count("sessions", filter=live & Q(
+                sessions__date__gte=period.start, sessions__date__lte=period.end)),
+            last_contact=Max("sessions__date", filter=live & Q(sessions__date__lte=period.end)),
         )
         .order_by("place__name")
     )
@@ -264,7 +287,8 @@ def _sectors(summary: LearningSummary, period: Period, previous: Period) -> list
 def _themes(summary: LearningSummary, period: Period,
             previous: Period) -> tuple[list[dict[str, Any]], list[str]]:
     """Themes of held sessions, ranked by sessions in the period, with their trend and the
-    places where each is most present (withheld below ``SMALL_NUMBER`` sessions). Two queries."""
+    places where each is most present (withheld below ``SMALL_NUMBER`` sessions), how many
+    places it came from and its sessions month by month. Three queries."""
     through = Session.themes.through.objects.filter(
         _scope_q(summary, "session__engagement__"),
         session__deleted_at__isnull=True, session__status=Session.Status.HELD,
@@ -277,6 +301,15 @@ def _themes(summary: LearningSummary, period: Period,
         .annotate(now=Count("session_id", filter=now), before=Count("session_id", filter=before))
         .order_by()
     )
+    # The evidence behind each theme, by month of the period (a quarter reads as its months).
+    by_month: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        through.filter(now).values("theme_id", month=TruncMonth("session__date"))
+        .annotate(n=Count("session_id")).order_by("month")
+    ):
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        by_month[row["theme_id"]].append({"month": month.isoformat()[:7], "sessions": row["n"]})
     by_place: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if summary.scope != LearningSummary.Scope.PLACE:
         for row in (
@@ -300,6 +333,11 @@ def _themes(summary: LearningSummary, period: Period,
             **_figure(row["now"], row["before"]), "trend": _trend(row["now"], row["before"]),
             "places": places,
             "places_withheld": summary.scope != LearningSummary.Scope.PLACE and not places,
+            # How many places it came from (never which, below the small-number rule) and
+            # when: the trail from the statement to its evidence.
+            "place_count": (1 if summary.scope == LearningSummary.Scope.PLACE
+                            else len(by_place[row["theme_id"]])),
+            "months": by_month.get(row["theme_id"], []),
         })
     faded = sorted(r["theme__name"] for r in rows if r["before"] and not r["now"])
     return themes, faded
@@ -327,6 +365,9 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for number, row in enumerate(rows, start=1):
         items.append({
+            # The item's id: what a lead's review hides it by, and what a withdrawal after
+            # locking finds it by (never shown).
+            "id": row["id"],
             "ref": f"L{number}",
             "kind": row["kind"],
             "text": row["text"].strip(),

@@ -168,3 +168,96 @@ class SummaryFilterForm(forms.Form):
     def __init__(self, *args: Any, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "programme").queryset = programmes
+
+
+# ---- review, then lock (engagements.summaries.review) -------------------------------------------
+
+class _Versioned(forms.Form):
+    """The review version the page was opened at: the compare-and-set token."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The review page holds several of these forms: each has ids of its own.
+    id_prefix = "review"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class SummaryReviewForm(_Versioned):
+    introduction = forms.CharField(
+        label="Introduction", required=False, widget=forms.Textarea,
+        help_text="Shown first, before the figures: what a reader should take from this "
+                  "summary. Plain text; a blank line starts a new paragraph.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from engagements.summaries.review import SECTIONS
+
+        positions = [(str(i), str(i)) for i in range(1, len(SECTIONS) + 1)]
+        for key, title in SECTIONS.items():
+            self.fields[f"position_{key}"] = forms.TypedChoiceField(
+                label=title, choices=positions, coerce=int)
+
+    @staticmethod
+    def initial_for(summary: LearningSummary) -> dict[str, Any]:
+        from engagements.summaries.review import section_order
+
+        initial: dict[str, Any] = {"version": summary.review_version,
+                                   "introduction": summary.introduction}
+        for i, key in enumerate(section_order(summary), start=1):
+            initial[f"position_{key}"] = str(i)
+        return initial
+
+    def position_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("position_")]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        taken: dict[int, str] = {}
+        for name in self.fields:
+            if name.startswith("position_") and name in cleaned:
+                position = cleaned[name]
+                if position in taken:
+                    self.add_error(name, f"{self.fields[name].label} and "
+                                   f"{self.fields[taken[position]].label} are both in place "
+                                   f"{position}: give each section its own place")
+                taken.setdefault(position, name)
+        return cleaned
+
+    @property
+    def order(self) -> list[str]:
+        positions = {name.removeprefix("position_"): value
+                     for name, value in self.cleaned_data.items() if name.startswith("position_")}
+        return sorted(positions, key=lambda key: positions[key])
+
+
+class SummaryItemHideForm(_Versioned):
+    id_prefix = "hide"
+    reason = forms.CharField(
+        label="Why leave it out?", max_length=500,
+        error_messages={"required": "Say why this item is left out of the summary"},
+        help_text="Recorded with the summary and in the audit log, for example “repeats "
+                  "message 2” or “could identify the place”.",
+    )
+
+
+class SummaryLockForm(_Versioned):
+    id_prefix = "lock"
+    confirm = forms.BooleanField(
+        label="I have reviewed this summary: lock it so that it no longer changes",
+        required=True,
+        error_messages={"required": "Confirm that you have reviewed the summary before "
+                                    "locking it"},
+    )
+
+
+class SummaryUnlockForm(_Versioned):
+    id_prefix = "unlock"
+    reason = forms.CharField(
+        label="Why unlock it?", max_length=500, widget=forms.Textarea,
+        error_messages={"required": "Say why this summary is being unlocked"},
+        help_text="Recorded in the audit log. Once unlocked, the summary can be reviewed and "
+                  "compiled again, and must be locked again before it is final.",
+    )

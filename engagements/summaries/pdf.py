@@ -76,10 +76,16 @@ def static_files_fetcher() -> Any:
     return _fetcher_class()()
 
 
+# Tagged PDF/UA-1: a structure tree (headings, paragraphs, lists, tables, figures) for screen
+# readers, the document's language from <html lang>, and its <title> shown as the window title.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str) -> bytes:
-    """Render a complete HTML document (its stylesheets linked under ``/static/``)."""
+    """Render a complete HTML document (its stylesheets linked under ``/static/``) as tagged
+    PDF/UA: the HTML's ``lang`` and ``<title>`` become the PDF's language and title."""
     from weasyprint import HTML
 
     pdf: bytes = HTML(string=html, base_url=BASE_URL,
-                      url_fetcher=static_files_fetcher()).write_pdf()
+                      url_fetcher=static_files_fetcher()).write_pdf(pdf_variant=PDF_VARIANT)
     return pdf

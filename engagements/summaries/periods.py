@@ -1,7 +1,13 @@
 """A learning summary's period: a week, month or quarter, or custom dates, and how it is named.
 
-``Period.of(kind, day)`` is the period of that kind holding ``day``; ``previous`` is the one
-before it, for comparing like with like. Months are calendar months (``fieldbook.units``).
+``Period.containing(kind, day)`` is the period of that kind holding ``day``; ``previous`` is
+the one before it. Months are calendar months (``fieldbook.units``).
+
+Like for like (``Period.compared``): a finished period is compared with the whole period before
+it; a period still in progress, with the same number of days from the start of the one before
+("first 63 days of this quarter vs the first 63 days of last quarter") — never a part of a
+quarter with a whole one. When the period before is shorter (31 days into March, against a
+29-day February) the whole of it is used, and the label says so.
 """
 
 from __future__ import annotations
@@ -70,6 +76,45 @@ class Period:
     @property
     def label(self) -> str:
         return period_label(self.kind, self.start, self.end)
+
+    def compared(self, today: dt.date) -> Comparison:
+        """What the summary's figures compare on ``today``: see the module's docstring."""
+        previous = self.previous()
+        if today > self.end:
+            return Comparison(self, previous, False,
+                              f"{self.label} vs {previous.label}")
+        days = (today - self.start).days + 1
+        before_days = min(days, previous.days)
+        now = Period(self.kind, self.start, today)
+        before = Period(self.kind, previous.start,
+                        previous.start + dt.timedelta(days=before_days - 1))
+        this, last = _NAMES.get(self.kind, ("these dates", f"the {previous.days} days before"))
+        first = f"first {_days(days)} of {this}"
+        if before_days < days:
+            return Comparison(now, before, True, f"{first} vs all {_days(before_days)} of {last}")
+        return Comparison(now, before, True, f"{first} vs the first {_days(days)} of {last}")
+
+
+_NAMES: dict[str, tuple[str, str]] = {
+    str(Kind.WEEK): ("this week", "last week"),
+    str(Kind.MONTH): ("this month", "last month"),
+    str(Kind.QUARTER): ("this quarter", "last quarter"),
+}
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The dates a summary counts (``now``: the period, or the part of it so far) and the dates
+    it compares them with (``before``), and how to say so."""
+
+    now: Period
+    before: Period
+    in_progress: bool
+    label: str
 
 
 def _day(day: dt.date) -> str:

@@ -71,6 +71,9 @@ MAX_ATTEMPTS = 5
 MAX_CUSTOM_DAYS = 400
 
 
+SCHEDULED_ACTION = "engagements.summary.scheduled"
+
+
 class SummaryError(DomainError):
     """A summary request that breaks a rule (scope outside the programme, dates out of order)."""
 
@@ -176,7 +179,9 @@ def summary_request(
 
 
 def _requeue(summary_id: int, *, from_statuses: tuple[str, ...]) -> bool:
-    return LearningSummary.objects.filter(pk=summary_id, status__in=from_statuses).update(
+    # A locked summary is never compiled again (engagements.summaries.review).
+    return LearningSummary.objects.filter(
+        pk=summary_id, status__in=from_statuses, locked_at__isnull=True).update(
         status=Status.QUEUED, error="", updated_at=timezone.now()
     ) == 1
 
@@ -208,8 +213,8 @@ def summaries_quoting(item_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 @transaction.atomic
-def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | None
-                                ) -> list[int]:
+def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | None,
+                                item_ids: Iterable[int] | None = None) -> list[int]:
     """Compile again the summaries that included learning no longer shared (withdrawn, or
     un-ticked in an edit), and mark them so their page says why.
 
@@ -217,11 +222,23 @@ def summaries_recompile_without(*, summary_ids: Iterable[int], actor: User | Non
     compiling now is queued again, so the worker's write (which needs "compiling") is dropped
     and a fresh compile follows. Tasks are queued after the commit (``summary_enqueue``).
     """
+    from engagements.summaries.review import summaries_mark_withdrawn
+
     ids = sorted(set(summary_ids))
     if not ids:
         return []
+    if item_ids is not None:
+        # Locked summaries keep their content and hash; the withdrawn items are blanked and
+        # the summary marked "changed after locking" instead (review.py says why).
+        locked = list(LearningSummary.objects.filter(pk__in=ids, locked_at__isnull=False)
+                      .values_list("id", flat=True))
+        if locked:
+            summaries_mark_withdrawn(summary_ids=locked, item_ids=set(item_ids), actor=actor)
+            ids = [i for i in ids if i not in locked]
+            if not ids:
+                return []
     now = timezone.now()
-    LearningSummary.objects.filter(pk__in=ids).update(
+    LearningSummary.objects.filter(pk__in=ids, locked_at__isnull=True).update(
         status=Status.QUEUED, error="", withdrawal_recompiled_at=now, updated_at=now,
     )
     for summary in LearningSummary.objects.filter(pk__in=ids).only("id", "scope_key"):
@@ -287,6 +304,8 @@ def summary_compile(*, summary_id: int, reclaim: bool = False) -> str:
         # Only the holder of the claim writes: a row taken back as stale meanwhile is not ours.
         written = LearningSummary.objects.filter(pk=summary_id, status=Status.COMPILING).update(
             status=Status.READY, content=content, error="", compiled_at=now, updated_at=now,
+            # New content: a lock (engagements.summaries.review) must see it before sealing it.
+            review_version=F("review_version") + 1,
             # The previous content's PDF no longer matches; the new one is queued below.
             pdf=None, pdf_compiled_at=None, pdf_error="",
         )
@@ -337,7 +356,7 @@ def summary_render_pdf(*, summary_id: int) -> str:
     """
     from engagements.summaries.document import summary_pdf_bytes
 
-    summary = (LearningSummary.objects.select_related("programme", "region", "place")
+    summary = (LearningSummary.objects.select_related("programme", "region", "place", "locked_by")
                .defer("pdf").filter(pk=summary_id).first())
     if (summary is None or summary.status != Status.READY or not summary.content
             or summary.compiled_at is None or summary.pdf_state != "preparing"):
@@ -440,7 +459,8 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     Monthly: per programme and per region within it; quarterly: per programme; weekly: per
     programme whose cadence is weekly. Programmes running in the period only. Idempotent: rows
     that exist are not duplicated; a failed one, or one compiled before its period had ended
-    (asked for on demand mid-month), is queued again. Five queries whatever the size.
+    (asked for on demand mid-month), is queued again. Six queries whatever the size (the last
+    is the audit row every run writes).
     """
     period = Period.last_completed(kind, today or timezone.localdate())
     programmes = Programme.objects.filter(starts_on__lte=period.end).filter(
@@ -452,7 +472,8 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     existing = LearningSummary.objects.filter(
         scope_key__in=scopes, period_start=period.start, period_end=period.end
     )
-    have = {row.scope_key: row for row in existing.only("id", "scope_key", "status", "compiled_at")}
+    have = {row.scope_key: row
+            for row in existing.only("id", "scope_key", "status", "compiled_at", "locked_at")}
     LearningSummary.objects.bulk_create(
         [LearningSummary(scope_key=key, period=kind, period_start=period.start,
                          period_end=period.end, **fields)
@@ -463,10 +484,12 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
     period_over = timezone.make_aware(
         dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min)
     )
+    # A locked summary is final: never queued again, whenever it was compiled.
     stale = [row.pk for row in have.values()
-             if row.status == Status.FAILED
-             or (row.status == Status.READY and (row.compiled_at is None
-                                                 or row.compiled_at < period_over))]
+             if row.locked_at is None and (
+                 row.status == Status.FAILED
+                 or (row.status == Status.READY and (row.compiled_at is None
+                                                     or row.compiled_at < period_over)))]
     requeued = LearningSummary.objects.filter(pk__in=stale).update(
         status=Status.QUEUED, error="", updated_at=timezone.now()
     ) if stale else 0
@@ -477,11 +500,12 @@ def summaries_schedule_due(*, kind: str, today: dt.date | None = None) -> Schedu
         ).values_list("id", flat=True)
     )
     created = len(scopes) - len(have)
-    if created or requeued:
-        audit_record(actor=None, action="engagements.summary.scheduled", changes={
-            "period": kind, "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(), "created": created, "requeued": requeued,
-        })
+    # Every run is recorded, even one with nothing to do: the summaries page shows when each
+    # cadence last ran (``engagements.summaries.schedule``). One row a week, month or quarter.
+    audit_record(actor=None, action=SCHEDULED_ACTION, changes={
+        "period": kind, "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(), "created": created, "requeued": requeued,
+    })
     for summary_id in to_queue:
         summary_enqueue(summary_id)
     return ScheduleReport(period=period, created=created, requeued=requeued)

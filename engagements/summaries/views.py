@@ -20,14 +20,38 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
+from engagements.disclosure import count_text
 from engagements.models import LearningSummary, Programme
-from engagements.summaries.document import summary_document, summary_filename, summary_markdown_text
-from engagements.summaries.forms import ProgrammeChoiceForm, SummaryFilterForm, SummaryRequestForm
+from engagements.summaries.document import (
+    SINGULAR,
+    summary_document,
+    summary_filename,
+    summary_markdown_text,
+)
+from engagements.summaries.forms import (
+    ProgrammeChoiceForm,
+    SummaryFilterForm,
+    SummaryItemHideForm,
+    SummaryLockForm,
+    SummaryRequestForm,
+    SummaryReviewForm,
+    SummaryUnlockForm,
+)
+from engagements.summaries.review import (
+    sessions_changed_since_lock,
+    summary_item_hide,
+    summary_item_show,
+    summary_lock,
+    summary_review_save,
+    summary_unlock,
+)
+from engagements.summaries.schedule import summary_schedule
 from engagements.summaries.services import summary_recompile, summary_request
 from fieldbook.access import role_required
 from fieldbook.errors import DomainError, errors_to_form
@@ -46,7 +70,8 @@ def get_summary_for(user: User, pk: int, *, with_pdf: bool = False) -> LearningS
     """A summary the user may read, or 404. Leads and admins read every programme's summaries
     (they hold only anonymised, shareable learning); the role check is the view's decorator.
     The stored PDF's bytes are loaded only for the PDF download."""
-    summaries = LearningSummary.objects.select_related("programme", "region", "place")
+    summaries = LearningSummary.objects.select_related("programme", "region", "place",
+                                                       "locked_by")
     if not with_pdf:
         summaries = summaries.defer("pdf")
     summary = summaries.filter(pk=pk).first()
@@ -81,6 +106,8 @@ def summary_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "engagements/summary-list.html", {
         "filters": filters, "page": page, "query": query.urlencode(),
+        # Two queries: when each cadence last ran, and how its summaries stand.
+        "schedule": summary_schedule(),
         "filtered": any(request.GET.get(k) for k in ("programme", "scope", "period", "status")),
     })
 
@@ -108,7 +135,10 @@ def summary_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 errors_to_form(form, error)
             else:
-                if not created:
+                if not created and summary.locked_at is not None:
+                    messages.info(request, "This summary had already been asked for and is "
+                                  "locked: you are seeing it as it was locked.")
+                elif not created:
                     messages.info(request, "This summary had already been asked for. "
                                   "You are seeing that one; it has been compiled again if it "
                                   "was ready or had failed.")
@@ -148,8 +178,12 @@ def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(request, "engagements/summary-status.html#summary-status",
                       _status_context(summary))
     if summary.status == Status.READY and summary.content:
-        return render(request, "engagements/summary.html",
-                      {"doc": summary_document(summary), "summary": summary})
+        return render(request, "engagements/summary.html", {
+            "doc": summary_document(summary), "summary": summary,
+            # One query, for a locked summary only: sessions written since it was locked.
+            "changed_since_lock": count_text(sessions_changed_since_lock(summary))
+            if summary.locked_at else "",
+        })
     return render(request, "engagements/summary-status.html", _status_context(summary))
 
 
@@ -159,6 +193,10 @@ def summary_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def summary_compile_again(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Try again (failed), or compile again with the latest data (ready)."""
     summary = get_summary_for(request.user, pk)
+    if summary.locked_at is not None:
+        messages.warning(request, "This summary is locked, so it is not compiled again. "
+                         "Unlock it (with a reason) first if it must change.")
+        return redirect("engagements:summary-detail", pk=summary.pk)
     summary_recompile(requested_by=request.user, summary=summary)
     # Eagerly (no broker configured) it may already be compiled: show where it is now.
     summary.refresh_from_db(fields=["status", "error", "compiled_at"])
@@ -204,3 +242,131 @@ def summary_markdown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                             content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{summary_filename(summary, "md")}"'
     return response
+
+
+# ---- review, then lock --------------------------------------------------------------------------
+
+def _review_items(summary: LearningSummary) -> list[dict[str, Any]]:
+    """Every item of learning in the content, with whether the lead hid it and why."""
+    hidden = {str(k): v for k, v in (summary.hidden_items or {}).items()}
+    counters: dict[str, int] = {}
+    rows = []
+    for item in summary.content.get("learning", {}).get("items", []):
+        counters[item["kind"]] = counters.get(item["kind"], 0) + 1
+        rows.append({**item, "hidden_reason": hidden.get(str(item.get("id")), ""),
+                     "is_hidden": str(item.get("id")) in hidden,
+                     "label": f"{SINGULAR.get(item['kind'], 'Item')} {counters[item['kind']]}"})
+    return rows
+
+
+def _review_page(request: AuthenticatedHttpRequest, summary: LearningSummary, *,
+                 error_form: Any = None, error_item: int | None = None,
+                 **bound: Any) -> HttpResponse:
+    ready = summary.status == Status.READY and bool(summary.content)
+    version = {"version": summary.review_version}
+    items = _review_items(summary) if ready else []
+    for item in items:
+        prefix = f"item-{item.get('id')}"
+        item["form"] = (bound["hide_form"] if error_item == item.get("id")
+                        else SummaryItemHideForm(prefix=prefix, initial=version))
+    return render(request, "engagements/summary-review.html", {
+        "summary": summary, "ready": ready, "items": items,
+        "doc": summary_document(summary) if ready else None,
+        "review_form": bound.get("review_form") or SummaryReviewForm(
+            initial=SummaryReviewForm.initial_for(summary)),
+        "lock_form": bound.get("lock_form") or SummaryLockForm(initial=version),
+        "unlock_form": bound.get("unlock_form") or SummaryUnlockForm(initial=version),
+        "error_form": error_form,
+        "changed_since_lock": count_text(sessions_changed_since_lock(summary))
+        if summary.locked_at else "",
+    })
+
+
+def _version_of(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.LEAD, Role.ADMIN)
+def summary_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Review a ready summary: its introduction and the order of its sections."""
+    summary = get_summary_for(request.user, pk)
+    if request.method != "POST":
+        return _review_page(request, summary)
+    form = SummaryReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            summary_review_save(summary=summary, by=request.user, version=_version_of(form),
+                                introduction=form.cleaned_data["introduction"],
+                                order=form.order)
+        except DomainError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, "Your review is saved.")
+            return redirect("engagements:summary-review", pk=summary.pk)
+    return _review_page(request, summary, review_form=form, error_form=form)
+
+
+@require_POST
+@role_required(Role.LEAD, Role.ADMIN)
+def summary_review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Hide one item of learning from the summary, with a reason, or show it again."""
+    summary = get_summary_for(request.user, pk)
+    raw = request.POST.get("item", "")
+    item_id = int(raw) if raw.isdigit() else None
+    form = SummaryItemHideForm(request.POST, prefix=f"item-{item_id}")
+    if request.POST.get("action") == "show":
+        form.fields["reason"].required = False  # showing an item again needs no reason
+    if item_id is None:
+        form.is_valid()
+        form.add_error(None, "Choose an item of learning to hide or show")
+        return _review_page(request, summary, error_form=form)
+    if form.is_valid():
+        try:
+            if request.POST.get("action") == "show":
+                summary_item_show(summary=summary, by=request.user,
+                                  version=_version_of(form), item_id=item_id)
+            else:
+                summary_item_hide(summary=summary, by=request.user, version=_version_of(form),
+                                  item_id=item_id, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            errors_to_form(form, error)
+        else:
+            return redirect(f"{reverse('engagements:summary-review', args=[summary.pk])}"
+                            f"#item-{item_id}")
+    return _review_page(request, summary, hide_form=form, error_form=form,
+                        error_item=item_id)
+
+
+@require_POST
+@role_required(Role.LEAD, Role.ADMIN)
+def summary_lock_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    summary = get_summary_for(request.user, pk)
+    form = SummaryLockForm(request.POST)
+    if form.is_valid():
+        try:
+            summary_lock(summary=summary, by=request.user, version=_version_of(form))
+        except DomainError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, "The summary is locked: its content, figures and files "
+                             "will no longer change.")
+            return redirect("engagements:summary-detail", pk=summary.pk)
+    return _review_page(request, summary, lock_form=form, error_form=form)
+
+
+@require_POST
+@role_required(Role.LEAD, Role.ADMIN)
+def summary_unlock_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    summary = get_summary_for(request.user, pk)
+    form = SummaryUnlockForm(request.POST)
+    if form.is_valid():
+        try:
+            summary_unlock(summary=summary, by=request.user, version=_version_of(form),
+                           reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(request, "The summary is unlocked.")
+            return redirect("engagements:summary-review", pk=summary.pk)
+    return _review_page(request, summary, unlock_form=form, error_form=form)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 from django.db.models import Q
 
 from engagements.models import Engagement, Session, Theme
+from engagements.querysets import EngagementQuerySet
 from fieldbook.units import minutes_to_days, monday_of
 from places.models import Person
 
@@ -42,6 +43,10 @@ class EngagementRow:
     last_session_on: dt.date | None  # anyone's last held session on the engagement
     my_last_contact_on: dt.date | None  # this enabler's, postponed and cancelled included
     assigned_since: dt.date | None
+
+    @property
+    def expects_contact(self) -> bool:
+        return self.engagement.status in EngagementQuerySet.EXPECTING_CONTACT
 
     @property
     def days_allocated(self) -> Decimal | None:
@@ -96,16 +101,20 @@ def week_days(enabler: Enabler, week_start: dt.date
 
 
 def quiet_engagements(rows: list[EngagementRow], today: dt.date) -> list[EngagementRow]:
-    """Engagements where this enabler logged no contact (held, postponed or cancelled) in the
-    last two weeks. A co-enabler's visit does not fill the gap: the prompt is to log one's own."""
+    """Engagements expecting contact (not paused) where this enabler logged none (held,
+    postponed or cancelled) in the last two weeks. A co-enabler's visit does not fill the gap:
+    the prompt is to log one's own."""
     cutoff = today - dt.timedelta(days=GAP_DAYS)
-    return [r for r in rows if r.my_last_contact_on is None or r.my_last_contact_on < cutoff]
+    return [r for r in rows if r.expects_contact
+            and (r.my_last_contact_on is None or r.my_last_contact_on < cutoff)]
 
 
 def empty_weeks(enabler: Enabler, today: dt.date, rows: list[EngagementRow]) -> list[dt.date]:
     """Mondays of the previous four weeks with nothing logged, counting only weeks when the
-    enabler had a current engagement (``rows``). One query, none without engagements."""
-    since = min((r.assigned_since for r in rows if r.assigned_since), default=None)
+    enabler had a current engagement expecting contact (``rows``, paused ones left out). One
+    query, none without engagements."""
+    since = min((r.assigned_since for r in rows if r.assigned_since and r.expects_contact),
+                default=None)
     if since is None:
         return []
     this_monday = monday_of(today)

@@ -538,7 +538,7 @@ def session_update(
     unshared = _write_relations(session, data, replace=True, saved_items=saved_items)
     summaries.summaries_recompile_without(
         summary_ids=[pk for item_id in unshared for pk in quoted_in.get(item_id, ())],
-        actor=enabler.user,
+        actor=enabler.user, item_ids=unshared,
     )
     rollups.refresh({before.engagement_id, data.engagement_id},
                     dates=[before.date, data.date])
@@ -601,7 +601,7 @@ def learning_item_withdraw(*, enabler: Enabler, item: LearningItem) -> LearningI
                  changes={"session": item.session_id, "kind": item.kind,
                           "summaries": sorted(quoted_in.get(item.pk, ()))})
     summaries.summaries_recompile_without(summary_ids=quoted_in.get(item.pk, set()),
-                                          actor=enabler.user)
+                                          actor=enabler.user, item_ids=[item.pk])
     return item
 
 
