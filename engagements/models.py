@@ -549,3 +549,12 @@ class EngagementThemeMonth(models.Model):
         plural = "" if self.held_sessions == 1 else "s"
         return (f"Engagement {self.engagement_id}, theme {self.theme_id}, {self.month:%B %Y}: "
                 f"{self.held_sessions} held session{plural}")
+
+
+# The messages collection's models live with their subject; importing them here registers them.
+from engagements.messages.models import (  # noqa: E402, F401
+    Message,
+    MessageCollection,
+    MessagePublication,
+    Nomination,
+)
