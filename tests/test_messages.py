@@ -321,7 +321,7 @@ def test_each_message_lists_the_items_behind_it(enabler_user: User, lead_user: U
                                    args=[collection.programme.slug, publication.number]))
     body = page.content.decode()
     assert "The learning behind this message" in body
-    assert "fewer than 3 items from" in body
+    assert "Items: fewer than 3. From: " in body
     assert item.session.engagement.place.name in body
 
 

@@ -103,7 +103,7 @@ def test_a_lead_publishes_the_messages_and_downloads_pdf_and_word(
     page.get_by_role("button", name="Publish a new version").click()
     expect(page.get_by_role("heading", name="Messages for national leaders", level=1)
            ).to_be_visible()
-    expect(page.get_by_text(QUOTES[0][0])).to_be_visible()
+    expect(page.locator("blockquote").get_by_text(QUOTES[0][0])).to_be_visible()
     expect(page.get_by_text(QUOTES[1][0])).to_have_count(0)
     assert "PRIVATE-browser-canary" not in page.content()
     shoot(page, "messages-published")

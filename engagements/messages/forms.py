@@ -1,4 +1,5 @@
-"""Forms of the messages pipeline. They only shape input: the rules are in the services."""
+"""Forms of the messages pipeline. They only shape input (a required field says so in its
+label); the rules are in the services, which check the same again."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class NominateForm(forms.Form):
 
 class MessageForm(forms.Form):
     heading = forms.CharField(
-        label="Heading", required=False, max_length=200,
+        label="Heading", max_length=200,
+        error_messages={"required": "Enter a heading for the message."},
         help_text="A short message, for example “Plan support collaboratively with local "
                   "leaders”.")
     argument = forms.CharField(
@@ -32,8 +34,9 @@ class MessageForm(forms.Form):
 class DecisionForm(forms.Form):
     DECISIONS = [("select", "Select it for a message"), ("leave_out", "Leave it out")]
 
-    decision = forms.ChoiceField(label="Your decision", choices=DECISIONS, required=False,
-                                 widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label="Your decision", choices=DECISIONS, widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to select this item or leave it out."})
     message = forms.ModelChoiceField(
         label="Message it supports", queryset=Message.objects.none(), required=False,
         empty_label="Choose a message", help_text="Only if you select it.")
@@ -41,8 +44,10 @@ class DecisionForm(forms.Form):
         label="Quote it in the message's text", required=False,
         help_text="Otherwise it is listed among the learning behind the message.")
     reason = forms.CharField(
-        label="Why", required=False, max_length=2000, widget=forms.Textarea,
-        help_text="The enabler who nominated it sees this reason.")
+        label="Why", max_length=2000, widget=forms.Textarea,
+        help_text="The enabler who nominated it sees this reason.",
+        error_messages={"required": "Enter why this item was selected or left out: the enabler "
+                                    "who nominated it sees the reason."})
 
     def __init__(self, *args: Any, messages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
