@@ -42,7 +42,7 @@ class MessageCollection(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.programme_id})"
+        return f"{self.title}, programme {self.programme_id}"
 
 
 class Message(TimeStampedModel):

@@ -9,6 +9,7 @@ quote bank. Every page works as plain GET/POST; counts of queries are fixed (tes
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -307,9 +308,12 @@ def _published(slug: str, number: int) -> tuple[MessagePublication, dict[str, An
         "number": publication.number, "on": f"{publication.published_at:%-d %B %Y}",
         "by": (who.get_full_name() or who.get_username()) if who else "",
         "hash": publication.content_hash,
-        "withdrawals": [f"An item in this version was withdrawn on {day}: its text has been "
-                        "removed from this version and its files." for day in
-                        publication.withdrawals],
+        # In groups of eight, so the hash wraps on a phone instead of widening the page.
+        "hash_groups": " ".join(publication.content_hash[i:i + 8]
+                                for i in range(0, len(publication.content_hash), 8)),
+        "withdrawals": [f"An item in this version was withdrawn on "
+                        f"{dt.date.fromisoformat(day):%-d %B %Y}: its text has been removed "
+                        "from this version and its files." for day in publication.withdrawals],
     }
     return publication, doc.document(publication.content, published=info)
 
