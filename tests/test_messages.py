@@ -428,3 +428,38 @@ def test_the_quote_bank_filters_and_attributes_as_published(
     nomination = Nomination.objects.get(item=senior)
     assert response["Location"] == reverse("engagements:messages-decide",
                                            args=[engagement.programme.slug, nomination.pk])
+
+
+def test_the_other_pages_have_fixed_query_budgets(
+    enabler_user: User, lead_user: User, lead_client: Client, enabler_client: Client,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The enabler's nominations, a decision, a published version and its Markdown cost the
+    same with one item or with many."""
+    collection, publication, _ = publish_one(enabler_user, lead_user)
+    slug = collection.programme.slug
+    nomination = Nomination.objects.filter(collection=collection).first()
+    assert nomination is not None
+    pages = [
+        (enabler_client, reverse("engagements:messages-mine")),
+        (lead_client, reverse("engagements:messages-decide", args=[slug, nomination.pk])),
+        (lead_client, reverse("engagements:messages-published", args=[slug, 1])),
+        (lead_client, reverse("engagements:messages-download", args=[slug, 1, "md"])),
+    ]
+    budgets = []
+    for client, url in pages:
+        with django_assert_max_num_queries(12) as counted:
+            assert client.get(url).status_code == 200, url
+        budgets.append(len(counted.captured_queries))
+    for n in range(5):
+        services.nomination_create(enabler=enabler_user.enabler,
+                                   item_id=shared_item(enabler_user, text=f"Also {n}").pk)
+    collection = _spread(enabler_user, lead_user, 5)
+    services.collection_publish(actor=lead_user, collection=collection,
+                                version=collection.version)
+    pages[2] = (lead_client, reverse("engagements:messages-published", args=[slug, 2]))
+    pages[3] = (lead_client, reverse("engagements:messages-download", args=[slug, 2, "md"]))
+    for (client, url), budget in zip(pages, budgets, strict=True):
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200, url
+    assert publication.number == 1
