@@ -3,6 +3,7 @@
     python bench/django_side.py personas <tag> <load-users>   -> JSON: URLs, ids, session keys
     python bench/django_side.py compile <tag>                  -> JSON: summary time, peak RSS
     python bench/django_side.py import <rows>                  -> JSON: import time
+    python bench/django_side.py messages <tag> <items>         -> JSON: messages document times
 
 A subprocess per measurement, so peak RSS (``resource.getrusage``) is that job's alone.
 """
@@ -243,6 +244,67 @@ def import_places(rows: int) -> dict[str, Any]:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def messages_document(tag: str, items: int) -> dict[str, Any]:
+    """The messages for national leaders of the 200-place programme with ``items`` nominated
+    items (quotes with consent, one per live session, across its places), selected into 20
+    headed messages: the document built from the database (what the published page and every
+    file print), its HTML, and its tagged PDF, with the document's query count. All in one
+    transaction, rolled back, so reruns start from the same data."""
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.messages import document as doc
+    from engagements.messages.models import Message, MessageCollection, Nomination
+    from engagements.models import LearningItem
+
+    programme = Programme.objects.get(slug=f"{tag}-programme-00")
+    with transaction.atomic():
+        sessions = list(Session.objects.filter(engagement__programme=programme,
+                                               deleted_at__isnull=True)
+                        .order_by("-date").values_list("pk", flat=True)[:items])
+        roles = ("Chief Executive", "NHS Chief Operating Officer", "Director of Nursing",
+                 "NHS Operations Manager", "Consultant in emergency medicine")
+        created = LearningItem.objects.bulk_create([
+            LearningItem(session_id=pk, kind="quote", consent=True, shareable=True,
+                         attributed_role=roles[n % len(roles)],
+                         text=f"Support before systems reach crisis, said a board member ({n}).")
+            for n, pk in enumerate(sessions)])
+        MessageCollection.objects.filter(programme=programme).delete()
+        collection = MessageCollection.objects.create(programme=programme)
+        messages = Message.objects.bulk_create([
+            Message(collection=collection, heading=f"Message {m + 1}", position=m,
+                    argument="Local leaders asked for support planned with them.")
+            for m in range(20)])
+        Nomination.objects.bulk_create([
+            Nomination(collection=collection, item=item, status="selected",
+                       message=messages[n % len(messages)], supporting_quote=n % 25 == 0,
+                       reason="Typical of what boards said.")
+            for n, item in enumerate(created)])
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            content = doc.collection_content(collection, programme_name=programme.name)
+            built = doc.document(content)
+            html = render_to_string("engagements/messages/document-body.html", {"doc": built})
+            html_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        pdf = doc.pdf_bytes(built)
+        pdf_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        docx = doc.docx_bytes(built)
+        docx_seconds = time.perf_counter() - started
+        places = len({i["where"] for m in content["messages"] for i in m["items"]})
+        transaction.set_rollback(True)
+    return {
+        "items": len(created), "messages": len(messages), "places_or_regions": places,
+        "html_seconds": round(html_seconds, 3), "html_kb": round(len(html) / 1000),
+        "queries": len(queries.captured_queries),
+        "pdf_seconds": round(pdf_seconds, 2), "pdf_kb": round(len(pdf) / 1000),
+        "docx_seconds": round(docx_seconds, 2), "docx_kb": round(len(docx) / 1000),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "personas":
@@ -251,5 +313,7 @@ if __name__ == "__main__":
         print(json.dumps(compile_summary(sys.argv[2])))
     elif command == "import":
         print(json.dumps(import_places(int(sys.argv[2]))))
+    elif command == "messages":
+        print(json.dumps(messages_document(sys.argv[2], int(sys.argv[3]))))
     else:
         raise SystemExit(f"unknown command {command}")

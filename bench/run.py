@@ -6,6 +6,9 @@ production settings (``bench.settings``: DEBUG off, query-count headers on), the
 - p50/p95 over BENCH_REQUESTS requests (default 60) per page, with the SQL query count, and
   each page's p95 as a ratio to the bare view (the framework floor);
 - the quarterly learning summary of the 200-place programme, in a subprocess (time, peak RSS);
+- the messages for national leaders of the 200-place programme with 2,000 nominated items
+  (document from the database and its HTML, target 500 ms; tagged PDF, target 10 s; Word;
+  with the query count), in a subprocess, rolled back;
 - a 2,000-row places import (upload, preview, commit; rolled back);
 - on the largest scale, BENCH_USERS (50) concurrent users for BENCH_LOAD_SECONDS (120), then
   requests arriving at BENCH_OPEN_RATE (50) a second from the same users for
@@ -554,6 +557,10 @@ def run_scale(scale: str, sessions: int, previous: dict[str, Any], with_load: bo
     result["summary_compile"] = django_side(db, "compile", TAG, required=False)
     result["summary_compile"]["loadavg"] = loadavg()
     log(f"  {result['summary_compile']}")
+    log(f"{db}: messages for national leaders (200-place programme, 2,000 items)")
+    result["messages_document"] = django_side(db, "messages", TAG, "2000", required=False)
+    result["messages_document"]["loadavg"] = loadavg()
+    log(f"  {result['messages_document']}")
     result["import_2000"] = django_side(db, "import", "2000", required=False)
     result["import_2000"]["loadavg"] = loadavg()
     log(f"  import: {result['import_2000']}")
@@ -589,6 +596,13 @@ def table(results: dict[str, Any]) -> str:
             f"then its PDF {sc.get('pdf_seconds')} s ({sc.get('pdf_kb')} kB), "
             f"peak RSS {sc.get('peak_rss_mb')} MB; 2,000-row import {im.get('total')} s; "
             f"load at start {r.get('loadavg_start')}")
+        md = r.get("messages_document")
+        if md:
+            lines.append(
+                f"{s}: messages document, {md.get('items')} items: HTML "
+                f"{md.get('html_seconds')} s ({md.get('queries')} queries; target 0.5 s), "
+                f"tagged PDF {md.get('pdf_seconds')} s ({md.get('pdf_kb')} kB; target 10 s), "
+                f"Word {md.get('docx_seconds')} s")
         lt = r.get("load_test")
         if lt:
             lines.append(

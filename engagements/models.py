@@ -604,3 +604,12 @@ class EngagementQuarter(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement {self.engagement_id}, the quarter to {self.as_of:%d %B %Y}"
+
+
+# The messages collection's models live with their subject; importing them here registers them.
+from engagements.messages.models import (  # noqa: E402, F401
+    Message,
+    MessageCollection,
+    MessagePublication,
+    Nomination,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagements.dashboards import views as dashboards
+from engagements.messages import views as messages
 from engagements.summaries import views as summaries
 from engagements.week import views as week
 
@@ -27,6 +28,24 @@ urlpatterns = [
          dashboards.place_export, name="place-export"),
     path("programmes/<slug:programme>/themes/", dashboards.heatmap, name="heatmap"),
     path("programmes/<slug:programme>/enablers/", dashboards.caseload, name="caseload"),
+    path("messages/nominations/", messages.my_nominations, name="messages-mine"),
+    path("messages/nominate/<int:pk>/", messages.nominate, name="messages-nominate"),
+    path("quotes/", messages.quote_bank, name="quote-bank"),
+    path("programmes/<slug:programme>/messages/", messages.collection, name="messages"),
+    path("programmes/<slug:programme>/messages/new/", messages.message_edit,
+         name="messages-message-add"),
+    path("programmes/<slug:programme>/messages/<int:pk>/edit/", messages.message_edit,
+         name="messages-message-edit"),
+    path("programmes/<slug:programme>/messages/nominations/<int:pk>/",
+         messages.nomination_decide, name="messages-decide"),
+    path("programmes/<slug:programme>/messages/add/<int:item>/", messages.add_from_bank,
+         name="messages-bank-add"),
+    path("programmes/<slug:programme>/messages/publish/", messages.publish,
+         name="messages-publish"),
+    path("programmes/<slug:programme>/messages/v<int:number>/", messages.published,
+         name="messages-published"),
+    path("programmes/<slug:programme>/messages/v<int:number>.<str:fmt>",
+         messages.published_download, name="messages-download"),
     path("summaries/", summaries.summary_list, name="summary-list"),
     path("summaries/new/", summaries.summary_new, name="summary-request"),
     path("summaries/<int:pk>/", summaries.summary_detail, name="summary-detail"),

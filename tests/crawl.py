@@ -25,6 +25,7 @@ PER_PAGE_KIND = 2
 # staff).
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
+             "engagements:messages-download",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}

@@ -28,6 +28,12 @@ from factory.django import DjangoModelFactory
 
 from enablers.models import Assignment, Enabler
 from engagements import rollups
+from engagements.messages.models import (
+    Message,
+    MessageCollection,
+    MessagePublication,
+    Nomination,
+)
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -339,6 +345,45 @@ class LearningItemFactory(DjangoModelFactory[LearningItem]):
     attributed_role = ""
     consent = False
     shareable = True
+
+
+class MessageCollectionFactory(DjangoModelFactory[MessageCollection]):
+    class Meta:
+        model = MessageCollection
+
+    programme = factory.SubFactory(ProgrammeFactory)
+
+
+class MessageFactory(DjangoModelFactory[Message]):
+    class Meta:
+        model = Message
+
+    collection = factory.SubFactory(MessageCollectionFactory)
+    heading = "Plan support collaboratively with local leaders"
+    argument = "Parachuting help in undermines faith in local leaders."
+
+
+class NominationFactory(DjangoModelFactory[Nomination]):
+    """A nomination awaiting a decision, of a shared quote with consent."""
+
+    class Meta:
+        model = Nomination
+
+    collection = factory.SubFactory(MessageCollectionFactory)
+    item = factory.SubFactory(LearningItemFactory, kind=LearningItem.Kind.QUOTE, consent=True,
+                              attributed_role="NHS Operations Manager")
+
+
+class MessagePublicationFactory(DjangoModelFactory[MessagePublication]):
+    class Meta:
+        model = MessagePublication
+
+    collection = factory.SubFactory(MessageCollectionFactory)
+    number = 1
+    content = factory.LazyFunction(lambda: {"title": "Messages for national leaders",
+                                            "messages": []})
+    content_hash = "0" * 64
+    published_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
 
 
 class OutcomeFactory(DjangoModelFactory[Outcome]):

@@ -19,6 +19,15 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
+from engagements.messages.models import Nomination
+from engagements.messages.services import (
+    collection_for,
+    collection_publish,
+    message_save,
+    nomination_create,
+    nomination_decide,
+)
+from engagements.models import LearningItem
 from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 
@@ -54,6 +63,7 @@ SIGNED_IN = "signed in"
 ENABLER = frozenset({Role.ENABLER})
 LEAD_OR_ADMIN = frozenset({Role.LEAD, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
+ANY_ROLE = frozenset({Role.ENABLER, Role.LEAD, Role.ADMIN})
 
 LOGIN = "login"  # expected status shorthand: a redirect to the login page, back here after
 TWO_FA = "2fa"  # a redirect to the two-factor page, back here after
@@ -89,6 +99,11 @@ OWN_PASSKEY = "own-passkey"
 ENGAGEMENT_PK = "engagement-pk"
 ASSIGNMENT = "assignment"
 OUTCOME = "outcome"
+OWN_SHARED_LEARNING = "own-shared-learning"
+MESSAGE = "message"
+NOMINATION = "nomination"
+BANK_ITEM = "bank-item"
+PUBLICATION = "publication"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -111,6 +126,7 @@ ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, admin=IN, r
 SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
+ANY_ROLE_IN = {**SIGNED_IN_ANY, "roleless": NO}
 # One's own passkey: anyone else's is "not found", whatever their role.
 OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admin=NF,
                     roleless=NF, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
@@ -202,6 +218,25 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:summary-unlock": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, NA, OK),
     "engagements:summary-pdf": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
     "engagements:summary-markdown": (LEAD_OR_ADMIN, READY_SUMMARY, LEADS, OK, NA),
+
+    # Messages for national leaders (issue 15). Enablers see their shared, consented learning
+    # and nominate an item of their own places' (another enabler's is 404); an empty POST
+    # nominates (the note is optional).
+    "engagements:messages-mine": (ENABLER, {}, ENABLERS, OK, NA),
+    "engagements:messages-nominate": (ENABLER, OWN_SHARED_LEARNING, OWN_ENABLER, OK, R),
+    # The quote bank: anyone with a role (everything in it is consented and anonymised).
+    "engagements:quote-bank": (ANY_ROLE, {}, ANY_ROLE_IN, OK, NA),
+    # Leads and admins build a programme's collection: an empty message or decision is shown
+    # again with its errors; publishing without the version seen is sent back to the page.
+    "engagements:messages": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:messages-message-add": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
+    "engagements:messages-message-edit": (LEAD_OR_ADMIN, MESSAGE, LEADS, OK, OK),
+    "engagements:messages-decide": (LEAD_OR_ADMIN, NOMINATION, LEADS, OK, OK),
+    "engagements:messages-bank-add": (LEAD_OR_ADMIN, BANK_ITEM, LEADS, NA, R),
+    "engagements:messages-publish": (LEAD_OR_ADMIN, PROGRAMME, LEADS, NA, R),
+    "engagements:messages-published": (LEAD_OR_ADMIN, PUBLICATION, LEADS, OK, NA),
+    "engagements:messages-download": (LEAD_OR_ADMIN, (PUBLICATION, {"fmt": "docx"}), LEADS,
+                                      OK, NA),
 
     # Admins: the Manage area. (An empty POST re-shows a form with its errors, 200, or is a
     # complete request: starting or discarding a draft, an empty set of roles, deactivating.)
@@ -360,7 +395,38 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         summary_render_pdf(summary_id=summary.pk)  # the PDF task's work
         return summary.pk
 
+    def shared_learning() -> LearningItem:
+        return LearningItemFactory.create(
+            session=SessionFactory.create(enabler=enabler_user.enabler, engagement=engagement),
+            consent=True, attributed_role="Chief Operating Officer", kind="quote")
+
+    def nomination() -> Nomination:
+        return nomination_create(enabler=enabler_user.enabler, item_id=shared_learning().pk)
+
+    def publication() -> dict[str, Any]:
+        chosen = nomination()
+        lead = UserFactory.create(username="publishing-lead", roles=[Role.LEAD])
+        message = message_save(actor=lead, collection=chosen.collection, heading="Heading",
+                               argument="")
+        nomination_decide(actor=lead, nomination=chosen, selected=True, message=message,
+                          reason="Because.")
+        chosen.collection.refresh_from_db()
+        published = collection_publish(actor=lead, collection=chosen.collection,
+                                       version=chosen.collection.version)
+        return {"programme": programme.slug, "number": published.number}
+
+    def message() -> dict[str, Any]:
+        lead = UserFactory.create(username="writing-lead", roles=[Role.LEAD])
+        written = message_save(actor=lead, collection=collection_for(programme),
+                               heading="Heading", argument="")
+        return {"programme": programme.slug, "pk": written.pk}
+
     providers: dict[str, Callable[[], dict[str, Any]]] = {
+        OWN_SHARED_LEARNING: lambda: {"pk": shared_learning().pk},
+        MESSAGE: message,
+        NOMINATION: lambda: {"programme": programme.slug, "pk": nomination().pk},
+        BANK_ITEM: lambda: {"programme": programme.slug, "item": shared_learning().pk},
+        PUBLICATION: publication,
         OWN_SESSION: lambda: {"pk": SessionFactory.create(enabler=enabler_user.enabler,
                                                           engagement=engagement).pk},
         OWN_LEARNING: lambda: {"pk": LearningItemFactory.create(session=SessionFactory.create(

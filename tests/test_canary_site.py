@@ -35,6 +35,8 @@ from django.utils import timezone
 from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
+from engagements.messages.models import MessagePublication, Nomination
+from engagements.messages.services import eligible_items
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -123,6 +125,15 @@ class World:
         self.batch = ImportBatchFactory.create(owner=self.admin)
         self.system = SystemFactory.create(region=self.engagement.place.region)
         self.theme = ThemeFactory.create()
+        # The messages for national leaders (the demo publishes one collection): the author's
+        # own shared, consented learning nominated and published too, so the pages and every
+        # file carry the author's shared text (but never their notes).
+        self.publication = first_of(MessagePublication.objects.select_related(
+            "collection__programme"))
+        self.collection = self.publication.collection
+        self.nomination = first_of(Nomination.objects.filter(collection=self.collection))
+        self.message = first_of(self.collection.messages.all())
+        self.own_item = first_of(eligible_items().filter(session__enabler=self.author))
 
     @staticmethod
     def _deleted(mine: QuerySet[Session]) -> Session:
@@ -180,6 +191,23 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
         for e in _engagements(w) if e.pk == w.engagement.pk for f in ("csv", "xlsx")],
     "engagements:heatmap": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
     "engagements:caseload": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:messages-mine": lambda w: [{}],
+    "engagements:messages-nominate": lambda w: [{"pk": w.own_item.pk}],
+    "engagements:quote-bank": lambda w: [{}],
+    "engagements:messages": lambda w: [{"programme": w.collection.programme.slug}],
+    "engagements:messages-message-add": lambda w: [{"programme": w.collection.programme.slug}],
+    "engagements:messages-message-edit": lambda w: [
+        {"programme": w.collection.programme.slug, "pk": w.message.pk}],
+    "engagements:messages-decide": lambda w: [
+        {"programme": w.collection.programme.slug, "pk": w.nomination.pk}],
+    "engagements:messages-bank-add": lambda w: [
+        {"programme": w.collection.programme.slug, "item": w.own_item.pk}],
+    "engagements:messages-publish": lambda w: [{"programme": w.collection.programme.slug}],
+    "engagements:messages-published": lambda w: [
+        {"programme": w.collection.programme.slug, "number": w.publication.number}],
+    "engagements:messages-download": lambda w: [
+        {"programme": w.collection.programme.slug, "number": w.publication.number, "fmt": f}
+        for f in ("pdf", "docx", "md")],
     "engagements:summary-list": lambda w: [{}], "engagements:summary-request": lambda w: [{}],
     "engagements:summary-detail": lambda w: [{"pk": s.pk} for s in w.summaries],
     "engagements:summary-compile": lambda w: [{"pk": w.summaries[0].pk}],
@@ -238,6 +266,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
     "engagements:my-week": ["", "?week=2024-01-08"],
+    "engagements:quote-bank": ["", "?kind=quote&role=senior", "?role=other&page=2"],
     "engagements:session-log": ["", "?engagement={engagement}"],
     "backoffice:audit": ["", "?area=engagements.", "?area=accounts."],
     "backoffice:users": ["", "?q=enabler", "?status=deactivated"],

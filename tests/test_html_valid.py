@@ -69,7 +69,8 @@ VNU = Path(django_settings.BASE_DIR, "node_modules", "vnu-jar", "build", "dist",
 NOT_HTML = {
     "healthz", "engagements:draft-key", "engagements:dashboard-export",
     "engagements:place-export", "engagements:summary-pdf", "engagements:summary-markdown",
-    "backoffice:import-template", "otp_webauthn:credential-registration-begin",
+    "engagements:messages-download", "backoffice:import-template",
+    "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
 }
 # A fragment is checked as the body of this document (vnu reads whole documents only).

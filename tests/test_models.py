@@ -23,6 +23,12 @@ from django.db import IntegrityError, connection, models, transaction
 from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
+from engagements.messages.models import (
+    Message,
+    MessageCollection,
+    MessagePublication,
+    Nomination,
+)
 from engagements.models import (
     Engagement,
     EngagementActivity,
@@ -415,6 +421,10 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         kind=LearningItem.Kind.QUOTE, consent=True, attributed_role="NHS Operations Manager"),
     Outcome: lambda: f.OutcomeFactory.create(title="Shared discharge plan agreed"),
     LearningSummary: lambda: f.LearningSummaryFactory.create(),
+    MessageCollection: lambda: f.MessageCollectionFactory.create(),
+    Message: lambda: f.MessageFactory.create(),
+    Nomination: lambda: f.NominationFactory.create(),
+    MessagePublication: lambda: f.MessagePublicationFactory.create(),
     AuditEvent: lambda: audit_record(actor=None, action="places.place.onboarded"),
     OnboardingDraft: lambda: f.OnboardingDraftFactory.create(place_name="Northgate"),
     ImportBatch: lambda: f.ImportBatchFactory.create(filename="places.csv"),

@@ -101,7 +101,8 @@ def body_of(response: Any) -> str:
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     if raw[:2] == b"PK":  # an XLSX is a zip of XML files: read every one of them
         with zipfile.ZipFile(io.BytesIO(raw)) as book:
-            return "\n".join(book.read(name).decode("utf-8") for name in book.namelist())
+            return "\n".join(book.read(name).decode("utf-8", "replace")
+                             for name in book.namelist())
     return raw.decode("utf-8")
 
 
@@ -152,3 +153,38 @@ def test_every_lead_url_is_fetched() -> None:
     ours = {"engagements.dashboards.views"}
     names = {name for name, _, callback in SITE_URLS if callback.__module__ in ours}
     assert names == LEAD_URL_NAMES
+
+
+def test_the_messages_for_national_leaders_carry_no_private_notes(
+    canary_world: None, lead_client: Client
+) -> None:
+    """Issue 15: the messages pipeline's pages and files (the demo publishes a collection),
+    with every session's notes, next steps and unshared learning marked. Private notes are
+    never selected from the database either."""
+    from engagements.messages.models import MessagePublication, Nomination
+
+    publication = MessagePublication.objects.select_related("collection__programme").first()
+    assert publication is not None
+    slug = publication.collection.programme.slug
+    urls = [reverse("engagements:messages", args=[slug]),
+            reverse("engagements:messages-message-add", args=[slug]),
+            reverse("engagements:messages-published", args=[slug, publication.number]),
+            reverse("engagements:quote-bank"), reverse("engagements:quote-bank") + "?kind=quote",
+            reverse("engagements:quote-bank") + f"?programme={slug}&role=senior"]
+    urls += [reverse("engagements:messages-decide", args=[slug, pk]) for pk in
+             Nomination.objects.filter(collection=publication.collection)
+             .values_list("pk", flat=True)]
+    urls += [reverse("engagements:messages-download", args=[slug, publication.number, fmt])
+             for fmt in ("md", "docx")]
+    shown = 0
+    with CaptureQueriesContext(connection) as queries:
+        for url in urls:
+            response = lead_client.get(url)
+            assert response.status_code == 200, url
+            body = body_of(response)
+            for canary in CANARIES:
+                assert canary not in body, (canary, url)
+            shown += publication.content["messages"][0]["items"][0]["text"][:30] in body
+    assert shown >= 3  # positive control: the shared text itself is there
+    assert [q["sql"] for q in queries.captured_queries
+            if "notes_sealed" in q["sql"] or "next_steps" in q["sql"]] == []

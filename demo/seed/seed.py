@@ -26,8 +26,10 @@ from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
 from demo.seed.learning import LEARNING, OUTCOMES
+from demo.seed.messages import messages_seed
 from demo.seed.organisations import ORGANISATIONS
 from demo.seed.people import (
+    DEMO_ENABLER,
     DEMO_PASSWORD,
     ENABLERS,
     OTHER_USERS,
@@ -145,6 +147,13 @@ class _Seeder:
             themes=self.themes, report=self.report.created,
         )
         planner.run(LEARNING)
+        # Fresh rows: the bulk-created users' cached profiles may not carry their keys.
+        demo_enabler = Enabler.objects.select_related("user").get(user__username=DEMO_ENABLER)
+        assigned = Engagement.objects.assigned_to(demo_enabler).select_related(
+            "programme").order_by("programme__name").first()
+        if assigned is not None:
+            messages_seed(programme=assigned.programme, enabler=demo_enabler,
+                          lead=User.objects.get(username="lead"), report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

@@ -24,6 +24,7 @@ from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from engagements import rollups
+from engagements.messages import services as messages
 from engagements.models import (
     MAX_SESSION_MINUTES,
     Engagement,
@@ -586,8 +587,9 @@ def learning_item_withdraw(*, enabler: Enabler, item: LearningItem) -> LearningI
 
     From the commit on, the item is in no page and no summary compiled after; the summaries
     already compiled with it are marked and queued to compile again without it (their PDF
-    follows through the render task). Only the enabler who logged the session may. Withdrawing
-    twice changes nothing. Audited without the text.
+    follows through the render task); it leaves the messages collection, and published
+    versions of the messages lose its text and say so. Only the enabler who logged the
+    session may. Withdrawing twice changes nothing. Audited without the text.
     """
     if item.session.enabler_id != enabler.pk:
         raise DomainError("You can only withdraw learning from your own sessions.")
@@ -602,6 +604,7 @@ def learning_item_withdraw(*, enabler: Enabler, item: LearningItem) -> LearningI
                           "summaries": sorted(quoted_in.get(item.pk, ()))})
     summaries.summaries_recompile_without(summary_ids=quoted_in.get(item.pk, set()),
                                           actor=enabler.user, item_ids=[item.pk])
+    messages.nominations_withdraw(item=item, actor=enabler.user)
     return item
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0008_learning_withdrawal'),
+        ('engagements', '0009_engagement_quarter'),
         ('places', '0003_person_name_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
