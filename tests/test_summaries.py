@@ -445,12 +445,16 @@ def test_small_numbers_in_the_summary(ready_summary: LearningSummary) -> None:
     # March: 6 site visits + 1 coaching = 7 held. February: 2 site visits, 2 held.
     assert kinds == {"site_visit": ("not shown", "not shown"),
                      "coaching": ("fewer than 3", "not shown")}
+    changes = {k["kind"]: k["change_text"] for k in doc["kinds"]}
+    assert changes == {"site_visit": "Not shown in both periods",
+                       "coaching": "Not shown: small numbers"}
     sectors = {s["sector"]: s for s in doc["sectors"]}
     assert sectors["voluntary"]["now_text"] == "fewer than 3"
     assert sectors["voluntary"]["share"] is None  # 1 of 7 would give it away
     themes = {t["name"]: t for t in doc["themes"]}
     assert themes["Relationships and trust"]["now_text"] == "5"
     assert themes["Discharge"]["now_text"] == "fewer than 3"
+    assert themes["Discharge"]["trend_text"] == "Fewer than 3 in both periods"
     text = summary_markdown_text(ready_summary)
     assert "| 1:1 coaching | fewer than 3 |" in text
     assert "| Site visit | 6 |" not in text

@@ -61,7 +61,9 @@ def hidden_change_text(now: Cell, before: Cell) -> str:
     """The change when a count is hidden (engagements.disclosure): never a number that, with
     the figure shown, would give the hidden one away."""
     if not now.shown and not before.shown:
-        return f"{now.text.capitalize()} in both periods"
+        if now.text == before.text:
+            return f"{now.text.capitalize()} in both periods"
+        return "Not shown: small numbers"
     if not before.shown:
         return f"Up from {before.text}" if now.value > 0 else f"None, from {before.text}"
     if before.value == 0:
