@@ -32,6 +32,8 @@ urlpatterns = [
     path("messages/nominate/<int:pk>/", messages.nominate, name="messages-nominate"),
     path("quotes/", messages.quote_bank, name="quote-bank"),
     path("programmes/<slug:programme>/messages/", messages.collection, name="messages"),
+    path("programmes/<slug:programme>/messages/edit/", messages.collection_edit,
+         name="messages-edit"),
     path("programmes/<slug:programme>/messages/new/", messages.message_edit,
          name="messages-message-add"),
     path("programmes/<slug:programme>/messages/<int:pk>/edit/", messages.message_edit,

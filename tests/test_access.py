@@ -229,6 +229,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # Leads and admins build a programme's collection: an empty message or decision is shown
     # again with its errors; publishing without the version seen is sent back to the page.
     "engagements:messages": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:messages-edit": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-add": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-edit": (LEAD_OR_ADMIN, MESSAGE, LEADS, OK, OK),
     "engagements:messages-decide": (LEAD_OR_ADMIN, NOMINATION, LEADS, OK, OK),

@@ -36,7 +36,7 @@ from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
 from engagements.messages.models import MessagePublication, Nomination
-from engagements.messages.services import eligible_items
+from engagements.messages.services import eligible_items, publication_render_pdf
 from engagements.models import (
     Engagement,
     LearningItem,
@@ -130,6 +130,7 @@ class World:
         # file carry the author's shared text (but never their notes).
         self.publication = first_of(MessagePublication.objects.select_related(
             "collection__programme"))
+        publication_render_pdf(publication_id=self.publication.pk)  # the PDF task's work
         self.collection = self.publication.collection
         self.nomination = first_of(Nomination.objects.filter(collection=self.collection))
         self.message = first_of(self.collection.messages.all())
@@ -195,6 +196,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:messages-nominate": lambda w: [{"pk": w.own_item.pk}],
     "engagements:quote-bank": lambda w: [{}],
     "engagements:messages": lambda w: [{"programme": w.collection.programme.slug}],
+    "engagements:messages-edit": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-add": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-edit": lambda w: [
         {"programme": w.collection.programme.slug, "pk": w.message.pk}],

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import zlib
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from enablers.models import Enabler
@@ -71,8 +72,9 @@ def publish_one(enabler_user: User, lead_user: User, *, text: str = QUOTE
                                message=message, reason="Says it plainly.",
                                supporting_quote=True)
     collection.refresh_from_db()
-    publication = services.collection_publish(actor=lead_user, collection=collection,
-                                              version=collection.version)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the PDF task runs (eagerly)
+        publication = services.collection_publish(actor=lead_user, collection=collection,
+                                                  version=collection.version)
     return collection, publication, item
 
 
@@ -105,8 +107,9 @@ def test_a_lead_goes_from_nominations_to_a_published_document(
     assert "Sacking chief executives hammers morale" in feedback
     # The lead publishes what they saw.
     collection = MessageCollection.objects.get(programme__slug=slug)
-    response = lead_client.post(reverse("engagements:messages-publish", args=[slug]),
-                                {"version": collection.version})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the PDF task, after the commit
+        response = lead_client.post(reverse("engagements:messages-publish", args=[slug]),
+                                    {"version": collection.version})
     assert response.status_code == 302
     publication = MessagePublication.objects.get(collection=collection)
     assert len(publication.content_hash) == 64 and publication.published_by == lead_user
@@ -211,12 +214,21 @@ def test_withdrawal_removes_the_item_and_marks_published_versions(
 ) -> None:
     collection, publication, item = publish_one(enabler_user, lead_user)
     published_hash = publication.content_hash
-    week.learning_item_withdraw(enabler=enabler_user.enabler, item=item)
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        week.learning_item_withdraw(enabler=enabler_user.enabler, item=item)
     publication.refresh_from_db()
+    assert publication.pdf is None  # the old PDF, with the text, is gone at once
+    slug = collection.programme.slug
+    pdf_url = reverse("engagements:messages-download", args=[slug, publication.number, "pdf"])
+    assert lead_client.get(pdf_url).status_code == 302  # being prepared
+    for callback in queued:
+        callback()
+    pdf = lead_client.get(pdf_url)
+    assert pdf.status_code == 200 and b"withdrawn on" in pdf_text(pdf.content)
+    assert QUOTE.encode() not in pdf_text(pdf.content)
     assert publication.withdrawals and publication.content_hash == published_hash
     assert QUOTE not in str(publication.content)
     assert Nomination.objects.get(item=item).status == Nomination.Status.WITHDRAWN
-    slug = collection.programme.slug
     page = lead_client.get(reverse("engagements:messages-published",
                                    args=[slug, publication.number])).content.decode()
     assert "An item in this version was withdrawn on" in page and QUOTE not in page
@@ -230,6 +242,12 @@ def test_withdrawal_removes_the_item_and_marks_published_versions(
         collection.refresh_from_db()
         services.collection_publish(actor=lead_user, collection=collection,
                                     version=collection.version)
+
+
+def pdf_text(raw: bytes) -> bytes:
+    out = subprocess.run(["pdftotext", "-", "-"], input=raw, capture_output=True, check=True,
+                         timeout=60)
+    return out.stdout
 
 
 def docx_or_text(body: bytes) -> bytes:
@@ -463,3 +481,42 @@ def test_the_other_pages_have_fixed_query_budgets(
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200, url
     assert publication.number == 1
+
+
+def test_the_title_and_introduction_are_the_leads_and_print_first(
+    enabler_user: User, lead_user: User, lead_client: Client
+) -> None:
+    collection, _, _ = publish_one(enabler_user, lead_user)
+    url = reverse("engagements:messages-edit", args=[collection.programme.slug])
+    response = lead_client.post(url, {"title": " ", "introduction": "Gathered by enablers."})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Enter a title for the document." in body
+    assert "Gathered by enablers." in body
+    lead_client.post(url, {"title": "Messages from the A&E front-line",
+                           "introduction": "Gathered by enablers."})
+    collection.refresh_from_db()
+    publication = services.collection_publish(actor=lead_user, collection=collection,
+                                              version=collection.version)
+    assert publication.content["title"] == "Messages from the A&E front-line"
+    assert publication.content["introduction"] == "Gathered by enablers."
+    assert AuditEvent.objects.filter(action="engagements.message_collection.updated").exists()
+
+
+def test_the_pdf_is_rendered_once_by_the_task_not_by_the_download(
+    enabler_user: User, lead_user: User, lead_client: Client
+) -> None:
+    """A PDF is seconds of WeasyPrint: the task stores it; the download only sends it."""
+    collection, publication, _ = publish_one(enabler_user, lead_user)
+    publication.refresh_from_db()
+    assert publication.pdf is not None
+    assert services.publication_render_pdf(publication_id=publication.pk) == "already stored"
+    MessagePublication.objects.filter(pk=publication.pk).update(pdf=None)
+    url = reverse("engagements:messages-download",
+                  args=[collection.programme.slug, publication.number, "pdf"])
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        response = lead_client.get(url)
+    assert response.status_code == 302
+    assert "being prepared" in lead_client.get(response["Location"]).content.decode()
+    # With the PDF gone, the task renders it again.
+    assert services.publication_render_pdf(publication_id=publication.pk) == "stored"
+    assert lead_client.get(url).status_code == 200

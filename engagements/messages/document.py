@@ -23,7 +23,12 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from engagements.attribution import attribute, place_facts
-from engagements.messages.models import Message, MessageCollection, Nomination
+from engagements.messages.models import (
+    Message,
+    MessageCollection,
+    MessagePublication,
+    Nomination,
+)
 
 Content = dict[str, Any]
 QUARTERS = ("January to March", "April to June", "July to September", "October to December")
@@ -137,6 +142,24 @@ def document(content: Content, *, published: dict[str, Any] | None = None) -> di
         "item_count": count_label(sum(len(m["items"]) for m in messages)),
         "published": published or {},
     }
+
+
+def publication_document(publication: MessagePublication) -> dict[str, Any]:
+    """A published version as the templates print it, with who published it, when, its hash
+    and its withdrawals. Reads ``publication.published_by`` (select it with the row)."""
+    who = publication.published_by
+    content_hash = publication.content_hash
+    info = {
+        "number": publication.number, "on": f"{publication.published_at:%-d %B %Y}",
+        "by": (who.get_full_name() or who.get_username()) if who else "",
+        "hash": content_hash,
+        # In groups of eight, so the hash wraps on a phone instead of widening the page.
+        "hash_groups": " ".join(content_hash[i:i + 8] for i in range(0, len(content_hash), 8)),
+        "withdrawals": [f"An item in this version was withdrawn on "
+                        f"{dt.date.fromisoformat(day):%-d %B %Y}: its text has been removed "
+                        "from this version and its files." for day in publication.withdrawals],
+    }
+    return document(publication.content, published=info)
 
 
 def filename(doc: dict[str, Any], number: int, ext: str) -> str:

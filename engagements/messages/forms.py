@@ -31,6 +31,14 @@ class MessageForm(forms.Form):
         help_text="A few sentences: what local leaders are saying, and what should change.")
 
 
+class CollectionForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter a title for the document."})
+    introduction = forms.CharField(
+        label="Introduction", required=False, max_length=10000, widget=forms.Textarea,
+        help_text="Who gathered the messages, from whom and how. Printed before the messages.")
+
+
 class DecisionForm(forms.Form):
     DECISIONS = [("select", "Select it for a message"), ("leave_out", "Leave it out")]
 

@@ -122,8 +122,9 @@ class MessagePublication(models.Model):
     """A published version: its content as printed (JSON), a hash of it, who and when.
 
     Never edited but for one thing: when consent for an item in it is withdrawn, the item's text
-    is taken out of ``content`` (so no file made from it carries the text) and the withdrawal
-    is recorded in ``withdrawals``; ``content_hash`` stays the hash of what was published.
+    is taken out of ``content`` (so no file made from it carries the text; the stored PDF is
+    dropped and rendered again) and the withdrawal is recorded in ``withdrawals``;
+    ``content_hash`` stays the hash of what was published.
     """
 
     collection = models.ForeignKey(
@@ -142,6 +143,11 @@ class MessagePublication(models.Model):
     withdrawals = models.JSONField(
         default=list, blank=True, help_text="[ISO date] on which an item in it was withdrawn."
     )
+    # The tagged PDF, rendered by a task after publishing (seconds of WeasyPrint that no web
+    # request waits on), and again after a withdrawal takes text out: ``revision`` goes up with
+    # each such change, and a PDF is stored only over the revision it was rendered from.
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-number"]

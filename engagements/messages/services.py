@@ -14,7 +14,13 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from engagements.messages.document import collection_content, content_hash, without_item
+from engagements.messages.document import (
+    collection_content,
+    content_hash,
+    pdf_bytes,
+    publication_document,
+    without_item,
+)
 from engagements.messages.models import (
     Message,
     MessageCollection,
@@ -112,6 +118,23 @@ def message_save(*, actor: User, collection: MessageCollection, heading: str, ar
 
 
 @transaction.atomic
+def collection_update(*, actor: User, collection: MessageCollection, title: str,
+                      introduction: str) -> MessageCollection:
+    """The document's title and its introduction (what the programme is, and how the messages
+    were gathered), as in the source document."""
+    title, introduction = title.strip(), introduction.strip()
+    if not title:
+        raise DomainError(field_errors={"title": ["Enter a title for the document."]})
+    collection.title, collection.introduction = title, introduction
+    collection.full_clean(exclude=["programme"])
+    collection.save(update_fields=["title", "introduction", "updated_at"])
+    _bump([collection.pk])
+    audit_record(actor=actor, action="engagements.message_collection.updated", obj=collection,
+                 changes={"title": title, "introduction": "(changed)"})
+    return collection
+
+
+@transaction.atomic
 def nomination_decide(*, actor: User, nomination: Nomination, selected: bool | None,
                       message: Message | None, reason: str, supporting_quote: bool = False
                       ) -> Nomination:
@@ -171,6 +194,7 @@ def collection_publish(*, actor: User, collection: MessageCollection,
         collection=collection, number=number, content=content,
         content_hash=content_hash(content), published_by=actor, published_at=timezone.now())
     publication.items.set(item_ids)
+    publication_pdf_enqueue(publication.pk)
     audit_record(actor=actor, action="engagements.message_collection.published",
                  obj=publication, changes={"number": number, "hash": publication.content_hash,
                                            "items": len(item_ids)})
@@ -187,13 +211,41 @@ def nominations_withdraw(*, item: LearningItem, actor: User) -> None:
                        updated_at=timezone.now())
     _bump(collection_ids)
     today = timezone.localdate().isoformat()
-    for publication in MessagePublication.objects.filter(items=item).select_for_update():
+    for publication in (MessagePublication.objects.filter(items=item).defer("pdf")
+                        .select_for_update()):
         publication.content = without_item(publication.content, item.pk)
         publication.withdrawals = [*publication.withdrawals, today]
-        publication.save(update_fields=["content", "withdrawals"])
+        publication.pdf, publication.revision = None, publication.revision + 1
+        publication.save(update_fields=["content", "withdrawals", "pdf", "revision"])
+        publication_pdf_enqueue(publication.pk)
         publication.items.remove(item)
         audit_record(actor=actor, action="engagements.message_publication.item_withdrawn",
                      obj=publication, changes={"item": item.pk})
     if collection_ids:
         audit_record(actor=actor, action="engagements.message_nomination.withdrawn",
                      obj=item, changes={"collections": sorted(collection_ids)})
+
+
+def publication_pdf_enqueue(publication_id: int) -> None:
+    """Queue rendering the version's PDF once the surrounding transaction commits (with no
+    broker configured the task runs inline at the commit). A dead broker costs the PDF a wait
+    (asking for the PDF queues it again), never the write."""
+    from engagements.messages.tasks import render_messages_pdf
+
+    transaction.on_commit(lambda: render_messages_pdf.delay(publication_id), robust=True)
+
+
+def publication_render_pdf(*, publication_id: int) -> str:
+    """Render and store a version's tagged PDF. Idempotent: nothing to do once it is stored;
+    stored only over the revision it was rendered from (a withdrawal meanwhile wins, and
+    queues its own render)."""
+    publication = (MessagePublication.objects.defer("pdf").select_related("published_by")
+                   .filter(pk=publication_id).first())
+    if publication is None:
+        return "missing"
+    if MessagePublication.objects.filter(pk=publication_id, pdf__isnull=False).exists():
+        return "already stored"
+    pdf = pdf_bytes(publication_document(publication))
+    stored = MessagePublication.objects.filter(
+        pk=publication_id, revision=publication.revision, pdf__isnull=True).update(pdf=pdf)
+    return "stored" if stored else "changed meanwhile"
