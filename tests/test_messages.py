@@ -520,3 +520,22 @@ def test_the_pdf_is_rendered_once_by_the_task_not_by_the_download(
     # With the PDF gone, the task renders it again.
     assert services.publication_render_pdf(publication_id=publication.pk) == "stored"
     assert lead_client.get(url).status_code == 200
+
+
+def test_message_counts_and_the_total_never_give_a_small_count_away() -> None:
+    """The document's total and each message's count go through the small-number rule with
+    follow-on suppression (engagements.disclosure): 1 item under one message and 6 under
+    another, with the total of 7 beside them, must not leave the 1 recoverable."""
+    from engagements.messages.document import document
+
+    def item(n: int) -> dict[str, Any]:
+        return {"item": n, "quote": False, "where": "North", "period": "January to March 2026"}
+
+    content = {"messages": [{"heading": "A", "items": [item(1)]},
+                            {"heading": "B", "items": [item(n) for n in range(2, 8)]}]}
+    doc = document(content)
+    counts = [m["evidence"]["count"] for m in doc["messages"]]
+    assert counts[0] == "fewer than 3"
+    assert counts[1] == "not shown" or doc["item_count"] == "not shown"
+    one = document({"messages": [{"heading": "A", "items": [item(1)]}]})
+    assert one["messages"][0]["evidence"]["count"] == one["item_count"] == "fewer than 3"

@@ -22,6 +22,7 @@ from typing import Any, TypedDict
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
+from engagements import disclosure
 from engagements.attribution import attribute, place_facts
 from engagements.messages.models import (
     Message,
@@ -36,12 +37,6 @@ KIND_LABELS = {
     "message": "Message for national leaders", "lesson": "Lesson", "quote": "Quote",
     "good_practice": "Good practice", "barrier": "Barrier",
 }
-
-
-def count_label(n: int) -> str:
-    """Every count the document prints goes through here (the small-number rule: fewer than 3
-    is shown as "fewer than 3"; engagements.disclosure is meant to own it once merged)."""
-    return "fewer than 3" if 0 < n < 3 else f"{n:,}"
 
 
 def period_label(day: dt.date) -> str:
@@ -124,7 +119,7 @@ def _evidence(items: list[dict[str, Any]]) -> dict[str, Any]:
     places = sorted({i["where"] for i in items})
     periods = sorted({i["period"] for i in items},
                      key=lambda p: (p.rsplit(" ", 1)[-1], QUARTERS.index(p.rsplit(" ", 1)[0])))
-    return {"count": count_label(len(items)), "n": len(items), "places": places,
+    return {"count": disclosure.count_text(len(items)), "n": len(items), "places": places,
             "periods": periods}
 
 
@@ -136,10 +131,21 @@ def document(content: Content, *, published: dict[str, Any] | None = None) -> di
         items = m["items"]
         messages.append({**m, "quotes": [i for i in items if i["quote"]],
                          "evidence": _evidence(items)})
+    # Each message's count and the document's total are printed together: the small-number
+    # rule with follow-on suppression (engagements.disclosure), so the total and the other
+    # messages' counts cannot give a hidden count away.
+    # (One message is its own total: nothing to subtract.)
+    parts = [m["evidence"]["n"] for m in messages]
+    if len(parts) == 1:
+        cells, total = [disclosure.count_cell(parts[0])], disclosure.count_cell(parts[0])
+    else:
+        cells, total = disclosure.suppress(parts, sum(parts))
+    for m, cell in zip(messages, cells, strict=True):
+        m["evidence"]["count"] = cell.text
     return {
         "title": content.get("title", ""), "programme": content.get("programme", ""),
         "introduction": content.get("introduction", ""), "messages": messages,
-        "item_count": count_label(sum(len(m["items"]) for m in messages)),
+        "item_count": total.text if total is not None else "0",
         "published": published or {},
     }
 
