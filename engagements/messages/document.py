@@ -136,6 +136,7 @@ def document(content: Content, *, published: dict[str, Any] | None = None) -> di
     # messages' counts cannot give a hidden count away.
     # (One message is its own total: nothing to subtract.)
     parts = [m["evidence"]["n"] for m in messages]
+    total: disclosure.Cell | None
     if len(parts) == 1:
         cells, total = [disclosure.count_cell(parts[0])], disclosure.count_cell(parts[0])
     else:
