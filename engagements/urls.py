@@ -38,6 +38,8 @@ urlpatterns = [
          name="messages-message-add"),
     path("programmes/<slug:programme>/messages/<int:pk>/edit/", messages.message_edit,
          name="messages-message-edit"),
+    path("programmes/<slug:programme>/messages/<int:pk>/move/", messages.message_move,
+         name="messages-message-move"),
     path("programmes/<slug:programme>/messages/nominations/<int:pk>/",
          messages.nomination_decide, name="messages-decide"),
     path("programmes/<slug:programme>/messages/add/<int:item>/", messages.add_from_bank,

@@ -232,6 +232,8 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:messages-edit": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-add": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-edit": (LEAD_OR_ADMIN, MESSAGE, LEADS, OK, OK),
+    # Moving a message: an empty POST (no direction, no version) is sent back to the page.
+    "engagements:messages-message-move": (LEAD_OR_ADMIN, MESSAGE, LEADS, NA, R),
     "engagements:messages-decide": (LEAD_OR_ADMIN, NOMINATION, LEADS, OK, OK),
     "engagements:messages-bank-add": (LEAD_OR_ADMIN, BANK_ITEM, LEADS, NA, R),
     "engagements:messages-publish": (LEAD_OR_ADMIN, PROGRAMME, LEADS, NA, R),
