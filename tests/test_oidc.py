@@ -26,6 +26,7 @@ from fieldbook.roles import Role
 
 from .factories import UserFactory
 from .oidc_support import RunningProvider, oidc_provider, sign_in_at_provider
+from .test_hostile_input import KILLERS
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,20 @@ def test_a_provider_missing_its_settings_is_a_configuration_error(settings: Any)
     assert "FIELDBOOK_OIDC_HALF_CLIENT_ID" in error.msg
     settings.FIELDBOOK_OIDC_PROVIDERS = []
     assert single_sign_on() == []
+
+
+def test_hostile_values_in_the_callback_and_the_button_are_refused_not_500(
+        client: Client, nhsmail: RunningProvider, jo: User) -> None:
+    """The known killers of tests/test_hostile_input.py in every parameter the two views read
+    (the matrix there cannot reach them: the suite configures no provider). A real state with a
+    hostile code goes to the provider's token endpoint, which refuses it."""
+    callback = reverse("sso-callback", args=["nhsmail"])
+    for value in KILLERS:
+        state = parse_qs(urlsplit(begin(client)).query)["state"][0]
+        for query in ({"state": state, "code": value}, {"state": value, "code": "x"},
+                      {"error": value, "error_description": value, "state": state}):
+            response = client.get(callback, query)
+            assert response.status_code in (400, 403), (query, response.status_code)
+        response = client.post(reverse("sso-begin", args=["nhsmail"]), {"next": value})
+        assert response.status_code == 302
+    assert signed_in_as(client) is None

@@ -81,6 +81,7 @@ server.listen(0, "127.0.0.1", async () => {
 
   const callback = provider.callback();
   server.on("request", async (req, res) => {
+    if (req.url === "/favicon.ico") { res.statusCode = 204; return res.end(); }
     const match = req.url.match(/^\/interaction\/([\w-]+)$/);
     if (!match) return callback(req, res);
     try {
