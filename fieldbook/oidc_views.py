@@ -9,6 +9,7 @@ the session clocks (fieldbook.signals) and the audit of each sign-in and each re
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import requests
@@ -43,6 +44,7 @@ PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Failures of the exchange itself (not the person's account): the page says so, the log says
 # which (never a token or a claim).
 EXCHANGE_ERRORS = (AuthlibBaseError, JoseError, ValueError, KeyError, TypeError)
+ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 
 
 def _provider_or_404(slug: str) -> OIDCProvider:
@@ -109,9 +111,11 @@ def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
                        type(exc).__name__)
         return _refused(request, chosen, "unavailable", status=503)
     except EXCHANGE_ERRORS as exc:
-        logger.warning("single sign-on: %s answer refused (%s: %s)", chosen.slug,
-                       type(exc).__name__, getattr(exc, "error", "") or "")
-        reason = "cancelled" if getattr(exc, "error", "") == "access_denied" else "failed"
+        # The error code is logged only if it looks like one: the query string is anyone's.
+        code = str(getattr(exc, "error", "") or "")
+        logger.warning("single sign-on: %s answer refused (%s%s)", chosen.slug,
+                       type(exc).__name__, f": {code}" if ERROR_CODE.match(code) else "")
+        reason = "cancelled" if code == "access_denied" else "failed"
         return _refused(request, chosen, reason)
     claims = dict(token.get("userinfo") or {})
     if not claims.get("sub"):

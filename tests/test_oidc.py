@@ -325,3 +325,20 @@ def test_hostile_values_in_the_callback_and_the_button_are_refused_not_500(
         response = client.post(reverse("sso-begin", args=["nhsmail"]), {"next": value})
         assert response.status_code == 302
     assert signed_in_as(client) is None
+
+
+@pytest.mark.parametrize("others", [0, 40])
+def test_the_query_budget_does_not_grow_with_users_or_providers(
+        client: Client, provider: RunningProvider, settings: Any, jo: User,
+        django_assert_max_num_queries: Any, others: int) -> None:
+    for n in range(others):
+        UserFactory.create(username=f"other{n}", email=f"jo.pennington{n}@nhs.net",
+                           roles=[Role.ENABLER])
+    settings.FIELDBOOK_OIDC_PROVIDERS = [provider.setting("nhsmail", "NHSmail")] + [
+        provider.setting(f"extra{n}", f"Extra {n}") for n in range(others // 10)]
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("login")).status_code == 200
+    back = sign_in_at_provider(begin(client), "jo", back_to=f"{BACK}nhsmail/")
+    with django_assert_max_num_queries(20):  # 19: django-axes reads its attempts thrice
+        response = client.get(back.removeprefix("http://testserver"))
+    assert response.status_code == 302 and signed_in_as(client) == "jo"
