@@ -84,3 +84,22 @@ def single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), hint="See README \"Single sign-on\".", id="fieldbook.E010")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def single_sign_on_deploy(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A provider reached over plain HTTP could be impersonated on the network: its ID tokens'
+    keys and the code exchange would travel unprotected."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fieldbook.oidc import providers
+
+    try:
+        found = providers()
+    except ImproperlyConfigured:
+        return []  # fieldbook.E010 says so
+    return [Warning(
+        f"Single sign-on provider {provider.slug} is reached over plain HTTP "
+        f"({provider.discovery_url}).",
+        hint="Use the provider's https:// issuer or discovery URL.", id="fieldbook.W020",
+    ) for provider in found if not provider.discovery_url.startswith("https://")]

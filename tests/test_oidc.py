@@ -342,3 +342,13 @@ def test_the_query_budget_does_not_grow_with_users_or_providers(
     with django_assert_max_num_queries(20):  # 19: django-axes reads its attempts thrice
         response = client.get(back.removeprefix("http://testserver"))
     assert response.status_code == 302 and signed_in_as(client) == "jo"
+
+
+def test_a_provider_over_plain_http_fails_the_deploy_check(settings: Any) -> None:
+    from fieldbook.checks import single_sign_on_deploy
+
+    settings.FIELDBOOK_OIDC_PROVIDERS = [
+        {"slug": "plain", "issuer": "http://id.example", "client_id": "a", "client_secret": "b"},
+        {"slug": "tls", "issuer": "https://id.example", "client_id": "a", "client_secret": "b"}]
+    (warning,) = single_sign_on_deploy()
+    assert warning.id == "fieldbook.W020" and "plain" in warning.msg
