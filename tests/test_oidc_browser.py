@@ -19,6 +19,7 @@ from fieldbook.models import AuditEvent
 from fieldbook.roles import Role
 
 from .factories import UserFactory
+from .test_a11y_crawl import axe_serious, tab_to
 from .oidc_support import PROVIDER_PASSWORD, oidc_provider
 
 pytestmark = [
@@ -61,7 +62,10 @@ def test_a_lead_signs_in_through_the_providers_page(
         expect(page.get_by_role("heading", name="Sign in to Fieldbook")).to_be_visible()
         expect(page.get_by_role("button", name="Sign in with NHS Care Identity")).to_be_visible()
         shoot(page, "sso-login")
-        page.get_by_role("button", name="Sign in with NHSmail").click()
+        assert axe_serious(page) == []
+        # By keyboard alone: Tab to the button, Enter.
+        tab_to(page, page.get_by_role("button", name="Sign in with NHSmail"))
+        page.keyboard.press("Enter")
         page.wait_for_url(f"{provider.issuer}/interaction/**")
         at_provider(page, "jo-mfa")
         # Back, signed in, on the page first asked for: the provider's multi-factor counted.
@@ -87,6 +91,7 @@ def test_a_lead_signs_in_through_the_providers_page(
                ).to_be_visible()
         expect(page.get_by_text("No Fieldbook account has the email address")).to_be_visible()
         shoot(page, "sso-refused")
+        assert axe_serious(page) == []
         # The refusal page is a 403, which Chromium reports as a failed load: that one only.
         refused = "console: Failed to load resource: the server responded with a status of 403"
         assert [e for e in console_errors if e.startswith(refused)] == [refused + " (Forbidden)"]
