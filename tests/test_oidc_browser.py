@@ -19,8 +19,8 @@ from fieldbook.models import AuditEvent
 from fieldbook.roles import Role
 
 from .factories import UserFactory
-from .test_a11y_crawl import axe_serious, tab_to
 from .oidc_support import PROVIDER_PASSWORD, oidc_provider
+from .test_a11y_crawl import axe_serious, tab_to
 
 pytestmark = [
     pytest.mark.browser,
