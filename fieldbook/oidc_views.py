@@ -122,7 +122,7 @@ def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(request, chosen, "failed")  # no ID token: not OpenID Connect
     if "email" not in claims or chosen.verified_claim not in claims:
         try:
-            info = dict(client.userinfo(token=token))
+            info = dict(client.userinfo(token=token))  # the claims not in the ID token
         except (requests.RequestException, *EXCHANGE_ERRORS):
             return _refused(request, chosen, "failed")
         if info.get("sub") != claims["sub"]:

@@ -33,6 +33,7 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     "jo-unverified": {"email": "jo.pennington@nhs.net", "email_verified": False},
     "stranger": {"email": "stranger@nhs.net", "email_verified": True},
     "gone": {"email": "gone@nhs.net", "email_verified": True, "amr": ["pwd", "mfa"]},
+    "no-email": {"email_verified": True},
 }
 
 
@@ -50,10 +51,11 @@ class RunningProvider:
 
 @contextmanager
 def oidc_provider(redirect_uris: list[str], client_id: str = "fieldbook",
-                  accounts: dict[str, dict[str, Any]] | None = None
-                  ) -> Iterator[RunningProvider]:
+                  accounts: dict[str, dict[str, Any]] | None = None, *,
+                  email_in_id_token: bool = False) -> Iterator[RunningProvider]:
     config = {
         "client_id": client_id, "client_secret": CLIENT_SECRET, "redirect_uris": redirect_uris,
+        "conform_id_token_claims": not email_in_id_token,
         "accounts": {login: {"password": PROVIDER_PASSWORD, **claims}
                      for login, claims in (accounts or ACCOUNTS).items()},
     }

@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fieldbook.middleware import SIGNED_IN_AT
 from fieldbook.models import AuditEvent, UserSession
 from fieldbook.oidc import SSO_MFA_SESSION_KEY
 from fieldbook.roles import Role
@@ -82,6 +83,7 @@ def test_a_verified_email_signs_in_to_the_existing_account(
     # The address matched whatever its case; a new session key; recorded with its user.
     assert signed_in_as(client) == "jo"
     assert client.session.session_key != before
+    assert SIGNED_IN_AT in client.session  # the session clocks started (fieldbook.signals)
     assert UserSession.objects.filter(session_key=client.session.session_key,
                                       user_id=jo.pk).exists()
     event = AuditEvent.objects.get(action="accounts.signin.succeeded")
@@ -95,6 +97,7 @@ def test_a_verified_email_signs_in_to_the_existing_account(
 @pytest.mark.parametrize(("login", "reason", "says"), [
     ("stranger", "unknown", "No Fieldbook account has the email address"),
     ("jo-unverified", "unverified", "has not confirmed that the email address"),
+    ("no-email", "no_email", "did not tell Fieldbook your email address"),
 ])
 def test_an_unknown_or_unverified_email_is_refused(
         client: Client, nhsmail: RunningProvider, jo: User, login: str, reason: str,
@@ -106,7 +109,7 @@ def test_an_unknown_or_unverified_email_is_refused(
     assert User.objects.count() == 1  # no account made for the stranger
     (audited,) = refusals(reason)
     assert audited["provider"] == "NHSmail"
-    assert audited.get("email_domain") == "nhs.net"
+    assert audited.get("email_domain") == ("nhs.net" if reason != "no_email" else None)
     assert "stranger@nhs.net" not in str(audited)
 
 
@@ -352,3 +355,14 @@ def test_a_provider_over_plain_http_fails_the_deploy_check(settings: Any) -> Non
         {"slug": "tls", "issuer": "https://id.example", "client_id": "a", "client_secret": "b"}]
     (warning,) = single_sign_on_deploy()
     assert warning.id == "fieldbook.W020" and "plain" in warning.msg
+
+
+def test_an_email_in_the_id_token_itself_signs_in_without_asking_userinfo(
+        client: Client, settings: Any, jo: User) -> None:
+    """Providers differ: most send the email at the userinfo endpoint (as ``oidc-provider`` does
+    by default, and every test above), some in the ID token itself."""
+    with oidc_provider([f"{BACK}entra/callback/"], email_in_id_token=True) as entra:
+        settings.FIELDBOOK_OIDC_PROVIDERS = [entra.setting("entra", "Entra ID")]
+        assert sso(client, "jo", slug="entra").status_code == 302
+        assert signed_in_as(client) == "jo"
+        assert sso(Client(), "jo-unverified", slug="entra").status_code == 403

@@ -52,6 +52,8 @@ server.listen(0, "127.0.0.1", async () => {
     // As Entra ID and NHS CIS2 do, the ID token says how the person signed in (amr, acr).
     claims: { openid: ["sub", "acr", "amr", "auth_time"], email: ["email", "email_verified"],
               profile: ["name"] },
+    // true (the default): email is only at the userinfo endpoint; false: in the ID token too.
+    conformIdTokenClaims: config.conform_id_token_claims ?? true,
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => true },
     interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
