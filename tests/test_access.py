@@ -185,6 +185,11 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:invitation-accept": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
     # The Django admin's sign-in page is ours (and sends back to the admin).
     "admin-login": (PUBLIC, {}, EVERYONE, R, NA),
+    # Single sign-on: the button posts, the provider sends the browser back with a GET. The
+    # suite configures no provider (tests/test_oidc.py does, against a real one), so "nhsmail"
+    # is not found, whoever asks.
+    "sso-begin": (PUBLIC, {"provider": "nhsmail"}, EVERYONE, NA, NF),
+    "sso-callback": (PUBLIC, {"provider": "nhsmail"}, EVERYONE, NF, NA),
 
     # An enabler's week. Another enabler's session is "not found".
     "engagements:my-week": (ENABLER, {}, ENABLERS, OK, NA),

@@ -198,6 +198,8 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("lead owing a code GET /accounts/two-factor/", client.get(reverse("two-factor")))
     pages.add("lead owing a code POST /accounts/two-factor/ (wrong code)",
               client.post(reverse("two-factor"), {"token": "000000"}))
+    # Single sign-on: the sign-in page with two providers' buttons, and each refusal page.
+    collect_sso_states(pages, settings)
     # The error pages, as served with DEBUG off.
     settings.DEBUG = False
     pages.add("anonymous GET /no-such-page/ (404)", Client().get("/no-such-page/"))
@@ -205,6 +207,28 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("the 500 page", server_error(RequestFactory().get("/")))
     pages.add("enabler GET /week/?week=0001-01-01 (400)",
               enabler.get(reverse("engagements:my-week"), {"week": "0001-01-01"}))
+
+
+def collect_sso_states(pages: Pages, settings: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fieldbook.oidc import provider_for
+    from fieldbook.oidc_views import _refused
+
+    settings.FIELDBOOK_OIDC_PROVIDERS = [
+        {"slug": slug, "name": name, "issuer": "http://127.0.0.1:9", "client_id": "fieldbook",
+         "client_secret": "x"} for slug, name in (("nhsmail", "NHSmail"), ("cis2", "NHS CIS2"))]
+    pages.add("anonymous GET /accounts/login/ with two providers",
+              Client().get(reverse("login"), {"next": "/programmes/"}))
+    provider = provider_for("nhsmail")
+    assert provider is not None
+    for reason in ("unknown", "unverified", "no_email", "ambiguous", "deactivated", "cancelled",
+                   "state", "failed", "unavailable"):
+        request = RequestFactory().get("/accounts/sso/nhsmail/callback/")
+        request.user = AnonymousUser()
+        pages.add(f"single sign-on refused: {reason}",
+                  _refused(request, provider, reason, email="jo@nhs.net"))
+    settings.FIELDBOOK_OIDC_PROVIDERS = []
 
 
 def test_every_page_is_valid_html(
