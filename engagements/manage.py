@@ -135,7 +135,8 @@ def outcome_record(
         raise DomainError(field_errors=errors)
     outcome = Outcome.objects.create(
         engagement=engagement, kind=kind, recorded_on=recorded_on, title=title,
-        description=description, measure=measure, recorded_by=actor)
+        description=description, measure=measure, recorded_by=actor,
+        status=Outcome.Status.RECORDED)
     outcome.themes.set(themes)
     audit_record(actor=actor, action="engagements.outcome.created", obj=outcome, changes={
         "engagement": str(engagement), "kind": kind, "recorded_on": plain(recorded_on),
