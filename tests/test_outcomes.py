@@ -510,3 +510,44 @@ def test_the_contacts_page_costs_a_fixed_number_of_queries(
     contact.get(path)
     with django_assert_max_num_queries(12):
         assert contact.get(RESPOND_OPEN).status_code == 200
+
+
+def test_hostile_values_in_the_contacts_form_never_break_it(
+        enabler_client: Client, draft: Outcome, world: dict[str, Any], enabler_user: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """The contact's form is public, so it is not in tests/test_hostile_input.py's crawl (which
+    signs in): its fields, with the same killers, never a 5xx; a refused answer saves nothing."""
+    from .test_hostile_input import KILLERS
+
+    killers = [k for k in KILLERS if k in ("\x00", "a\x00b", "99999999999999999999", "2024-02-30",
+                                           "<script>x</script>", "'\"--", " ", "x" * 5000)]
+    assert len(killers) == 8
+    path = send(enabler_client, draft, world["contact"].pk, django_capture_on_commit_callbacks)
+    contact = Client()
+    contact.raise_request_exception = False
+    contact.get(path)
+    fields = ("decision", "who_changed", "what_changed", "why_it_matters", "contribution",
+              "comment")
+    for field in fields:
+        for value in killers:
+            data = {"decision": "correct", field: value}
+            response = contact.post(RESPOND_OPEN, data)
+            assert response.status_code < 500, (field, value[:20])
+            draft.refresh_from_db()
+            if response.status_code == 302:  # accepted: start again with a fresh link
+                assert draft.status == Outcome.Status.CONFIRMED
+                Outcome.objects.filter(pk=draft.pk).update(
+                    status=Outcome.Status.AWAITING, correction={}, confirmed_at=None,
+                    confirmed_by_role="")
+                _link, token = respondents.link_create(
+                    actor=enabler_user, purpose=services.PURPOSE, target=draft,
+                    person=world["contact"])
+                contact.get(f"/respond/{token}/")
+            else:
+                assert draft.status == Outcome.Status.AWAITING, (field, value[:20])
+    # A hostile token in the address itself.
+    for value in ("\x00", "x" * 5000, "a:b:c", "%00"):
+        client = Client()
+        client.raise_request_exception = False
+        client.get(f"/respond/{value}/")
+        assert client.get(RESPOND_OPEN).status_code in (404, 429)

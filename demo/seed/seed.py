@@ -51,6 +51,7 @@ from places.models import (
     System,
 )
 
+
 def demo_email(full_name: str) -> str:
     return ".".join("".join(c for c in word if c.isalnum())
                     for word in full_name.lower().split()) + "@example.org"
