@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError
 from engagements import reminders, rollups
 from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
+from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)
 from engagements.summaries import services as summaries
 
 logger = logging.getLogger(__name__)

@@ -157,6 +157,9 @@ FIELDBOOK_SPRAY_USERNAMES = env_int("FIELDBOOK_SPRAY_USERNAMES", 4)
 # Password-reset emails: per address and per client address, an hour.
 FIELDBOOK_RESETS_PER_ADDRESS = env_int("FIELDBOOK_RESETS_PER_ADDRESS", 3)
 FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
+# Respondent links (engagements.respondents) that did not work, per client an hour, before the
+# client is turned away (429): guessing tokens is throttled, a contact with a good link never is.
+FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT = env_int("FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT", 20)
 # axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
 # keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -104,6 +104,7 @@ MESSAGE = "message"
 NOMINATION = "nomination"
 BANK_ITEM = "bank-item"
 PUBLICATION = "publication"
+OWN_OUTCOME = "own-outcome"  # a draft outcome of the enabler's engagement
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -298,6 +299,16 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+    # Outcome statements (issue 16): the engagement's enablers only; a draft is never a lead's
+    # or an admin's. An empty POST is a form with errors; an empty revoke is sent back.
+    "engagements:outcomes": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, NA),
+    "engagements:outcome-draft": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    "engagements:outcome-edit": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
+    "engagements:outcome-send": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
+    "engagements:outcome-revoke": (ENABLER, OWN_OUTCOME, OWN_ENABLER, NA, R),
+    # The place contact's link: no account; the token moves into the session, then a redirect.
+    "engagements:respond": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
+    "engagements:outcomes-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
 }
 
 
@@ -463,6 +474,8 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                              "assignment": enabler_user.enabler.assignments.get().pk},
         OUTCOME: lambda: {"pk": engagement.pk,
                           "outcome": OutcomeFactory.create(engagement=engagement).pk},
+        OWN_OUTCOME: lambda: {"pk": OutcomeFactory.create(
+            engagement=engagement, status="draft").pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 
