@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from engagements import reminders, rollups
+from engagements.lifecycle.tasks import mail_support_request_declined  # noqa: F401 (registers)
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
 from engagements.summaries import services as summaries
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagements.dashboards import views as dashboards
+from engagements.lifecycle import views as lifecycle
 from engagements.messages import views as messages
 from engagements.summaries import views as summaries
 from engagements.week import views as week
@@ -59,4 +60,15 @@ urlpatterns = [
     path("summaries/<int:pk>/unlock/", summaries.summary_unlock_view, name="summary-unlock"),
     path("summaries/<int:pk>/pdf/", summaries.summary_pdf, name="summary-pdf"),
     path("summaries/<int:pk>/markdown/", summaries.summary_markdown, name="summary-markdown"),
+    # The lifecycle (issue 17): requests for support, triage, each step, proposals.
+    path("request/<slug:programme>/", lifecycle.request_support, name="request-support"),
+    path("request/<slug:programme>/sent/", lifecycle.request_sent, name="request-sent"),
+    path("programmes/<slug:programme>/requests/", lifecycle.triage, name="triage"),
+    path("programmes/<slug:programme>/requests/<int:pk>/", lifecycle.triage_decide,
+         name="triage-decide"),
+    path("programmes/<slug:programme>/places/<slug:place>/status/<slug:step>/",
+         lifecycle.lifecycle_step, name="lifecycle-step"),
+    path("programmes/<slug:programme>/places/<slug:place>/proposals/<int:pk>/",
+         lifecycle.proposal_decide, name="proposal-decide"),
+    path("week/engagements/<int:pk>/propose/", lifecycle.proposal_new, name="proposal-new"),
 ]

@@ -157,6 +157,8 @@ FIELDBOOK_SPRAY_USERNAMES = env_int("FIELDBOOK_SPRAY_USERNAMES", 4)
 # Password-reset emails: per address and per client address, an hour.
 FIELDBOOK_RESETS_PER_ADDRESS = env_int("FIELDBOOK_RESETS_PER_ADDRESS", 3)
 FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
+# Requests for support through a programme's public page: per client address, an hour.
+FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT = env_int("FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT", 5)
 # axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
 # keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
