@@ -41,6 +41,10 @@ NOT_LINKED = {
     "login", "two-factor", "two-factor-setup", "two-factor-setup-app", "home",
     "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "backoffice:invitation-accept", "healthz",
+    # A programme's public request page is published to places (leads find its address on
+    # the triage page); the page after sending one is shown after a POST. The browser test
+    # walks both.
+    "engagements:request-support", "engagements:request-sent",
 }
 
 

@@ -110,7 +110,7 @@ def test_manage_refuses_a_change_of_status_which_goes_through_the_lifecycle(
     response = admin_client_fb.post(_url("engagement-edit", engagement.pk),
                                     _engagement_post(engagement, status="paused"))
     assert response.status_code == 200
-    assert "Change the status from the place's page" in response.content.decode()
+    assert "Change the status from the place&#x27;s page" in response.content.decode()
     engagement.refresh_from_db()
     assert engagement.status == Engagement.Status.ACTIVE
     assert engagement.version == 1

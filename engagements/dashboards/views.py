@@ -35,7 +35,6 @@ from engagements.dashboards.place import (
     sector_coverage,
     themes_over_time,
     timeline_page,
-    timeline_queryset,
 )
 from engagements.dashboards.programme import (
     dashboard_page,
@@ -54,10 +53,7 @@ from fieldbook.params import query_date, query_text
 from fieldbook.roles import Role
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from django.contrib.auth.models import User
-    from django.core.paginator import Page
 
     from engagements.dashboards.programme import FiguredEngagement
 
@@ -145,8 +141,8 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """19 queries for the page, 10 for the htmx timeline fragment (one more of each past the
-    timeline's first page)."""
+    """17 queries for the page (one more with a pending proposal), 10 for the htmx timeline
+    fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
@@ -154,16 +150,18 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
     page, entries = timeline_page(engagement, request.GET.get("page"), theme=theme, since=since)
     # Status changes on this page of the timeline (none under a theme filter: they have no
     # theme). One query, and one more past the first page (the previous page's oldest date).
+    fragment = wants_fragment(request)
+    history = None if fragment else lifecycle_reads.history_of(engagement)
     lines = [] if theme else lifecycle_reads.timeline_lines(
-        engagement, page, [e.date for e in entries],
-        previous_last_date(engagement, page, since=since), since=since)
+        engagement, page, [e.date for e in entries], getattr(page, "previous_last", None),
+        since=since, history=history)
     context = {
         "engagement": engagement, "programme": engagement.programme, "place": engagement.place,
         "page": page, "entries": entries, "lines": lines,
         "entries_html": cells.timeline_rows(entries, lines),
         "theme": theme, "since": since, "windows": w,
     }
-    if wants_fragment(request):
+    if fragment:
         return render(request, "engagements/place.html#place-timeline", context)
     over_time = themes_over_time(engagement, w)
     board = board_of(engagement)
@@ -184,20 +182,9 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         # The lifecycle (issue 17): the steps open to it now, a pending proposal, its history.
         "steps": [{"step": s, "verb": VERBS[s]} for s in steps_from(engagement.status)],
         "proposal": lifecycle_reads.pending_proposal(engagement),
-        "history": lifecycle_reads.history_of(engagement),
+        "history": history,
     })
     return render(request, "engagements/place.html", context)
-
-
-def previous_last_date(engagement: FiguredEngagement, page: Page, *,
-                       since: dt.date | None) -> dt.date | None:
-    """The oldest session date of the timeline page before ``page`` (None on the first)."""
-    if page.number <= 1:
-        return None
-    offset = (page.number - 1) * page.paginator.per_page - 1
-    row = (timeline_queryset(engagement, since=since)
-           .values_list("date", flat=True)[offset:offset + 1])
-    return next(iter(row), None)
 
 
 @require_GET

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 
@@ -63,24 +63,44 @@ def history_of(engagement: Engagement, *, limit: int = HISTORY_SHOWN) -> list[St
 
 
 def timeline_lines(engagement: Engagement, page: Page, session_dates: list[dt.date],
-                   previous_last: dt.date | None, *, since: dt.date | None = None
-                   ) -> list[StatusLine]:
+                   previous_last: dt.date | None, *, since: dt.date | None = None,
+                   history: list[StatusLine] | None = None) -> list[StatusLine]:
     """The status changes that belong on this page of the (newest first) timeline: from the
     page's oldest session (or the start, on the last page) to the oldest session of the page
-    before (or today, on the first). One query."""
+    before (or today, on the first). Picked from ``history`` when it is the whole history (no
+    query: the place page has read it anyway), else one query."""
+    low = session_dates[-1] if page.has_next() and session_dates else None
+    high = previous_last if page.number > 1 else None
+
+    def belongs(day: dt.date) -> bool:
+        return ((since is None or day >= since) and (low is None or day >= low)
+                and (high is None or day < high))
+
+    if history is not None and len(history) < HISTORY_SHOWN:
+        return [line for line in history if belongs(line.date)]
     qs = StatusChange.objects.filter(engagement=engagement)
     if since:
         qs = qs.filter(on__gte=since)
-    if page.has_next() and session_dates:
-        qs = qs.filter(on__gte=session_dates[-1])
-    if page.number > 1 and previous_last is not None:
-        qs = qs.filter(on__lt=previous_last)
+    if low is not None:
+        qs = qs.filter(on__gte=low)
+    if high is not None:
+        qs = qs.filter(on__lt=high)
     return [_line(r) for r in qs.order_by("-on", "-pk").values(*LINE_COLUMNS)[:200]]
 
 
 def pending_proposal(engagement: Engagement) -> Proposal | None:
+    """The proposal awaiting a decision, if any. No query when the engagement was read with
+    ``pending_proposal_id`` annotated and has none (``pending_proposal_pk``)."""
+    if getattr(engagement, "pending_proposal_id", 0) is None:
+        return None
     return (Proposal.objects.filter(engagement=engagement, state=Proposal.State.PENDING)
             .select_related("proposed_by").first())
+
+
+def pending_proposal_pk() -> Subquery:
+    """An annotation: the engagement's pending proposal's key, or None."""
+    return Subquery(Proposal.objects.filter(engagement=OuterRef("pk"),
+                                            state=Proposal.State.PENDING).values("pk")[:1])
 
 
 def triage_queryset(programme: Programme) -> QuerySet[SupportRequest]:
@@ -103,3 +123,11 @@ def requests_by_region(programme: Programme) -> list[dict[str, Any]]:
             "region": r["region__name"], "pending": 0, "accepted": 0, "declined": 0})
         entry[r["state"]] = r["n"]
     return list(by_region.values())
+
+
+def pending_proposals(programme: Programme, *, limit: int = HISTORY_SHOWN) -> list[Proposal]:
+    """Enablers' proposals awaiting a decision in the programme, oldest first. One query."""
+    return list(Proposal.objects.filter(engagement__programme=programme,
+                                        state=Proposal.State.PENDING)
+                .select_related("engagement__place", "proposed_by")
+                .order_by("created_at", "pk")[:limit])

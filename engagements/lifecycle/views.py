@@ -78,12 +78,14 @@ def request_sent(request: HtmxHttpRequest, programme: str) -> HttpResponse:
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 def triage(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
-    """Requests by region, and those awaiting triage, oldest first. 6 queries (session, user,
-    roles, programme, regions' counts, the page's count and rows)."""
+    """Requests by region, those awaiting triage (oldest first), and enablers' proposals
+    awaiting a decision. 8 queries (session, user, roles, programme, regions' counts, the
+    page's count and rows, proposals)."""
     prog = get_object_or_404(Programme, slug=programme)
     page = paginate(reads.triage_queryset(prog), request.GET.get("page"))
     return render(request, "engagements/lifecycle/triage.html", {
         "programme": prog, "page": page, "by_region": reads.requests_by_region(prog),
+        "proposals": reads.pending_proposals(prog),
         "request_url": request.build_absolute_uri(
             reverse("engagements:request-support", args=[prog.slug]))})
 
