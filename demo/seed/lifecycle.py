@@ -58,7 +58,7 @@ def _history(spec: EngagementSpec, e: Engagement, today: dt.date) -> list[Status
         rows += [
             StatusChange(engagement=e, step=Step.PAUSED, from_status=S.ACTIVE,
                          to_status=S.PAUSED, on=paused_on,
-                         reason="Winter pressures: the board asked for a pause while the "
+                         reason="System pressures: the board asked for a pause while the "
                                 "system is in escalation.",
                          expected_resume_on=paused_on + dt.timedelta(days=28)),
             StatusChange(engagement=e, step=Step.RESUMED, from_status=S.PAUSED,

@@ -137,6 +137,16 @@ class SupportRequestForm(forms.Form):
         self.fields["region"].error_messages["invalid_choice"] = "Choose a region from the list"
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
 
+    def clean(self) -> dict[str, Any]:
+        """Which place, said with the other missing fields (the service checks it again)."""
+        data = super().clean() or {}
+        if "place" in data and not data.get("place") and not data.get("new_place_name"):
+            self.add_error("place", "Choose your place, or name it if it is not in the list")
+        elif (data.get("new_place_name") and not data.get("place") and "region" in data
+              and not data.get("region")):
+            self.add_error("region", "Choose the region your place is in")
+        return data
+
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(

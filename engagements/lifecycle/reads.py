@@ -47,7 +47,7 @@ LINE_COLUMNS = ("on", "step", "from_status", "to_status", "reason", "expected_re
 
 
 def _line(row: dict[str, Any]) -> StatusLine:
-    name = f"{row['actor__first_name']} {row['actor__last_name']}".strip()
+    name = " ".join(filter(None, (row["actor__first_name"], row["actor__last_name"])))
     return StatusLine(
         date=row["on"], step=row["step"], from_status=row["from_status"],
         to_status=row["to_status"], reason=row["reason"],
