@@ -537,3 +537,17 @@ def test_status_lines_sit_between_the_right_pages_of_the_timeline(
     timeline = [page.split('id="place-timeline"')[1] for page in (first, second)]
     assert ["Between the pages" in t for t in timeline] == [False, True]
     assert ["Support started" in t for t in timeline] == [False, True]
+
+
+def test_the_demo_history_is_continuous_from_each_engagements_start() -> None:
+    """The finding: "Central Lancashire 'started 11 April 2025' with no sessions before
+    December": every working engagement has sessions within its first two months."""
+    from demo.seed import demo_seed
+    from engagements.models import Session
+
+    demo_seed(today=TODAY)
+    for e in Engagement.objects.exclude(started_on=None).exclude(status=S.REQUESTED):
+        first = Session.objects.filter(engagement=e).order_by("date").values_list(
+            "date", flat=True).first()
+        assert first is not None, e
+        assert (first - e.started_on).days <= 60, (e, e.started_on, first)

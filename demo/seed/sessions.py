@@ -38,7 +38,9 @@ from places.models import SECTOR_BY_KIND, BoardMembership, Place, Sector
 # Fixed seed for every random choice in the demo (board members' names, each week's sessions).
 SEED = 2017
 SESSION_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldbook.example/demo/sessions")
-WINDOW = dt.timedelta(days=364)
+# Sessions are planned from each engagement's start (issue 17: a year's window left Central
+# Lancashire "started 11 April 2025" with no session before December), at most this far back.
+WINDOW = dt.timedelta(days=3 * 364)
 WORKING_STATUSES = frozenset({"diagnostic", "active", "paused", "closed"})
 DIAGNOSTIC_WEEKS = 6  # the first weeks of an engagement are diagnostic work
 GAP_WEEKS = 4  # length of a calendar-anchored quiet spell
