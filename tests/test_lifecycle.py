@@ -339,6 +339,11 @@ def test_a_lead_declines_a_proposal_with_a_reason(enabler_user: User, lead: User
     services.proposal_decline(actor=lead, proposal=proposal, reason="Keep going.")
     proposal.refresh_from_db()
     assert (proposal.state, proposal.decline_reason) == ("declined", "Keep going.")
+    # The enabler sees the lead's reason where they propose.
+    client = Client()
+    client.force_login(enabler_user)
+    page = client.get(reverse("engagements:proposal-new", args=[e.pk])).content.decode()
+    assert "was declined: Keep going." in page
 
 
 def test_another_enablers_engagement_is_404_for_a_proposal(

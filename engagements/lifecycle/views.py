@@ -220,6 +220,9 @@ def proposal_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     engagement = get_object_or_404(
         Engagement.objects.assigned_to(enabler).select_related("programme", "place"), pk=pk)
     pending = reads.pending_proposal(engagement)
+    # What became of their last proposal here, with a lead's reason if it was declined.
+    decided = (Proposal.objects.filter(engagement=engagement, proposed_by=request.user)
+               .exclude(state=Proposal.State.PENDING).order_by("-decided_at", "-pk").first())
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -233,4 +236,4 @@ def proposal_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
             flash.success(request, "Your proposal was sent to the programme's leads.")
             return redirect("engagements:my-week")
     return render(request, "engagements/lifecycle/propose.html", {
-        "form": form, "engagement": engagement, "pending": pending})
+        "form": form, "engagement": engagement, "pending": pending, "decided": decided})
