@@ -35,6 +35,7 @@ from django.utils import timezone
 from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
+from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.messages.models import MessagePublication, Nomination
 from engagements.messages.services import eligible_items, publication_render_pdf
 from engagements.models import (
@@ -281,6 +282,21 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:respond": lambda w: [{"token": "open"}, {"token": "not-a-token"}],
     "engagements:outcomes-export": lambda w: [
         {"programme": w.engagement.programme.slug, "fmt": f} for f in ("csv", "xlsx")],
+    # The lifecycle (issue 17): the demo's requests awaiting triage and its pending proposal.
+    "engagements:request-support": lambda w: [{"programme": w.engagement.programme.slug}],
+    "engagements:request-sent": lambda w: [{"programme": w.engagement.programme.slug}],
+    "engagements:triage": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:triage-decide": lambda w: [
+        {"programme": r.programme.slug, "pk": r.pk} for r in
+        SupportRequest.objects.select_related("programme").filter(state="pending")],
+    "engagements:lifecycle-step": lambda w: [
+        {"programme": w.engagement.programme.slug, "place": w.engagement.place.slug,
+         "step": step} for step in ("paused", "closed", "days", "resumed")],
+    "engagements:proposal-decide": lambda w: [
+        {"programme": p.engagement.programme.slug, "place": p.engagement.place.slug,
+         "pk": p.pk} for p in Proposal.objects.select_related(
+            "engagement__programme", "engagement__place").filter(state="pending")],
+    "engagements:proposal-new": lambda w: [{"pk": w.engagement.pk}],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
