@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
+from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.messages.models import (
     Message,
     MessageCollection,
@@ -441,6 +442,18 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         target=f.OutcomeFactory.create(status="draft"),
         person=f.PersonFactory.create(email="contact@example.org"))[0],
     RespondentAttempt: lambda: RespondentAttempt.objects.create(client_ip="192.0.2.1"),
+    StatusChange: lambda: StatusChange.objects.create(
+        engagement=f.EngagementFactory.create(), step=StatusChange.Step.REQUESTED,
+        to_status="requested", on=dt.date(2026, 4, 11)),
+    Proposal: lambda: Proposal.objects.create(
+        engagement=f.EngagementFactory.create(), kind=Proposal.Kind.PAUSE,
+        reason="Winter pressures", expected_resume_on=dt.date(2027, 2, 1),
+        proposed_by=f.UserFactory.create()),
+    SupportRequest: lambda: SupportRequest.objects.create(
+        programme=f.ProgrammeFactory.create(), place=f.PlaceFactory.create(),
+        region=f.RegionFactory.create(), contact_name="Ash Reed", contact_role="Director",
+        organisation="Northgate Council", email="ash@example.org", help_with="Discharge",
+        why_now="Winter", asked_on=dt.date(2026, 11, 2)),
 }
 
 
