@@ -607,6 +607,8 @@ class EngagementQuarter(models.Model):
 
 
 # The messages collection's models live with their subject; importing them here registers them.
+# The API's clients and their calls live with their subject, like the messages above.
+from engagements.api.models import ApiCall, ApiClient  # noqa: E402, F401
 from engagements.messages.models import (  # noqa: E402, F401
     Message,
     MessageCollection,
