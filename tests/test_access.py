@@ -6,6 +6,7 @@ here until someone decides, in this table, who should see it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
+from django.utils import timezone
 
+from engagements.api.services import api_client_issue
 from engagements.messages.models import Nomination
 from engagements.messages.services import (
     collection_for,
@@ -73,6 +76,7 @@ NO = 403
 NF = 404  # someone else's object: its existence is not confirmed
 NA = 405
 BAD = 400  # a passkey ceremony's JSON endpoint posted to without the ceremony's state
+UNAUTHORISED = 401  # an API call without a bearer token
 
 # Path arguments for URLs that need an object, built around ``enabler_user``'s engagement
 # (see ``url_for``). "own-session" is that enabler's session, so the enabler persona opens
@@ -104,6 +108,7 @@ MESSAGE = "message"
 NOMINATION = "nomination"
 BANK_ITEM = "bank-item"
 PUBLICATION = "publication"
+API_CLIENT = "api-client"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -291,6 +296,26 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+    # API clients (issue 18): admins issue (an empty POST shows the form's errors), list, see
+    # and revoke (a POST; the empty one revokes and goes back to the client's page).
+    "backoffice:api-clients": (ADMIN, {}, ADMINS, OK, NA),
+    "backoffice:api-client-add": (ADMIN, {}, ADMINS, OK, OK),
+    "backoffice:api-client-detail": (ADMIN, API_CLIENT, ADMINS, OK, NA),
+    "backoffice:api-client-revoke": (ADMIN, API_CLIENT, ADMINS, NA, R),
+    # The open-data export of a programme: leads and admins download it to publish.
+    "engagements:open-data": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+    # The read-only API: no sign-in (a session opens nothing), a bearer token, so every persona
+    # without one is 401; POST is 405. Its OpenAPI document and docs page hold no data: open to
+    # all. django-ninja's root is a 404 that names the docs.
+    "api:openapi-json": (PUBLIC, {}, EVERYONE, OK, NA),
+    "api:openapi-view": (PUBLIC, {}, EVERYONE, OK, NA),
+    "api:api-root": (PUBLIC, {}, EVERYONE, NF, NF),
+    "api:programmes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
+    "api:programme": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:places": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:engagements": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:learning": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:themes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
 }
 
 
@@ -456,6 +481,9 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                              "assignment": enabler_user.enabler.assignments.get().pk},
         OUTCOME: lambda: {"pk": engagement.pk,
                           "outcome": OutcomeFactory.create(engagement=engagement).pk},
+        API_CLIENT: lambda: {"pk": api_client_issue(
+            actor=request.getfixturevalue("admin_user"), name="BI", programmes=[programme],
+            expires_on=timezone.localdate() + dt.timedelta(days=30)).client.pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

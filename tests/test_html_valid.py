@@ -72,6 +72,7 @@ NOT_HTML = {
     "engagements:messages-download", "backoffice:import-template",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
+    "engagements:open-data", "api:openapi-json",
 }
 # A fragment is checked as the body of this document (vnu reads whole documents only).
 SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
