@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -118,8 +119,9 @@ def _refuse(client: ApiClient, reason: str, message: str) -> ApiRefused:
 
 def caller_for_token(token: str) -> Caller:
     """The client a bearer token belongs to, if it may call now. Four queries: the client, its
-    calls in the last minute (the rate limit: ``FIELDBOOK_API_CALLS_PER_MINUTE``), ``last_used_at``
-    and its programmes. A revoked or expired token is refused with an audit row."""
+    calls in the last minute (the rate limit: ``FIELDBOOK_API_CALLS_PER_MINUTE``),
+    ``last_used_at`` (kept to the minute) and its programmes. A revoked or expired token is
+    refused with an audit row."""
     now = timezone.now()
     client = ApiClient.objects.filter(token_hash=token_hash(token.strip())).first()
     if client is None:
@@ -139,7 +141,10 @@ def caller_for_token(token: str) -> Caller:
         raise ApiRefused(429, f"Too many calls: this client may make {limit} calls a minute. "
                               f"Wait a minute and try again.", retry_after=60,
                           client=client)
-    ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    # To the minute: a client calling often does not write its row (and flush the WAL) on
+    # every call; the UPDATE then matches nothing.
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - RATE_WINDOW)
+    ApiClient.objects.filter(stale, pk=client.pk).update(last_used_at=now)
     return Caller(client, frozenset(client.programmes.values_list("pk", flat=True)))
 
 
