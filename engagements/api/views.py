@@ -39,6 +39,15 @@ REFUSED = {401: s.Problem, 404: s.Problem, 429: s.Problem}
 
 
 class BearerToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Caller | None:
+        """``Authorization: Bearer <token>``; anything else is no token (401). Parsed here, not
+        by ninja, whose parser logs the header it does not understand under DEBUG: a token must
+        never reach a log line."""
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
         caller = caller_for_token(token)
         request.api_client = caller.client  # type: ignore[attr-defined]  # for the call log
