@@ -136,6 +136,8 @@ def caller_for_token(token: str) -> Caller:
                            "j F Y")
         raise _refuse(client, "expired", f"This token expired at the end of {when}. Ask a "
                                          f"Fieldbook admin for a new one.")
+    # Counted, not locked: calls arriving at the same instant may pass the limit by the number
+    # of web threads, which a limit meant to stop a runaway script can live with.
     limit = settings.FIELDBOOK_API_CALLS_PER_MINUTE
     if ApiCall.objects.filter(client=client, called_at__gt=now - RATE_WINDOW).count() >= limit:
         raise ApiRefused(429, f"Too many calls: this client may make {limit} calls a minute. "
