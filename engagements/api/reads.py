@@ -5,13 +5,14 @@ learning item's text or a person: the queries name their columns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from engagements import rollups
 from engagements.api import schemas as s
+from engagements.api.models import ApiClient
 from engagements.disclosure import count_cell, suppress
 from engagements.messages.models import MessagePublication
 from engagements.models import (
@@ -37,9 +38,9 @@ def _figure(n: int) -> s.Figure:
     return s.Figure.of(count_cell(n))
 
 
-def programmes_for(programme_ids: Iterable[int]) -> QuerySet[Programme]:
+def programmes_for(client: ApiClient) -> QuerySet[Programme]:
     """The client's programmes with their number of places, by name (one query a page)."""
-    return (Programme.objects.filter(pk__in=list(programme_ids))
+    return (Programme.objects.filter(api_clients=client)
             .annotate(places=Count("engagements")).order_by("name", "pk"))
 
 

@@ -7,7 +7,7 @@ missing, unknown, expired or revoked token is 401, a client over its rate is 429
 outside its scope is 404 — each with a JSON ``detail`` that says what to do. Every call, refused
 or not, is logged (``ApiCall``: client, path, status, time; ``urls.py`` wraps each operation).
 
-Query budget per call: the token's four (``caller_for_token``), the programme by slug (one), the
+Query budget per call: the token's three (``caller_for_token``), the programme by slug (one), the
 endpoint's own (fixed: see ``reads``), and the log's INSERT.
 """
 
@@ -100,7 +100,7 @@ class Page(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
 
 
-class Paged(Schema):
+class Paged(s.Schema):
     count: int = Field(description="Rows on every page together.")
     page: int
     pages: int
@@ -144,7 +144,7 @@ def _programme(request: HttpRequest, slug: str) -> Programme:
 @api.get("/programmes/", response={200: ProgrammePage, **REFUSED}, url_name="programmes",
          summary="The programmes this client may read")
 def programmes(request: HttpRequest, q: Query[Page]) -> ProgrammePage:
-    rows = reads.programmes_for(_caller(request).programme_ids)
+    rows = reads.programmes_for(_caller(request).client)
     part, meta = _slice(rows.count(), q.page)
     return ProgrammePage(items=[reads.programme_out(p, p.places)  # type: ignore[attr-defined]
                                 for p in rows[part]], **meta)
