@@ -733,3 +733,26 @@ class OutcomeForm(ChangeForm):
                 "recorded_on": outcome.recorded_on, "title": outcome.title,
                 "description": outcome.description, "measure": outcome.measure,
                 "themes": [t.pk for t in outcome.themes.all()]}
+
+
+# ---- API clients -----------------------------------------------------------------------------
+
+
+class ApiClientForm(forms.Form):
+    """Issue a token for the read-only API: who it is for, what it may read, until when."""
+
+    name = forms.CharField(max_length=200, label="Client name",
+                           help_text='The system or team that will call, e.g. "NHS England BI".')
+    programmes = forms.ModelMultipleChoiceField(
+        queryset=Programme.objects.order_by("name"), widget=forms.CheckboxSelectMultiple,
+        label="Programmes it may read",
+        help_text="Every other programme is “not found” to this client.")
+    expires_on = BoundedDateField(
+        widget=DateInput(), label="Expires on",
+        help_text="The token works until the end of this day: at most a year from today.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _messages(self, {"name": "Enter the name of the client",
+                         "programmes": "Choose at least one programme this client may read",
+                         "expires_on": "Enter the date the token expires"})

@@ -65,4 +65,10 @@ urlpatterns = [
     path("manage/programmes/<int:pk>/", views.programme_edit, name="programme-edit"),
     # The audit log.
     path("manage/audit/", views.audit_log, name="audit"),
+    # Clients of the read-only API (/api/v1/): issue, list, revoke.
+    path("manage/api-clients/", views.api_clients, name="api-clients"),
+    path("manage/api-clients/new/", views.api_client_add, name="api-client-add"),
+    path("manage/api-clients/<int:pk>/", views.api_client_detail, name="api-client-detail"),
+    path("manage/api-clients/<int:pk>/revoke/", views.api_client_revoke,
+         name="api-client-revoke"),
 ]

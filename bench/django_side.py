@@ -102,6 +102,11 @@ def _support_requests(programme: Programme, n: int) -> int:
             why_now="Winter pressures.", asked_on=today - dt.timedelta(days=i % 90))
             for i in range(missing)], batch_size=500)
     return pending.count()
+def _api_token(programme: Programme, admin: User) -> str:
+    from engagements.api.services import api_client_issue
+
+    return api_client_issue(actor=admin, name="Bench", programmes=[programme],
+                            expires_on=timezone.localdate() + dt.timedelta(days=1)).token
 
 
 def personas(tag: str, load_users: int) -> dict[str, Any]:
@@ -138,6 +143,9 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
         "place_urls": [f"/programmes/{p}/places/{slug}/" for slug in places],
         "load_users": [],
         "password": LOAD_PASSWORD,
+        # A token of the read-only API for the programme (a fresh client each run; only its
+        # hash is stored), for the programme aggregate endpoint.
+        "api_token": _api_token(programme, User.objects.get(username=f"{tag}-admin-0")),
         "sessions": {
             "enabler": _session_cookie(typical.user),
             "lead": _session_cookie(User.objects.get(username=f"{tag}-lead-00")),

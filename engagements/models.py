@@ -684,8 +684,10 @@ class EngagementQuarter(models.Model):
         return f"Engagement {self.engagement_id}, the quarter to {self.as_of:%d %B %Y}"
 
 
-# The lifecycle's models (issue 17: status history, proposals, requests for support) and the
-# messages collection's live with their subjects; importing them here registers them.
+# The API's clients and their calls, the lifecycle's models (issue 17: status history,
+# proposals, requests for support) and the messages collection's live with their subjects;
+# importing them here registers them.
+from engagements.api.models import ApiCall, ApiClient  # noqa: E402, F401
 from engagements.lifecycle.models import (  # noqa: E402, F401
     Proposal,
     StatusChange,

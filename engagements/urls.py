@@ -1,5 +1,6 @@
 from django.urls import path
 
+from engagements.api import opendata
 from engagements.dashboards import views as dashboards
 from engagements.lifecycle import views as lifecycle
 from engagements.messages import views as messages
@@ -25,6 +26,8 @@ urlpatterns = [
          name="programme-dashboard"),
     path("programmes/<slug:programme>/places.<str:fmt>", dashboards.dashboard_export,
          name="dashboard-export"),
+    path("programmes/<slug:programme>/open-data.<str:fmt>", opendata.open_data_export,
+         name="open-data"),
     path("programmes/<slug:programme>/places/<slug:place>/", dashboards.place_page,
          name="place"),
     path("programmes/<slug:programme>/places/<slug:place>/timeline.<str:fmt>",

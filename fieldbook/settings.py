@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    # django-ninja (the read-only API): listed so its docs page is served from its own static
+    # files, never a CDN (the CSP allows only 'self').
+    "ninja",
     "fieldbook",
     "places",
     "enablers",
@@ -162,6 +165,9 @@ FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
 FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT = env_int("FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT", 20)
 # Requests for support through a programme's public page: per client address, an hour.
 FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT = env_int("FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT", 5)
+# The read-only API (engagements.api): calls a minute per client, then 429 until the minute
+# has passed (counted from the ApiCall log, so every web process sees the same count).
+FIELDBOOK_API_CALLS_PER_MINUTE = env_int("FIELDBOOK_API_CALLS_PER_MINUTE", 120)
 # axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
 # keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

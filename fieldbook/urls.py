@@ -60,6 +60,7 @@ urlpatterns = [
     path("accounts/", include(auth_urls)),
     path("", include("engagements.urls")),
     path("", include("backoffice.urls")),
+    path("api/v1/", include("engagements.api.urls")),
     # One way in: the Django admin's own sign-in page would skip our audit and two-factor pages.
     path(f"{settings.ADMIN_URL}login/", views.admin_login, name="admin-login"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -28,6 +28,7 @@ from factory.django import DjangoModelFactory
 
 from enablers.models import Assignment, Enabler
 from engagements import rollups
+from engagements.api.models import ApiCall, ApiClient
 from engagements.messages.models import (
     Message,
     MessageCollection,
@@ -384,6 +385,34 @@ class MessagePublicationFactory(DjangoModelFactory[MessagePublication]):
                                             "messages": []})
     content_hash = "0" * 64
     published_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
+
+
+class ApiClientFactory(DjangoModelFactory[ApiClient]):
+    """A client of the read-only API (its token is unknown: services.api_client_issue makes
+    real ones). ``ApiClientFactory.create(programmes=[p])``."""
+
+    class Meta:
+        model = ApiClient
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"API client {n}")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+
+    @factory.post_generation
+    def programmes(self: ApiClient, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.programmes.set(extracted)
+
+
+class ApiCallFactory(DjangoModelFactory[ApiCall]):
+    class Meta:
+        model = ApiCall
+
+    client = factory.SubFactory(ApiClientFactory)
+    called_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))
+    path = "/api/v1/themes/"
+    status = 200
 
 
 class OutcomeFactory(DjangoModelFactory[Outcome]):

@@ -6,6 +6,7 @@ here until someone decides, in this table, who should see it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,7 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
+from django.utils import timezone
 
+from engagements.api.services import api_client_issue
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.messages.models import Nomination
 from engagements.messages.services import (
@@ -74,6 +77,7 @@ NO = 403
 NF = 404  # someone else's object: its existence is not confirmed
 NA = 405
 BAD = 400  # a passkey ceremony's JSON endpoint posted to without the ceremony's state
+UNAUTHORISED = 401  # an API call without a bearer token
 
 # Path arguments for URLs that need an object, built around ``enabler_user``'s engagement
 # (see ``url_for``). "own-session" is that enabler's session, so the enabler persona opens
@@ -108,6 +112,7 @@ PUBLICATION = "publication"
 OWN_OUTCOME = "own-outcome"  # a draft outcome of the enabler's engagement
 SUPPORT_REQUEST = "support-request"
 PROPOSAL = "proposal"
+API_CLIENT = "api-client"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -324,6 +329,26 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:lifecycle-step": (LEAD_OR_ADMIN, (PLACE, {"step": "paused"}), LEADS, OK, OK),
     "engagements:proposal-decide": (LEAD_OR_ADMIN, PROPOSAL, LEADS, OK, OK),
     "engagements:proposal-new": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    # API clients (issue 18): admins issue (an empty POST shows the form's errors), list, see
+    # and revoke (a POST; the empty one revokes and goes back to the client's page).
+    "backoffice:api-clients": (ADMIN, {}, ADMINS, OK, NA),
+    "backoffice:api-client-add": (ADMIN, {}, ADMINS, OK, OK),
+    "backoffice:api-client-detail": (ADMIN, API_CLIENT, ADMINS, OK, NA),
+    "backoffice:api-client-revoke": (ADMIN, API_CLIENT, ADMINS, NA, R),
+    # The open-data export of a programme: leads and admins download it to publish.
+    "engagements:open-data": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+    # The read-only API: no sign-in (a session opens nothing), a bearer token, so every persona
+    # without one is 401; POST is 405. Its OpenAPI document and docs page hold no data: open to
+    # all. django-ninja's root is a 404 that names the docs.
+    "api:openapi-json": (PUBLIC, {}, EVERYONE, OK, NA),
+    "api:openapi-view": (PUBLIC, {}, EVERYONE, OK, NA),
+    "api:api-root": (PUBLIC, {}, EVERYONE, NF, NF),
+    "api:programmes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
+    "api:programme": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:places": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:engagements": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:learning": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:themes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
 }
 
 
@@ -507,6 +532,9 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                           "outcome": OutcomeFactory.create(engagement=engagement).pk},
         OWN_OUTCOME: lambda: {"pk": OutcomeFactory.create(
             engagement=engagement, status="draft").pk},
+        API_CLIENT: lambda: {"pk": api_client_issue(
+            actor=request.getfixturevalue("admin_user"), name="BI", programmes=[programme],
+            expires_on=timezone.localdate() + dt.timedelta(days=30)).client.pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
+from engagements.api.services import api_client_issue
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.messages.models import MessagePublication, Nomination
 from engagements.messages.services import eligible_items, publication_render_pdf
@@ -136,6 +137,11 @@ class World:
         self.nomination = first_of(Nomination.objects.filter(collection=self.collection))
         self.message = first_of(self.collection.messages.all())
         self.own_item = first_of(eligible_items().filter(session__enabler=self.author))
+        # A client of the read-only API for every programme (its calls are crawled too).
+        issued = api_client_issue(actor=self.admin, name="Canary BI",
+                                  programmes=Programme.objects.all(),
+                                  expires_on=today + dt.timedelta(days=30))
+        self.api_client, self.api_token = issued.client, issued.token
 
     @staticmethod
     def _deleted(mine: QuerySet[Session]) -> Session:
@@ -297,6 +303,20 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
          "pk": p.pk} for p in Proposal.objects.select_related(
             "engagement__programme", "engagement__place").filter(state="pending")],
     "engagements:proposal-new": lambda w: [{"pk": w.engagement.pk}],
+    # API clients, the open-data export and the read-only API (issue 18).
+    "backoffice:api-clients": lambda w: [{}], "backoffice:api-client-add": lambda w: [{}],
+    "backoffice:api-client-detail": lambda w: [{"pk": w.api_client.pk}],
+    "backoffice:api-client-revoke": lambda w: [{"pk": w.api_client.pk}],
+    "engagements:open-data": lambda w: [
+        {"programme": p.slug, "fmt": fmt} for p in Programme.objects.order_by("pk")
+        for fmt in ("csv", "json")],
+    "api:openapi-json": lambda w: [{}], "api:openapi-view": lambda w: [{}],
+    "api:api-root": lambda w: [{}], "api:programmes": lambda w: [{}],
+    "api:themes": lambda w: [{}],
+    "api:programme": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
+    "api:places": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
+    "api:engagements": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
+    "api:learning": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
@@ -353,6 +373,7 @@ def test_nothing_private_reaches_anyone_but_its_author(
         "lead": verified_client(world.lead),
         "admin": verified_client(world.admin),
         "anonymous": Client(),
+        "api client": Client(headers={"Authorization": f"Bearer {world.api_token}"}),
     }
     urls = list(site_urls(world))
     dashboard_urls = [(name, url, headers) for url, headers, name in urls_to_fetch()]
@@ -374,6 +395,7 @@ def test_nothing_private_reaches_anyone_but_its_author(
                 assert_clean(text_of(response), (who, url, headers))
                 fetched += 1
     assert 200 in statuses["lead"] and 200 in statuses["co-enabler"]
+    assert 200 in statuses["api client"]
 
     # Every email the site sends: digests (the author's own included), an invitation and a
     # password reset.

@@ -73,6 +73,7 @@ NOT_HTML = {
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
     "engagements:outcomes-export",
+    "engagements:open-data", "api:openapi-json",
 }
 # A fragment is checked as the body of this document (vnu reads whole documents only).
 SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'

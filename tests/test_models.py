@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
+from engagements.api.models import ApiCall, ApiClient
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.messages.models import (
     Message,
@@ -428,6 +429,8 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     Message: lambda: f.MessageFactory.create(),
     Nomination: lambda: f.NominationFactory.create(),
     MessagePublication: lambda: f.MessagePublicationFactory.create(),
+    ApiClient: lambda: f.ApiClientFactory.create(name="NHS England BI"),
+    ApiCall: lambda: f.ApiCallFactory.create(),
     AuditEvent: lambda: audit_record(actor=None, action="places.place.onboarded"),
     OnboardingDraft: lambda: f.OnboardingDraftFactory.create(place_name="Northgate"),
     ImportBatch: lambda: f.ImportBatchFactory.create(filename="places.csv"),

@@ -1,5 +1,11 @@
 """The admin's Manage area: home, onboarding, import, users, reference data and the audit log."""
 
+from backoffice.views.api_clients import (
+    api_client_add,
+    api_client_detail,
+    api_client_revoke,
+    api_clients,
+)
 from backoffice.views.audit import audit_log
 from backoffice.views.boards import board_member_add, board_membership_edit, place_board
 from backoffice.views.directory import (
@@ -55,6 +61,10 @@ from backoffice.views.users import (
 
 __all__ = [
     "admin_home",
+    "api_client_add",
+    "api_client_detail",
+    "api_client_revoke",
+    "api_clients",
     "assignment_add",
     "assignment_end",
     "audit_log",
