@@ -69,7 +69,7 @@ def _place_of(obj: models.Model | None) -> int | None:
     for name in ("engagement", "session"):
         try:
             field = obj._meta.get_field(name)
-        except Exception:  # noqa: BLE001  (FieldDoesNotExist: not every model has one)
+        except Exception:
             continue
         if isinstance(field, models.ForeignKey) and field.is_cached(obj):
             return _place_of(getattr(obj, name))

@@ -182,7 +182,7 @@ def test_two_writers_at_once_do_not_fork_the_chain() -> None:
             for i in range(per_thread):
                 with transaction.atomic():
                     audit_append(actor_id=None, action=f"tests.{name}.step", changes={"i": i})
-        except BaseException as error:  # noqa: BLE001  (reported below, in the test thread)
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
