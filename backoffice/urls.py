@@ -65,4 +65,5 @@ urlpatterns = [
     path("manage/programmes/<int:pk>/", views.programme_edit, name="programme-edit"),
     # The audit log.
     path("manage/audit/", views.audit_log, name="audit"),
+    path("manage/audit/export/", views.audit_export, name="audit-export"),
 ]

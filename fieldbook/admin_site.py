@@ -108,7 +108,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         # Called before the rows go: one audit row each, while they can still be named.
         objects = list(queryset)
-        entries = super().log_deletions(request, objects)
+        entries = super().log_deletions(request, queryset)
         for obj in objects:
             self._audit(request, obj, "deleted", "")
         return entries

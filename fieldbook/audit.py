@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -41,7 +42,7 @@ CHAIN_FIELDS = ("seq", "prev_hash", "created_at", "actor_id", "action", "object_
                 "object_id", "object_repr", "changes", "ip_address", "place_id")
 
 
-def canonical(row: dict[str, Any]) -> bytes:
+def canonical(row: Mapping[str, Any]) -> bytes:
     """The bytes a row's hash is taken over: its chained fields as sorted, compact JSON. The
     same function serves writing and checking, so the two cannot drift."""
     created = row["created_at"]
@@ -51,7 +52,7 @@ def canonical(row: dict[str, Any]) -> bytes:
                       ensure_ascii=False).encode()
 
 
-def row_hash(row: dict[str, Any]) -> str:
+def row_hash(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(row)).hexdigest()
 
 

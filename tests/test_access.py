@@ -291,6 +291,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+    "backoffice:audit-export": (ADMIN, {}, ADMINS, OK, NA),
 }
 
 

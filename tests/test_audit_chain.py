@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -51,7 +52,7 @@ def _guard_off() -> Iterator[None]:
             yield
 
 
-def _bypass(sql: str, params: list[object]) -> None:
+def _bypass(sql: str, params: list[Any]) -> None:
     with _guard_off(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -1,6 +1,6 @@
 """The admin's Manage area: home, onboarding, import, users, reference data and the audit log."""
 
-from backoffice.views.audit import audit_log
+from backoffice.views.audit import audit_export, audit_log
 from backoffice.views.boards import board_member_add, board_membership_edit, place_board
 from backoffice.views.directory import (
     organisation_add,
@@ -57,6 +57,7 @@ __all__ = [
     "admin_home",
     "assignment_add",
     "assignment_end",
+    "audit_export",
     "audit_log",
     "board_member_add",
     "board_membership_edit",

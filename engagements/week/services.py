@@ -551,9 +551,10 @@ def session_update(
         t.pk for item in before.learning_items.all() for t in item.themes.all()
     }
     saved_items, data = _edited_items(before, data)
-    _, items = _validate(enabler=enabler, data=data, today=today or timezone.localdate(),
-                         keep_theme_ids=frozenset(keep_themes),
-                         kept_engagement_id=before.engagement_id)
+    engagement, items = _validate(enabler=enabler, data=data,
+                                  today=today or timezone.localdate(),
+                                  keep_theme_ids=frozenset(keep_themes),
+                                  kept_engagement_id=before.engagement_id)
     data = dataclasses.replace(data, learning_items=items)
     # Compare-and-set in one UPDATE: whoever saves first moves the version on, and the other
     # save then matches no row. Nothing is written unless the version is the one the form saw.
@@ -596,7 +597,7 @@ def session_update(
     if before.next_steps != data.next_steps:
         changes["next_steps"] = "(changed)"
     audit_record(actor=enabler.user, action="engagements.session.updated", obj=session,
-                 changes={**changes, "version": session.version})
+                 changes={**changes, "version": session.version}, place_id=engagement.place_id)
     return session
 
 
