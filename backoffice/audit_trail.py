@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
@@ -122,6 +122,10 @@ SIGNIN_PREFIXES = ("accounts.signin.", "accounts.signout", "accounts.two_factor.
 
 @dataclass(frozen=True)
 class Filters:
+    # The query parameters read (tests/test_hostile_input.py sends hostile values to each).
+    PARAMETERS: ClassVar[tuple[str, ...]] = ("who", "record", "done", "place", "since",
+                                             "until", "area")
+
     who: str = ""
     record: str = ""
     done: str = ""

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.http import require_GET
 
-from fieldbook import views
+from fieldbook import documents, views
 from fieldbook.access import public, signed_in
 from fieldbook.passkeys import passkey_urlpatterns
 
@@ -54,6 +54,9 @@ auth_urls: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", documents.accessibility, name="accessibility"),
+    path("privacy/", documents.privacy, name="privacy"),
+    path("contact/", documents.contact, name="contact"),
     path("accounts/", include(auth_urls)),
     path("", include("engagements.urls")),
     path("", include("backoffice.urls")),

@@ -139,6 +139,10 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # Home sends each role to its start page; a user with no role is told so.
     "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "*": R}, NA),
     "healthz": (PUBLIC, {}, EVERYONE, OK, NA),
+    # The documents (fieldbook.documents), linked from every page's footer.
+    "accessibility": (PUBLIC, {}, EVERYONE, OK, NA),
+    "privacy": (PUBLIC, {}, EVERYONE, OK, NA),
+    "contact": (PUBLIC, {}, EVERYONE, OK, NA),
     # Signed-in users are sent on from the login page (redirect_authenticated_user); an empty
     # form is shown again with its errors.
     "login": (PUBLIC, {}, EVERYONE,
