@@ -12,6 +12,7 @@ a changed note is "changed", never its text or ciphertext).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -292,10 +293,40 @@ def _sentence(event: AuditEvent, who: str, lookups: _Lookups) -> str:
     return sentence + (" in the Django admin" if in_admin else "")
 
 
+# Stored codes said in words, by record type and field.
+CHOICE_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("engagements.session", "kind"): dict(Session.Kind.choices),
+    ("engagements.session", "status"): dict(Session.Status.choices),
+    ("engagements.learning_item", "kind"): dict(LearningItem.Kind.choices),
+    ("engagements.outcome", "kind"): dict(Outcome.Kind.choices),
+}
+# Lists of ids, said as how many (the names are on the record's own page).
+COUNTED = {"attendees": ("person", "people"), "themes": ("theme", "themes")}
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _worded(event: AuditEvent, key: str, value: object) -> object:
+    labels = CHOICE_LABELS.get((event.object_type, key))
+    if labels and isinstance(value, str) and value in labels:
+        return labels[value]
+    if key in COUNTED and isinstance(value, list) and all(isinstance(v, int) for v in value):
+        one, many = COUNTED[key]
+        return f"{len(value)} {one if len(value) == 1 else many}" if value else "none"
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        day = dt.date.fromisoformat(value)
+        return f"{day.day} {day:%b %Y}"
+    return value
+
+
 def _changes(event: AuditEvent) -> list[tuple[str, str, list[str]]]:
-    """(label, text, items) per change: a list of more than two values comes back as items."""
+    """(label, text, items) per change: a list of more than two values comes back as items.
+    Codes are said in words (a site visit, not site_visit); an engagement id is left out when
+    the row names its place."""
     shown: list[tuple[str, str, list[str]]] = []
-    for key, value in (event.changes or {}).items():
+    for key, raw in (event.changes or {}).items():
+        if key == "engagement" and event.place_id:
+            continue
+        value = _worded(event, key, raw)
         label = key.replace("_", " ").capitalize()
         if key == "fields" and isinstance(value, dict):
             for name, change in value.items():
