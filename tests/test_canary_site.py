@@ -264,13 +264,17 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "backoffice:programmes": lambda w: [{}], "backoffice:programme-add": lambda w: [{}],
     "backoffice:programme-edit": lambda w: [{"pk": w.engagement.programme.pk}],
     "backoffice:audit": lambda w: [{}],
+    "backoffice:audit-export": lambda w: [{}],
+    "accessibility": lambda w: [{}], "privacy": lambda w: [{}], "contact": lambda w: [{}],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
     "engagements:my-week": ["", "?week=2024-01-08"],
     "engagements:quote-bank": ["", "?kind=quote&role=senior", "?role=other&page=2"],
     "engagements:session-log": ["", "?engagement={engagement}"],
-    "backoffice:audit": ["", "?area=engagements.", "?area=accounts."],
+    "backoffice:audit": ["", "?area=engagements.", "?area=accounts.", "?record=sessions",
+                         "?done=edited&who=a"],
+    "backoffice:audit-export": ["?format=csv", "?format=xlsx&record=learning"],
     "backoffice:users": ["", "?q=enabler", "?status=deactivated"],
     "backoffice:places": ["", "?q=a", "?status=active"],
     "backoffice:organisations": ["", "?q=trust"],
