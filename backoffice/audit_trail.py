@@ -231,7 +231,8 @@ def _a(text: str) -> str:
 class _Lookups:
     """The records a page of rows names, one query per kind (only kinds that are there)."""
 
-    def __init__(self, events: list[AuditEvent]) -> None:
+    def __init__(self, events: list[AuditEvent],
+                 place_names: dict[int, str] | None = None) -> None:
         ids: dict[str, set[int]] = defaultdict(set)
         for event in events:
             if event.object_id.isdigit():
@@ -248,8 +249,11 @@ class _Lookups:
             pk__in=ids["engagements.outcome"]).values("pk", "title", "engagement__place__name")} \
             if ids["engagements.outcome"] else {}
         place_ids = {e.place_id for e in events if e.place_id}
-        self.places = dict(Place.objects.filter(pk__in=place_ids).values_list("pk", "name")) \
-            if place_ids else {}
+        if place_names is not None:
+            self.places = place_names
+        else:
+            self.places = dict(Place.objects.filter(pk__in=place_ids)
+                               .values_list("pk", "name")) if place_ids else {}
 
     def thing(self, event: AuditEvent) -> str:
         """The record in words: "a site visit to Central Lancashire on 30 Nov"."""
@@ -367,11 +371,12 @@ def _shown(value: object) -> tuple[str, list[str]]:
     return str(value), []
 
 
-def describe(events: Iterable[AuditEvent]) -> list[Line]:
+def describe(events: Iterable[AuditEvent], *,
+             place_names: dict[int, str] | None = None) -> list[Line]:
     """The rows in words. Queries: one per kind of record named (at most three) and one for the
-    places, whatever the number of rows."""
+    places (none if ``place_names`` already has every place), whatever the number of rows."""
     rows = list(events)
-    lookups = _Lookups(rows)
+    lookups = _Lookups(rows, place_names)
     lines = []
     for event in rows:
         who = _who(event)

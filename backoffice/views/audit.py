@@ -37,18 +37,19 @@ AREAS = [
 @role_required(Role.ADMIN)
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A fixed number of queries for any page and any filters (tests/test_audit_page.py): the
-    signed-in user's session, user and roles, the places for the filter, the count, the page of
-    events with their actors, then at most four lookups for the words (backoffice.audit_trail
-    .describe)."""
+    signed-in user's session, user and roles, the places (for the filter, and the rows' place
+    names), the count, the page of events with their actors, then at most three lookups for the
+    words, only for the kinds of record on the page (backoffice.audit_trail.describe)."""
     filters = Filters.from_query(request.GET, areas=dict(AREAS))
     page = Paginator(audit_trail.events_for(filters), PAGE_SIZE).get_page(
         request.GET.get("page"))  # get_page: a bad or past-the-end number shows a real page
+    places = list(Place.objects.order_by("name").values_list("pk", "name"))
     return render(request, "backoffice/audit.html", {
-        "page": page, "lines": audit_trail.describe(page.object_list),
+        "page": page, "lines": audit_trail.describe(page.object_list, place_names=dict(places)),
         "areas": AREAS, "filters": filters, "querystring": filters.querystring(),
         "records": [(value, label) for value, label, _ in audit_trail.RECORDS],
         "done_choices": [(value, label) for value, label, _ in audit_trail.DONE],
-        "places": list(Place.objects.order_by("name").values_list("pk", "name")),
+        "places": places,
     })
 
 
