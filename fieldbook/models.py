@@ -32,8 +32,10 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        # Keep the trail when a user is removed; the row still says what happened.
-        on_delete=models.SET_NULL,
+        # A user with audit rows cannot be deleted (deactivate them instead): the rows are
+        # append-only and their actor is part of their hash. The Django admin says so plainly
+        # (protected objects) rather than failing on the database's refusal.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

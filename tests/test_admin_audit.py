@@ -142,3 +142,27 @@ def test_an_inline_outcome_edited_on_its_engagement_is_audited_on_itself(root: C
     assert event.changes["fields"]["title"]["after"] == "One discharge plan for the whole system"
     parent = AuditEvent.objects.get(action="django_admin.engagements.engagement.changed")
     assert "outcome" in parent.changes["change"].lower()
+
+
+def test_a_user_with_audit_rows_cannot_be_deleted_in_the_admin(root: Client) -> None:
+    """Their rows are append-only: the admin says the user is protected, nothing is lost."""
+    from fieldbook.audit import audit_record
+
+    person = UserFactory.create(username="leaving")
+    audit_record(actor=person, action="accounts.signin.succeeded", obj=person)
+    url = reverse("admin:auth_user_delete", args=[person.pk])
+    response = root.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "protected" in response.content.decode().lower()
+    assert AuditEvent.objects.filter(actor=person).count() == 1
+    assert "intact" in _verify_output()
+
+
+def _verify_output() -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    return out.getvalue()

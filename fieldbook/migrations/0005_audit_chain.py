@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
@@ -84,6 +86,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("fieldbook", "0004_password_reset_requests"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -91,6 +94,13 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="created_at",
             field=models.DateTimeField(db_index=True, default=timezone.now),
+        ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(blank=True, null=True,
+                                    on_delete=django.db.models.deletion.PROTECT,
+                                    related_name="+", to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
             model_name="auditevent",
