@@ -266,6 +266,18 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "backoffice:audit": lambda w: [{}],
     "backoffice:audit-export": lambda w: [{}],
     "accessibility": lambda w: [{}], "privacy": lambda w: [{}], "contact": lambda w: [{}],
+    # Outcome statements (issue 16): the author's engagement's outcomes, drafts included.
+    "engagements:outcomes": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:outcome-draft": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:outcome-edit": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
+    "engagements:outcome-send": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
+    "engagements:outcome-revoke": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:1]],
+    "engagements:respond": lambda w: [{"token": "open"}, {"token": "not-a-token"}],
+    "engagements:outcomes-export": lambda w: [
+        {"programme": w.engagement.programme.slug, "fmt": f} for f in ("csv", "xlsx")],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
