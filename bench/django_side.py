@@ -83,6 +83,27 @@ def _enabler_post(enabler: Enabler) -> dict[str, Any] | None:
     return {"engagement": engagement.pk, "attendees": members, "themes": themes}
 
 
+def _support_requests(programme: Programme, n: int) -> int:
+    """Requests for support awaiting triage in the programme: ``n`` of them, made once (issue
+    17's target: the triage list with 500 requests). Returns how many are pending."""
+    from engagements.lifecycle.models import SupportRequest
+    from places.models import Region
+
+    pending = SupportRequest.objects.filter(programme=programme, state="pending")
+    missing = n - pending.count()
+    if missing > 0:
+        regions = list(Region.objects.order_by("pk"))
+        today = timezone.localdate()
+        SupportRequest.objects.bulk_create([SupportRequest(
+            programme=programme, new_place_name=f"Bench asking place {i:04}",
+            region=regions[i % len(regions)], contact_name=f"Bench contact {i}",
+            contact_role="Director of Operations", organisation=f"Bench trust {i % 40}",
+            email=f"bench-{i}@example.org", help_with="Relationships across the board. " * 4,
+            why_now="Winter pressures.", asked_on=today - dt.timedelta(days=i % 90))
+            for i in range(missing)], batch_size=500)
+    return pending.count()
+
+
 def personas(tag: str, load_users: int) -> dict[str, Any]:
     User = get_user_model()
     programme = Programme.objects.get(slug=f"{tag}-programme-00")
@@ -101,11 +122,13 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
     places = list(Engagement.objects.filter(programme=programme)
                   .values_list("place__slug", flat=True).order_by("place__slug"))
     p = programme.slug
+    triage_requests = _support_requests(programme, 500)
     out: dict[str, Any] = {
         "programme": p,
         "programme_places": len(places),
         "busiest_place": busiest.place.slug,
         "busiest_place_sessions": busiest.n,
+        "triage_requests": triage_requests,
         "enabler": typical.user.username,
         "enabler_current_engagements": typical_current,
         "enabler_sessions": Session.objects.filter(enabler=typical).count(),

@@ -40,6 +40,10 @@ class EngagementAdmin(AuditedModelAdmin):
     search_fields = ["place__name", "programme__name"]
     list_select_related = ["place", "programme"]
     inlines = [OutcomeInline]
+    # Issue 17: a pause made here never reached the audit log. The status, its dates and the
+    # days allocated change only through engagements.lifecycle.services (the place's page),
+    # which checks the allowed transitions and writes the history and the audit row.
+    readonly_fields = ["status", "started_on", "ended_on", "days_allocated"]
 
 
 @admin.register(LearningSummary)

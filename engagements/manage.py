@@ -2,8 +2,8 @@
 details, and the outcomes recorded for it.
 
 A plain, validated, audited edit: the model's check constraints are the rules, checked here
-first so that each message sits beside its field. Which status may follow which is a later
-issue's; so is filling dates in on a change of status (the model does not ask for it).
+first so that each message sits beside its field. The status is not changed here: a change of
+status goes through engagements.lifecycle.services (issue 17), from the place's page.
 
 The engagement's change is a compare-and-set on ``version`` (one ``UPDATE … WHERE version =
 seen`` that also moves it on), an outcome's on ``updated_at`` (fieldbook.editing): whoever saves
@@ -76,6 +76,12 @@ def engagement_change(
     errors = _engagement_errors(status=status, requested_on=requested_on,
                                 started_on=started_on, ended_on=ended_on,
                                 days_allocated=days_allocated)
+    if status in Engagement.Status.values and status != engagement.status:
+        # Issue 17: a status changes only through engagements.lifecycle.services (allowed
+        # transitions, a reason, the history and the timeline), from the place's page.
+        _add(errors, "status", "Change the status from the place's page in the programme "
+                               "(Status and history): each change there has its reason and "
+                               "goes on the timeline")
     if errors:
         raise DomainError(field_errors=errors)
     before = {"status": engagement.status, "focus": engagement.focus,

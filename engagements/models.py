@@ -684,7 +684,13 @@ class EngagementQuarter(models.Model):
         return f"Engagement {self.engagement_id}, the quarter to {self.as_of:%d %B %Y}"
 
 
-# The messages collection's models live with their subject; importing them here registers them.
+# The lifecycle's models (issue 17: status history, proposals, requests for support) and the
+# messages collection's live with their subjects; importing them here registers them.
+from engagements.lifecycle.models import (  # noqa: E402, F401
+    Proposal,
+    StatusChange,
+    SupportRequest,
+)
 from engagements.messages.models import (  # noqa: E402, F401
     Message,
     MessageCollection,

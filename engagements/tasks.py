@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from engagements import reminders, rollups
+from engagements.lifecycle.tasks import mail_support_request_declined  # noqa: F401 (registers)
 from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
 from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)

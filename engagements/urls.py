@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagements.dashboards import views as dashboards
+from engagements.lifecycle import views as lifecycle
 from engagements.messages import views as messages
 from engagements.outcomes import views as outcomes
 from engagements.respondents import views as respondents
@@ -72,4 +73,15 @@ urlpatterns = [
     path("respond/<str:token>/", respondents.respond, name="respond"),
     path("programmes/<slug:programme>/outcomes.<str:fmt>", dashboards.outcomes_export,
          name="outcomes-export"),
+    # The lifecycle (issue 17): requests for support, triage, each step, proposals.
+    path("request/<slug:programme>/", lifecycle.request_support, name="request-support"),
+    path("request/<slug:programme>/sent/", lifecycle.request_sent, name="request-sent"),
+    path("programmes/<slug:programme>/requests/", lifecycle.triage, name="triage"),
+    path("programmes/<slug:programme>/requests/<int:pk>/", lifecycle.triage_decide,
+         name="triage-decide"),
+    path("programmes/<slug:programme>/places/<slug:place>/status/<slug:step>/",
+         lifecycle.lifecycle_step, name="lifecycle-step"),
+    path("programmes/<slug:programme>/places/<slug:place>/proposals/<int:pk>/",
+         lifecycle.proposal_decide, name="proposal-decide"),
+    path("week/engagements/<int:pk>/propose/", lifecycle.proposal_new, name="proposal-new"),
 ]

@@ -160,6 +160,8 @@ FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
 # Respondent links (engagements.respondents) that did not work, per client an hour, before the
 # client is turned away (429): guessing tokens is throttled, a contact with a good link never is.
 FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT = env_int("FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT", 20)
+# Requests for support through a programme's public page: per client address, an hour.
+FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT = env_int("FIELDBOOK_SUPPORT_REQUESTS_PER_CLIENT", 5)
 # axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
 # keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

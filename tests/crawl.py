@@ -44,6 +44,10 @@ NOT_LINKED = {
     "password_reset_complete", "backoffice:invitation-accept", "healthz",
     # A place contact's link comes by email only (tests/test_outcomes.py opens it).
     "engagements:respond",
+    # A programme's public request page is published to places (leads find its address on
+    # the triage page); the page after sending one is shown after a POST. The browser test
+    # walks both.
+    "engagements:request-support", "engagements:request-sent",
 }
 
 

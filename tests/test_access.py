@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
+from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.messages.models import Nomination
 from engagements.messages.services import (
     collection_for,
@@ -105,6 +106,8 @@ NOMINATION = "nomination"
 BANK_ITEM = "bank-item"
 PUBLICATION = "publication"
 OWN_OUTCOME = "own-outcome"  # a draft outcome of the enabler's engagement
+SUPPORT_REQUEST = "support-request"
+PROPOSAL = "proposal"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -314,6 +317,18 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # The place contact's link: no account; the token moves into the session, then a redirect.
     "engagements:respond": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
     "engagements:outcomes-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+
+    # The lifecycle (issue 17). A programme's request page is public (no account): an empty
+    # POST is the form again with its errors. Triage, each step's confirm page and deciding on
+    # a proposal are for leads and admins (an empty POST re-shows the form). An enabler
+    # proposes a pause of their own engagement only (anyone else's is 404).
+    "engagements:request-support": (PUBLIC, PROGRAMME, EVERYONE, OK, OK),
+    "engagements:request-sent": (PUBLIC, PROGRAMME, EVERYONE, OK, NA),
+    "engagements:triage": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:triage-decide": (LEAD_OR_ADMIN, SUPPORT_REQUEST, LEADS, OK, OK),
+    "engagements:lifecycle-step": (LEAD_OR_ADMIN, (PLACE, {"step": "paused"}), LEADS, OK, OK),
+    "engagements:proposal-decide": (LEAD_OR_ADMIN, PROPOSAL, LEADS, OK, OK),
+    "engagements:proposal-new": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
 }
 
 
@@ -445,7 +460,23 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                                heading="Heading", argument="")
         return {"programme": programme.slug, "pk": written.pk}
 
+    def support_request() -> dict[str, Any]:
+        found = SupportRequest.objects.create(
+            programme=programme, new_place_name="Asking place", region=place.region,
+            contact_name="A Person", contact_role="Director", organisation="Trust",
+            email="a@example.org", help_with="Help", why_now="Now",
+            asked_on=engagement.requested_on)
+        return {"programme": programme.slug, "pk": found.pk}
+
+    def proposal() -> dict[str, Any]:
+        made = Proposal.objects.create(
+            engagement=engagement, kind="pause", reason="Winter", proposed_by=enabler_user,
+            expected_resume_on=engagement.requested_on.replace(year=2090))
+        return {"programme": programme.slug, "place": place.slug, "pk": made.pk}
+
     providers: dict[str, Callable[[], dict[str, Any]]] = {
+        SUPPORT_REQUEST: support_request,
+        PROPOSAL: proposal,
         OWN_SHARED_LEARNING: lambda: {"pk": shared_learning().pk},
         MESSAGE: message,
         NOMINATION: lambda: {"programme": programme.slug, "pk": nomination().pk},

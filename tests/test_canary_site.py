@@ -35,6 +35,7 @@ from django.utils import timezone
 from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
+from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.messages.models import MessagePublication, Nomination
 from engagements.messages.services import eligible_items, publication_render_pdf
 from engagements.models import (
@@ -165,6 +166,9 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "otp_webauthn:credential-authentication-begin": lambda w: [{}],
     "otp_webauthn:credential-authentication-complete": lambda w: [{}],
     "otp_webauthn:js-i18n-catalog": lambda w: [{}],
+    # Single sign-on with no provider configured (as here): both are 404s, crawled anyway.
+    "sso-begin": lambda w: [{"provider": "nhsmail"}],
+    "sso-callback": lambda w: [{"provider": "nhsmail"}],
     "password_reset": lambda w: [{}], "password_reset_done": lambda w: [{}],
     "password_change": lambda w: [{}], "password_change_done": lambda w: [{}],
     "password_reset_confirm": lambda w: [{"uidb64": "MA", "token": "x"}],
@@ -199,6 +203,8 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:messages-edit": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-add": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-edit": lambda w: [
+        {"programme": w.collection.programme.slug, "pk": w.message.pk}],
+    "engagements:messages-message-move": lambda w: [
         {"programme": w.collection.programme.slug, "pk": w.message.pk}],
     "engagements:messages-decide": lambda w: [
         {"programme": w.collection.programme.slug, "pk": w.nomination.pk}],
@@ -278,6 +284,21 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:respond": lambda w: [{"token": "open"}, {"token": "not-a-token"}],
     "engagements:outcomes-export": lambda w: [
         {"programme": w.engagement.programme.slug, "fmt": f} for f in ("csv", "xlsx")],
+    # The lifecycle (issue 17): the demo's requests awaiting triage and its pending proposal.
+    "engagements:request-support": lambda w: [{"programme": w.engagement.programme.slug}],
+    "engagements:request-sent": lambda w: [{"programme": w.engagement.programme.slug}],
+    "engagements:triage": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:triage-decide": lambda w: [
+        {"programme": r.programme.slug, "pk": r.pk} for r in
+        SupportRequest.objects.select_related("programme").filter(state="pending")],
+    "engagements:lifecycle-step": lambda w: [
+        {"programme": w.engagement.programme.slug, "place": w.engagement.place.slug,
+         "step": step} for step in ("paused", "closed", "days", "resumed")],
+    "engagements:proposal-decide": lambda w: [
+        {"programme": p.engagement.programme.slug, "place": p.engagement.place.slug,
+         "pk": p.pk} for p in Proposal.objects.select_related(
+            "engagement__programme", "engagement__place").filter(state="pending")],
+    "engagements:proposal-new": lambda w: [{"pk": w.engagement.pk}],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {

@@ -91,18 +91,29 @@ def test_changing_an_engagement_saves_bumps_its_version_and_audits_what_changed(
     admin_client_fb: Client, admin_user: User, engagement: Engagement
 ) -> None:
     response = admin_client_fb.post(_url("engagement-edit", engagement.pk), _engagement_post(
-        engagement, status="paused", days_allocated="7.5", focus="Discharge and flow"))
+        engagement, days_allocated="7.5", focus="Discharge and flow"))
     assert response.status_code == 302
     assert response["Location"] == _url("engagement-edit", engagement.pk)
     engagement.refresh_from_db()
-    assert engagement.status == Engagement.Status.PAUSED
     assert engagement.days_allocated == Decimal("7.5")
     assert engagement.version == 2
     (event,) = _events("engagements.engagement.changed")
     assert event.actor == admin_user
     assert event.object_id == str(engagement.pk)
-    assert event.changes == {"status": "paused", "days_allocated": "7.5",
-                             "focus": "Discharge and flow"}
+    assert event.changes == {"days_allocated": "7.5", "focus": "Discharge and flow"}
+
+
+def test_manage_refuses_a_change_of_status_which_goes_through_the_lifecycle(
+    admin_client_fb: Client, engagement: Engagement
+) -> None:
+    """Issue 17: a status changes only through the lifecycle's services (place page)."""
+    response = admin_client_fb.post(_url("engagement-edit", engagement.pk),
+                                    _engagement_post(engagement, status="paused"))
+    assert response.status_code == 200
+    assert "Change the status from the place&#x27;s page" in response.content.decode()
+    engagement.refresh_from_db()
+    assert engagement.status == Engagement.Status.ACTIVE
+    assert engagement.version == 1
 
 
 def test_saving_an_engagement_unchanged_writes_no_audit_row(

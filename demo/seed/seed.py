@@ -26,6 +26,7 @@ from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
 from demo.seed.learning import DEFAULT_STATEMENT, LEARNING, OUTCOME_STATEMENTS, OUTCOMES
+from demo.seed.lifecycle import lifecycle_seed
 from demo.seed.messages import messages_seed
 from demo.seed.organisations import ORGANISATIONS
 from demo.seed.people import (
@@ -160,6 +161,11 @@ class _Seeder:
         if assigned is not None:
             messages_seed(programme=assigned.programme, enabler=demo_enabler,
                           lead=User.objects.get(username="lead"), report=self.report.created)
+        # Issue 17: each engagement's history, a pause and resume, a pending proposal, and
+        # requests for support awaiting triage.
+        lifecycle_seed(today=self.today, engagements=self.engagements, regions=self.regions,
+                       lead=User.objects.get(username="lead"), enabler=demo_enabler.user,
+                       report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

@@ -38,7 +38,10 @@ from places.models import SECTOR_BY_KIND, BoardMembership, Place, Sector
 # Fixed seed for every random choice in the demo (board members' names, each week's sessions).
 SEED = 2017
 SESSION_KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldbook.example/demo/sessions")
-WINDOW = dt.timedelta(days=364)
+# Sessions are planned from each engagement's start (issue 17: a year's window left Central
+# Lancashire "started 11 April 2025" with no session before December), at most this far back.
+WINDOW = dt.timedelta(days=3 * 364)
+LEARNING_WINDOW = dt.timedelta(days=364)
 WORKING_STATUSES = frozenset({"diagnostic", "active", "paused", "closed"})
 DIAGNOSTIC_WEEKS = 6  # the first weeks of an engagement are diagnostic work
 GAP_WEEKS = 4  # length of a calendar-anchored quiet spell
@@ -285,6 +288,10 @@ class SessionPlanner:
             eng = engagement_by_place[spec.place]
             held = [p for p in plans[eng.pk]
                     if p.status == Session.Status.HELD and p.kind in LEARNING_KINDS]
+            # Placed along the last year's sessions, as before the history reached back to
+            # each engagement's start: who shared what (and so the messages and the demo
+            # enabler's own learning) stays as it was.
+            held = [p for p in held if p.date > self.today - LEARNING_WINDOW] or held
             if (eng.pk, spec.text) in existing or not held:
                 continue
             plan = held[round(spec.position * (len(held) - 1))]

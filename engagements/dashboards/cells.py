@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from engagements.dashboards.charts import ChartRow
     from engagements.dashboards.place import TimelineEntry
     from engagements.dashboards.programme import DashboardRow
+    from engagements.lifecycle.reads import StatusLine
 
 MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -185,10 +186,41 @@ def _room(s: TimelineEntry) -> str:
     return f'<ul class="app-cell app-room">{"".join(items)}</ul>' if items else "Not recorded"
 
 
-def timeline_rows(entries: Iterable[TimelineEntry]) -> SafeString:
-    """The place page's timeline rows (see templates/engagements/place.html for its head)."""
+def status_line_row(line: StatusLine) -> str:
+    """A status change as a timeline row (engagements.lifecycle.reads.timeline_lines)."""
+    details = []
+    if line.from_status and line.from_status != line.to_status:
+        details.append(f"{escape(line.from_status.capitalize())} to "
+                       f"{escape(line.to_status)}")
+    if line.days_after is not None:
+        details.append(f"{number(line.days_before) or 'none'} to {number(line.days_after)} days")
+    if line.reason:
+        details.append(escape(line.reason))
+    if line.expected_resume_on:
+        details.append(f"expected to resume {day_month(line.expected_resume_on, long=True)}")
+    if line.reflection:
+        details.append(f"reflection: {escape(line.reflection)}")
+    sub = "".join(f'<span class="app-cell__sub">{d}</span>' for d in details)
+    return (f'<tr class="nhsuk-table__row app-timeline__status">'
+            f'<th class="nhsuk-table__header" scope="row">{_heading("Date")}'
+            f"{day_month(line.date)}</th>"
+            f'<td class="nhsuk-table__cell">{_heading("Kind")}'
+            f'<span class="app-cell"><strong>{escape(line.step_label)}</strong>{sub}</span></td>'
+            f'<td class="nhsuk-table__cell">{_heading("Length")}Status change</td>'
+            f'<td class="nhsuk-table__cell">{_heading("Who was in the room")}'
+            f"By {escape(line.actor_name)}</td>"
+            f'<td class="nhsuk-table__cell">{_heading("Themes")}None</td></tr>')
+
+
+def timeline_rows(entries: Iterable[TimelineEntry],
+                  lines: Iterable[StatusLine] = ()) -> SafeString:
+    """The place page's timeline rows (see templates/engagements/place.html for its head),
+    with the engagement's status changes (``lines``, newest first) among them by date."""
     out = []
+    pending = list(lines)
     for s in entries:
+        while pending and pending[0].date >= s.date:
+            out.append(status_line_row(pending.pop(0)))
         held = s.is_held
         kind = str(escape(s.kind_label))
         if not held:
@@ -207,6 +239,7 @@ def timeline_rows(entries: Iterable[TimelineEntry]) -> SafeString:
             f'<td class="nhsuk-table__cell">{_heading("Who was in the room")}{_room(s)}</td>'
             f'<td class="nhsuk-table__cell">{_heading("Themes")}{themes}</td>'
             "</tr>")
+    out.extend(status_line_row(line) for line in pending)
     return mark_safe("".join(out))
 
 

@@ -32,6 +32,7 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.programme import with_figures
+from engagements.lifecycle.reads import pending_proposal_pk
 
 if TYPE_CHECKING:
     from engagements.dashboards.programme import FiguredEngagement
@@ -60,6 +61,9 @@ def engagement_for(programme_slug: str, place_slug: str, w: Windows
     return (
         with_figures(Engagement.objects.filter(programme__slug=programme_slug,
                                                place__slug=place_slug), w)
+        # Issue 17: whether an enabler's proposal awaits a decision (its details are read only
+        # when one does).
+        .annotate(pending_proposal_id=pending_proposal_pk())
         # The board comes with the place (a reverse one-to-one: a LEFT JOIN, no extra query).
         .select_related("programme", "place__region", "place__system", "place__board")
         .first()
@@ -205,8 +209,19 @@ def timeline_details(entries: list[TimelineEntry]) -> None:
 
 def timeline_page(engagement: Engagement, page_number: Any, *, theme: str = "",
                   since: dt.date | None = None) -> tuple[Page, list[TimelineEntry]]:
-    """A page of the timeline, newest first. Five queries."""
-    page = paginate(timeline_queryset(engagement, theme=theme, since=since), page_number)
+    """A page of the timeline, newest first. Five queries.
+
+    Past the first page the rows are read from one row earlier, so ``page.previous_last`` is
+    the date of the previous page's oldest session (the status lines between two pages go on
+    the later one: engagements.lifecycle.reads.timeline_lines), at no extra query."""
+    qs = timeline_queryset(engagement, theme=theme, since=since)
+    page = paginate(qs, page_number)
+    page.previous_last = None  # type: ignore[attr-defined]  # for timeline_lines
+    if page.number > 1:
+        bottom = (page.number - 1) * page.paginator.per_page
+        rows = list(qs[bottom - 1:bottom + page.paginator.per_page])
+        page.previous_last = rows.pop(0)["date"]  # type: ignore[attr-defined]
+        page.object_list = rows
     entries = [TimelineEntry(**row) for row in page.object_list]
     timeline_details(entries)
     return page, entries

@@ -44,6 +44,8 @@ from engagements.dashboards.programme import (
     programme_list,
     quiet_engagements,
 )
+from engagements.lifecycle import reads as lifecycle_reads
+from engagements.lifecycle.services import VERBS, steps_from
 from engagements.models import Programme
 from engagements.outcomes import reads as outcome_reads
 from fieldbook.access import role_required
@@ -140,18 +142,27 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """16 queries for the page, 9 for the htmx timeline fragment."""
+    """17 queries for the page (one more with a pending proposal), 10 for the htmx timeline
+    fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
     since = query_date(request.GET, "since", today=w.today)
     page, entries = timeline_page(engagement, request.GET.get("page"), theme=theme, since=since)
+    # Status changes on this page of the timeline (none under a theme filter: they have no
+    # theme). One query, and one more past the first page (the previous page's oldest date).
+    fragment = wants_fragment(request)
+    history = None if fragment else lifecycle_reads.history_of(engagement)
+    lines = [] if theme else lifecycle_reads.timeline_lines(
+        engagement, page, [e.date for e in entries], getattr(page, "previous_last", None),
+        since=since, history=history)
     context = {
         "engagement": engagement, "programme": engagement.programme, "place": engagement.place,
-        "page": page, "entries": entries, "entries_html": cells.timeline_rows(entries),
+        "page": page, "entries": entries, "lines": lines,
+        "entries_html": cells.timeline_rows(entries, lines),
         "theme": theme, "since": since, "windows": w,
     }
-    if wants_fragment(request):
+    if fragment:
         return render(request, "engagements/place.html#place-timeline", context)
     over_time = themes_over_time(engagement, w)
     board = board_of(engagement)
@@ -169,6 +180,10 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "board": board,
         "in_room": in_room[engagement.pk],
         "coverage": sector_coverage(board, in_room[engagement.pk].sectors),
+        # The lifecycle (issue 17): the steps open to it now, a pending proposal, its history.
+        "steps": [{"step": s, "verb": VERBS[s]} for s in steps_from(engagement.status)],
+        "proposal": lifecycle_reads.pending_proposal(engagement),
+        "history": history,
     })
     return render(request, "engagements/place.html", context)
 
