@@ -72,6 +72,11 @@ VERBS = {
     "pdf_failed": "could not make the PDF of", "item_hidden": "hid an item in",
     "item_shown": "showed an item in", "changed_after_lock": "changed after locking",
     "item_withdrawn": "withdrew an item from", "sent": "sent",
+    # Outcomes confirmed by the place, the lifecycle and requests for support.
+    "drafted": "drafted", "edited": "edited", "revoked": "revoked", "confirmed": "confirmed",
+    "corrected": "corrected", "declined": "declined", "received": "received",
+    "opened": "opened", "paused": "paused", "closed": "closed", "resumed": "resumed",
+    "days": "changed the days allocated to",
 }
 # Whole sentences for actions with no record to name ({who}: the actor; {repr}: the record).
 SENTENCES = {
@@ -92,6 +97,7 @@ SENTENCES = {
     "engagements.digest.sent": "Fieldbook sent the weekly email to {repr}",
     "security.notes_key.rotated": "{who} rotated the private-notes key",
     "security.private_notes.refused": "{who} was refused a private note",
+    "accounts.signin.sso_refused": "A single sign-on was refused for {repr}",
 }
 # What to call a record of each type (then its name, from the row).
 NOUNS = {
@@ -104,6 +110,8 @@ NOUNS = {
     "engagements.theme": "the theme", "engagements.learningsummary": "the learning summary",
     "enablers.assignment": "the assignment", "enablers.enabler": "the enabler profile of",
     "auth.user": "the account of", "auth.group": "the role",
+    "engagements.proposal": "the proposal", "engagements.supportrequest": "the request for support",
+    "engagements.respondent": "the link for",
 }
 # A session by its kind, and how it joins its place: "a site visit to Central Lancashire".
 SESSION_NOUNS = {
