@@ -71,4 +71,5 @@ urlpatterns = [
     path("manage/api-clients/<int:pk>/", views.api_client_detail, name="api-client-detail"),
     path("manage/api-clients/<int:pk>/revoke/", views.api_client_revoke,
          name="api-client-revoke"),
+    path("manage/audit/export/", views.audit_export, name="audit-export"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from enablers.models import Assignment, Enabler
+from fieldbook.admin_site import AuditedModelAdmin
 
 
 class AssignmentInline(admin.TabularInline):
@@ -13,7 +14,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Enabler)
-class EnablerAdmin(admin.ModelAdmin):
+class EnablerAdmin(AuditedModelAdmin):
     list_display = ["display_name", "capacity_days_per_week", "is_active"]
     list_filter = ["is_active", "regions"]
     search_fields = ["user__first_name", "user__last_name", "user__username"]

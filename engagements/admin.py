@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from engagements.models import Engagement, LearningSummary, Outcome, Programme, Theme
+from fieldbook.admin_site import AuditedModelAdmin
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AuditedModelAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -19,7 +20,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "summary_cadence"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,7 +34,7 @@ class OutcomeInline(admin.StackedInline):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(AuditedModelAdmin):
     list_display = ["place", "programme", "status", "requested_on", "days_allocated"]
     list_filter = ["status", "programme"]
     search_fields = ["place__name", "programme__name"]
@@ -46,7 +47,7 @@ class EngagementAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearningSummary)
-class LearningSummaryAdmin(admin.ModelAdmin):
+class LearningSummaryAdmin(AuditedModelAdmin):
     list_display = ["__str__", "period", "status", "compiled_at"]
     list_filter = ["status", "scope", "period", "programme"]
     # Content is compiled from shareable learning only; still read-only here.

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from enablers.models import Assignment
 from engagements.querysets import EngagementQuerySet
+from fieldbook.audit import audit_append
 from fieldbook.models import AuditEvent
 from fieldbook.units import monday_of
 
@@ -110,7 +111,8 @@ def enabler_digests_send(*, today: dt.date | None = None) -> int:
 def _mark_sent(enabler_id: int, *, week: str, places: int) -> None:
     # Written directly rather than through audit_record(): that needs the Enabler instance,
     # and loading one per email would cost a query for nothing but its name.
-    AuditEvent.objects.create(
-        action=DIGEST_ACTION, object_type="enablers.enabler", object_id=str(enabler_id),
+    audit_append(
+        actor_id=None, action=DIGEST_ACTION, object_type="enablers.enabler",
+        object_id=str(enabler_id),
         object_repr=f"Enabler {enabler_id}", changes={"week": week, "places": places},
     )

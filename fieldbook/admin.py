@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from fieldbook.admin_site import AuditedModelAdmin
 from fieldbook.audit import audit_record
 
 User = get_user_model()
@@ -42,7 +43,7 @@ for model in (User, TOTPDevice, StaticDevice):
 
 
 @admin.register(User)
-class FieldbookUserAdmin(UserAdmin):
+class FieldbookUserAdmin(AuditedModelAdmin, UserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "email", "first_name", "last_name")}),
         ("Status and roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups",

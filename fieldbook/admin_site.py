@@ -1,5 +1,5 @@
 """The Django admin as break-glass: superusers only, with a verified second factor, every change
-mirrored into Fieldbook's audit log (README "Confidentiality").
+recorded in Fieldbook's audit log by ``AuditedModelAdmin`` (README "Confidentiality").
 
 Fieldbook admins do their work on Manage (users, roles, reference data, onboarding), where every
 change is audited by the services. The Django admin is for a superuser repairing data by hand.
@@ -12,21 +12,19 @@ signed-in user would send them round in a loop, and not a 403, which would say t
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from decimal import Decimal
 from functools import wraps
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from fieldbook.http import V
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-    from django.contrib.contenttypes.models import ContentType
-
-_ACTIONS = {1: "added", 2: "changed", 3: "deleted"}  # django.contrib.admin.models ADDITION...
 
 
 def _may_enter(request: HttpRequest) -> bool:
@@ -38,26 +36,103 @@ def _may_enter(request: HttpRequest) -> bool:
     return not settings.FIELDBOOK_REQUIRE_2FA or bool(getattr(user, "is_verified", bool)())
 
 
-def _mirror_log_entries(user: User, since_pk: int) -> None:
-    """Copy the admin's own change log rows written by this request into the audit log, in our
-    dotted names (``django_admin.places.place.changed``). One query to read them, one INSERT
-    each (a break-glass edit is rare)."""
+def _plain(value: object) -> object:
+    """A form value as the audit row keeps it: text, a number, a flag, or a list of those."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset, models.QuerySet)):
+        return sorted(str(_plain(item)) for item in value)
+    return str(value)
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Every add, change and delete made in the Django admin becomes an audit row of its own,
+    in our dotted names (``django_admin.places.place.changed``), on the object itself (so the
+    audit page can say which place it concerns), with each changed field's value before and
+    after (redacted fields, ``fieldbook.audit.REDACTED_FIELDS``, only say they changed) and the
+    admin's own summary of inline rows added, changed or removed.
+
+    Every ModelAdmin registered on the site derives from this (tests/test_admin_audit.py
+    checks). The admin's views run in a transaction, so a change and its row commit together.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj._fb_audit_fields = _field_changes(form, change)  # read by log_*, same request
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (an engagement's outcomes, a board's members) are audited one by one,
+        on themselves, as well as in the parent's summary."""
+        edited = []
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms:
+                if inline_form.instance.pk:  # named while it still exists
+                    self._audit(request, inline_form.instance, "deleted", "")
+            elif inline_form.has_changed():
+                was_new = inline_form.instance._state.adding
+                inline_form.instance._fb_audit_fields = _field_changes(inline_form, not was_new)
+                edited.append((inline_form.instance, "added" if was_new else "changed"))
+        super().save_formset(request, form, formset, change)
+        for obj, verb in edited:
+            self._audit(request, obj, verb, "")
+
+    def _audit(self, request: HttpRequest, obj: Any, verb: str, message: object) -> None:
+        from fieldbook.audit import audit_record
+
+        changes: dict[str, object] = {"object": str(obj)[:200]}
+        fields = getattr(obj, "_fb_audit_fields", None)
+        if fields:
+            changes["fields"] = fields
+        text = _change_text(message)
+        if text:
+            changes["change"] = text
+        audit_record(actor=request.user, action=f"django_admin.{obj._meta.label_lower}.{verb}",
+                     obj=obj, changes=changes)
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)
+        self._audit(request, obj, "added", message)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        self._audit(request, obj, "changed", message)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        # Called before the rows go: one audit row each, while they can still be named.
+        objects = list(queryset)
+        entries = super().log_deletions(request, queryset)
+        for obj in objects:
+            self._audit(request, obj, "deleted", "")
+        return entries
+
+
+def _field_changes(form: Any, change: bool) -> dict[str, object]:
+    from fieldbook.audit import REDACTED, REDACTED_FIELDS
+
+    return {
+        name: (REDACTED if name in REDACTED_FIELDS else
+               {"before": _plain(form.initial.get(name)) if change else None,
+                "after": _plain(form.cleaned_data.get(name))})
+        for name in form.changed_data
+    }
+
+
+def _change_text(message: object) -> str:
+    """The admin's change message (a JSON list, or text) in its own words."""
+    if not message:
+        return ""
     from django.contrib.admin.models import LogEntry
 
-    from fieldbook.audit import audit_record
-
-    for entry in (LogEntry.objects.filter(pk__gt=since_pk, user_id=user.pk)
-                  .select_related("content_type").order_by("pk")):
-        # django-stubs types LogEntry.content_type as a bare ForeignKey.
-        content_type = cast("ContentType | None", entry.content_type)
-        model = (f"{content_type.app_label}.{content_type.model}"
-                 if content_type else "unknown")
-        verb = _ACTIONS.get(entry.action_flag, "changed")
-        audit_record(
-            actor=user, action=f"django_admin.{model}.{verb}",
-            changes={"object_id": entry.object_id, "object": entry.object_repr,
-                     "change": entry.get_change_message()},
-        )
+    return str(LogEntry(change_message=message if isinstance(message, str)
+                        else json.dumps(message)).get_change_message())
 
 
 class FieldbookAdminSite(admin.AdminSite):
@@ -68,6 +143,14 @@ class FieldbookAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return _may_enter(request)
 
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Third-party apps' admins (auth's groups, django-axes' logs) are audited too: one
+        that does not derive from AuditedModelAdmin is registered as a subclass that does."""
+        base = admin_class or admin.ModelAdmin
+        if not issubclass(base, AuditedModelAdmin):
+            base = type(f"Audited{base.__name__}", (AuditedModelAdmin, base), {})
+        super().register(model_or_iterable, base, **options)
+
     def admin_view(self, view: V, cacheable: bool = False) -> V:
         inner = super().admin_view(view, cacheable)
 
@@ -75,15 +158,6 @@ class FieldbookAdminSite(admin.AdminSite):
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.is_authenticated and not _may_enter(request):
                 raise Http404("No such page.")
-            if request.method in ("GET", "HEAD", "OPTIONS"):
-                return inner(request, *args, **kwargs)
-            from django.contrib.admin.models import LogEntry
-
-            since = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            response = inner(request, *args, **kwargs)
-            user = request.user
-            if user.is_authenticated:
-                _mirror_log_entries(user, since)
-            return response
+            return inner(request, *args, **kwargs)
 
         return cast(V, guarded)  # wraps(view): the same signature

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -20,13 +21,21 @@ class AuditEvent(models.Model):
 
     ``changes`` holds field names and public values only; services never put private notes here
     (for a session they record that ``private_notes`` changed, not what it says).
+
+    Append-only and hash-chained (README "Tamper-evident audit"): row ``seq`` stores
+    ``row_hash`` = SHA-256 of its canonical content, which includes ``prev_hash``, the row_hash of
+    row ``seq - 1``. The database refuses UPDATE and DELETE (fieldbook 0005); ``manage.py
+    audit_verify`` recomputes the chain. ``created_at`` is set by ``audit_record`` before the
+    hash is taken, not by the database.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        # Keep the trail when a user is removed; the row still says what happened.
-        on_delete=models.SET_NULL,
+        # A user with audit rows cannot be deleted (deactivate them instead): the rows are
+        # append-only and their actor is part of their hash. The Django admin says so plainly
+        # (protected objects) rather than failing on the database's refusal.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -39,12 +48,27 @@ class AuditEvent(models.Model):
     # Where the request came from (fieldbook.security.client_ip), for sign-ins and every change
     # made through a web request; empty for Celery tasks and management commands.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The place the change concerns, when there is one (a place, an engagement, a session, a
+    # learning item, an outcome): the audit page's place filter. A plain id, not a foreign key:
+    # the ground floor names no domain app, and the trail outlives the place.
+    place_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The chain: position (1, 2, 3... with no gaps), the previous row's hash, this row's hash.
+    seq = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+            models.Index(fields=["place_id", "-created_at"], name="audit_place_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+        ]
+        constraints = [
+            # Two writers that read the same head would both write seq N+1: the second fails
+            # here instead of forking the chain (audit_record also serialises them first).
+            models.UniqueConstraint(fields=["seq"], name="audit_seq_unique"),
         ]
 
     def __str__(self) -> str:

@@ -390,3 +390,21 @@ LOGGING = {
 }
 
 ADMIN_URL = env_str("ADMIN_URL", "django-admin/")
+
+# ---- The documents: accessibility statement, privacy notice, contact (fieldbook/documents.py) --
+# Who runs this Fieldbook, and how to reach them: the public pages name them. Set these for
+# each deployment; the defaults say plainly that they are not set.
+FIELDBOOK_OPERATOR_NAME = env_str("FIELDBOOK_OPERATOR_NAME", "the organisation running Fieldbook")
+FIELDBOOK_OPERATOR_ADDRESS = env_str("FIELDBOOK_OPERATOR_ADDRESS", "")
+FIELDBOOK_CONTACT_EMAIL = env_str("FIELDBOOK_CONTACT_EMAIL", "fieldbook@example.org")
+FIELDBOOK_CONTACT_PHONE = env_str("FIELDBOOK_CONTACT_PHONE", "")
+# The data-protection officer (privacy notice, subject access); the contact address if unset.
+FIELDBOOK_DPO_EMAIL = env_str("FIELDBOOK_DPO_EMAIL", "")
+# Where to report an accessibility problem; the contact address if unset.
+FIELDBOOK_ACCESSIBILITY_EMAIL = env_str("FIELDBOOK_ACCESSIBILITY_EMAIL", "")
+FIELDBOOK_ICO_REGISTRATION = env_str("FIELDBOOK_ICO_REGISTRATION", "")
+# The accessibility statement's dates (GOV.UK's model statement asks for each).
+FIELDBOOK_A11Y_PREPARED_ON = env_str("FIELDBOOK_A11Y_PREPARED_ON", "3 December 2026")
+FIELDBOOK_A11Y_REVIEWED_ON = env_str("FIELDBOOK_A11Y_REVIEWED_ON", "3 December 2026")
+FIELDBOOK_A11Y_TESTED_ON = env_str("FIELDBOOK_A11Y_TESTED_ON", "3 December 2026")
+FIELDBOOK_A11Y_TESTED_BY = env_str("FIELDBOOK_A11Y_TESTED_BY", "the Fieldbook team")

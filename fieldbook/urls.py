@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.http import require_GET
 
-from fieldbook import oidc_views, views
+from fieldbook import documents, oidc_views, views
 from fieldbook.access import public, signed_in
 from fieldbook.passkeys import passkey_urlpatterns
 
@@ -57,6 +57,9 @@ auth_urls: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", documents.accessibility, name="accessibility"),
+    path("privacy/", documents.privacy, name="privacy"),
+    path("contact/", documents.contact, name="contact"),
     path("accounts/", include(auth_urls)),
     path("", include("engagements.urls")),
     path("", include("backoffice.urls")),

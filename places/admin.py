@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from fieldbook.admin_site import AuditedModelAdmin
 from places.models import (
     BoardMembership,
     DeliveryBoard,
@@ -12,20 +13,20 @@ from places.models import (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(System)
-class SystemAdmin(admin.ModelAdmin):
+class SystemAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "region"]
     list_filter = ["kind", "region"]
     search_fields = ["name"]
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedModelAdmin):
     list_display = ["name", "region", "system", "onboarding_status"]
     list_filter = ["onboarding_status", "region"]
     search_fields = ["name"]
@@ -34,7 +35,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "ods_code"]
     list_filter = ["kind"]
     search_fields = ["name", "ods_code"]
@@ -48,7 +49,7 @@ class BoardMembershipInline(admin.TabularInline):
 
 
 @admin.register(DeliveryBoard)
-class DeliveryBoardAdmin(admin.ModelAdmin):
+class DeliveryBoardAdmin(AuditedModelAdmin):
     list_display = ["name", "place"]
     search_fields = ["name", "place__name"]
     inlines = [BoardMembershipInline]
@@ -56,7 +57,7 @@ class DeliveryBoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedModelAdmin):
     list_display = ["full_name", "role_title", "organisation"]
     search_fields = ["full_name", "role_title", "organisation__name"]
     list_select_related = ["organisation"]

@@ -34,6 +34,7 @@ NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              # it; the OpenAPI document is the accessible alternative.
              "api:openapi-view",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
+             "backoffice:audit-export",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}
 # Pages a role may open that no link leads to in this world, each for a reason.

@@ -148,6 +148,10 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # Home sends each role to its start page; a user with no role is told so.
     "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "*": R}, NA),
     "healthz": (PUBLIC, {}, EVERYONE, OK, NA),
+    # The documents (fieldbook.documents), linked from every page's footer.
+    "accessibility": (PUBLIC, {}, EVERYONE, OK, NA),
+    "privacy": (PUBLIC, {}, EVERYONE, OK, NA),
+    "contact": (PUBLIC, {}, EVERYONE, OK, NA),
     # Signed-in users are sent on from the login page (redirect_authenticated_user); an empty
     # form is shown again with its errors.
     "login": (PUBLIC, {}, EVERYONE,
@@ -307,6 +311,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+    "backoffice:audit-export": (ADMIN, {}, ADMINS, OK, NA),
     # Outcome statements (issue 16): the engagement's enablers only; a draft is never a lead's
     # or an admin's. An empty POST is a form with errors; an empty revoke is sent back.
     "engagements:outcomes": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, NA),

@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enablers.models import Assignment
 from engagements.models import LearningSummary
+from fieldbook.audit import audit_record
 from fieldbook.error_pages import server_error
 from fieldbook.roles import Role
 from places.models import DeliveryBoard
@@ -72,6 +73,7 @@ NOT_HTML = {
     "engagements:messages-download", "backoffice:import-template",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
+    "backoffice:audit-export",
     "engagements:outcomes-export",
     "engagements:open-data", "api:openapi-json",
 }
@@ -200,6 +202,19 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("lead owing a code GET /accounts/two-factor/", client.get(reverse("two-factor")))
     pages.add("lead owing a code POST /accounts/two-factor/ (wrong code)",
               client.post(reverse("two-factor"), {"token": "000000"}))
+    # The audit log in words, filtered, with a session's log and edit and an admin change.
+    admin = client_for(request, "admin")
+    audit_record(actor=enabler_user, action="engagements.session.updated",
+                 obj=SessionFactory.create(enabler=enabler_user.enabler, engagement=engagement),
+                 changes={"private_notes": "x", "duration_minutes": 90, "themes": [1, 2, 3]})
+    audit_record(actor=enabler_user, action="django_admin.places.place.changed",
+                 obj=engagement.place,
+                 changes={"fields": {"name": {"before": "Old", "after": "New"}}})
+    audit = reverse("backoffice:audit")
+    pages.add(f"admin GET {audit} (rows)", admin.get(audit))
+    pages.add(f"admin GET {audit} (filtered)", admin.get(audit, {
+        "who": "x", "record": "sessions", "done": "edited", "place": engagement.place_id,
+        "since": "2024-01-01", "until": "2024-12-31"}))
     # Single sign-on: the sign-in page with two providers' buttons, and each refusal page.
     collect_sso_states(pages, settings)
     collect_outcome_states(pages, enabler, engagement)

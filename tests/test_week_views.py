@@ -748,8 +748,9 @@ def history(request: pytest.FixtureRequest, setting: Setting) -> Setting:
 WEEK_QUERIES = 8  # + engagements with activity, the week's sessions, their themes, empty weeks
 FORM_QUERIES = 8  # + last session used, engagements, board members, themes
 # + the rules (1), session, attendees, themes, the engagement's lock and rollups (6), the
-# engagement's stored quarter (4: engagements.rollups._write_quarters), audit, savepoint pair (2)
-POST_QUERIES = 21
+# engagement's stored quarter (4: engagements.rollups._write_quarters), audit (3: the chain's
+# lock and head, fieldbook.audit, and the row), savepoint pair (2)
+POST_QUERIES = 23
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])

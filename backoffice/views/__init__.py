@@ -6,7 +6,7 @@ from backoffice.views.api_clients import (
     api_client_revoke,
     api_clients,
 )
-from backoffice.views.audit import audit_log
+from backoffice.views.audit import audit_export, audit_log
 from backoffice.views.boards import board_member_add, board_membership_edit, place_board
 from backoffice.views.directory import (
     organisation_add,
@@ -67,6 +67,7 @@ __all__ = [
     "api_clients",
     "assignment_add",
     "assignment_end",
+    "audit_export",
     "audit_log",
     "board_member_add",
     "board_membership_edit",

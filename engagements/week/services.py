@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,12 +37,13 @@ from engagements.models import (
 from engagements.notes import notes_read, notes_seal
 from engagements.querysets import SubqueryCount
 from engagements.summaries import services as summaries
-from fieldbook.audit import audit_record
+from fieldbook.audit import audit_record, audit_record_many
 from fieldbook.errors import DomainError, StaleEditError
 from places import names
 from places.models import BoardMembership
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django_stubs_ext import WithAnnotations
 
     from enablers.models import Enabler
@@ -286,7 +288,7 @@ def _check_names(
     return tuple(result)
 
 
-def _write_relations(session: Session, data: SessionData, *, replace: bool,
+def _write_relations(session: Session, data: SessionData, *, replace: bool, actor: User,
                      saved_items: dict[int, LearningItem] | None = None) -> list[int]:
     """Attendees, themes, headcounts and learning: one INSERT per table that has rows.
 
@@ -330,6 +332,7 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool,
     kept_ids = {row.pk for row, _ in kept}
     was_shared = {pk for pk, row in saved_items.items() if _is_shared(row)}
     removed = [pk for pk in saved_items if pk not in kept_ids]
+    before = {row.pk: _item_state(row, [t.pk for t in row.themes.all()]) for row, _ in kept}
     if removed:
         LearningItem.objects.filter(pk__in=removed).delete()
     if kept:
@@ -354,7 +357,48 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool,
     ]
     if links:
         item_themes.objects.bulk_create(links)
+    _audit_learning(actor, session, data, before=before, kept=kept,
+                    created=list(zip(created, new, strict=True)),
+                    removed=[saved_items[pk] for pk in removed])
     return sorted(was_shared - still_shared)
+
+
+def _item_state(row: LearningItem, theme_ids: list[int]) -> dict[str, Any]:
+    """What an audit row may say about a learning item: its kind, sharing, consent, role and
+    themes, and whether the text changed, never the text (it may name someone)."""
+    return {"kind": row.kind, "shareable": row.shareable, "consent": row.consent,
+            "attributed_role": row.attributed_role, "themes": sorted(theme_ids),
+            "text": hashlib.sha256(row.text.encode()).hexdigest()}
+
+
+def _audit_learning(actor: User, session: Session, data: SessionData, *,
+                    before: dict[int, dict[str, Any]],
+                    kept: list[tuple[LearningItem, LearningItemData]],
+                    created: list[tuple[LearningItem, LearningItemData]],
+                    removed: list[LearningItem]) -> None:
+    """One audit row per learning item added, changed or removed with this save (in one
+    INSERT, fieldbook.audit.audit_record_many); no row for an item sent back unchanged."""
+    entries: list[tuple[str, Any, dict[str, Any]]] = []
+    for row, item in created:
+        state = _item_state(row, sorted(item.theme_ids))
+        state.pop("text")
+        entries.append(("engagements.learning_item.created", row, state))
+    for row, item in kept:
+        old, new = before[row.pk], _item_state(row, sorted(item.theme_ids))
+        changed = {key: value for key, value in new.items() if old[key] != value}
+        if changed:
+            if "text" in changed:
+                changed["text"] = "(changed)"
+            entries.append(("engagements.learning_item.changed", row, changed))
+    entries.extend(("engagements.learning_item.deleted", row, {"kind": row.kind})
+                   for row in removed)
+    if not entries:
+        return
+    place_id = (session.engagement.place_id if Session.engagement.is_cached(session)
+                and session.engagement_id == data.engagement_id else
+                Engagement.objects.filter(pk=data.engagement_id)
+                .values_list("place_id", flat=True).first())
+    audit_record_many(actor=actor, entries=entries, place_id=place_id)
 
 
 def _is_shared(item: LearningItem) -> bool:
@@ -429,7 +473,7 @@ def session_log(
                 **{name: getattr(data, name) for name in _SCALAR_FIELDS},
                 **_notes_fields(enabler, data),
             )
-            _write_relations(session, data, replace=False)
+            _write_relations(session, data, replace=False, actor=enabler.user)
             rollups.refresh([engagement.pk], dates=[data.date])
             audit_record(actor=enabler.user, action="engagements.session.logged", obj=session,
                          changes=_public_fields(data))
@@ -507,9 +551,10 @@ def session_update(
         t.pk for item in before.learning_items.all() for t in item.themes.all()
     }
     saved_items, data = _edited_items(before, data)
-    _, items = _validate(enabler=enabler, data=data, today=today or timezone.localdate(),
-                         keep_theme_ids=frozenset(keep_themes),
-                         kept_engagement_id=before.engagement_id)
+    engagement, items = _validate(enabler=enabler, data=data,
+                                  today=today or timezone.localdate(),
+                                  keep_theme_ids=frozenset(keep_themes),
+                                  kept_engagement_id=before.engagement_id)
     data = dataclasses.replace(data, learning_items=items)
     # Compare-and-set in one UPDATE: whoever saves first moves the version on, and the other
     # save then matches no row. Nothing is written unless the version is the one the form saw.
@@ -536,7 +581,8 @@ def session_update(
     # Before the links go with any item the edit removes. No query if nothing was shared.
     quoted_in = summaries.summaries_quoting(
         [pk for pk, row in saved_items.items() if _is_shared(row)])
-    unshared = _write_relations(session, data, replace=True, saved_items=saved_items)
+    unshared = _write_relations(session, data, replace=True, actor=enabler.user,
+                                saved_items=saved_items)
     summaries.summaries_recompile_without(
         summary_ids=[pk for item_id in unshared for pk in quoted_in.get(item_id, ())],
         actor=enabler.user, item_ids=unshared,
@@ -551,7 +597,7 @@ def session_update(
     if before.next_steps != data.next_steps:
         changes["next_steps"] = "(changed)"
     audit_record(actor=enabler.user, action="engagements.session.updated", obj=session,
-                 changes={**changes, "version": session.version})
+                 changes={**changes, "version": session.version}, place_id=engagement.place_id)
     return session
 
 
