@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backoffice import views
+from backoffice.views.measures import measure_import
 
 app_name = "backoffice"
 
@@ -65,4 +66,6 @@ urlpatterns = [
     path("manage/programmes/<int:pk>/", views.programme_edit, name="programme-edit"),
     # The audit log.
     path("manage/audit/", views.audit_log, name="audit"),
+    # A measure's values from a CSV or XLSX file (issue 16).
+    path("manage/measures/<int:pk>/import/", measure_import, name="measure-import"),
 ]

@@ -607,9 +607,17 @@ class EngagementQuarter(models.Model):
 
 
 # The messages collection's models live with their subject; importing them here registers them.
+# So do the measures, and the reach, cohorts, funding and innovations of an area (issue 16).
+from engagements.measures.models import Measure, MeasureValue  # noqa: E402, F401
 from engagements.messages.models import (  # noqa: E402, F401
     Message,
     MessageCollection,
     MessagePublication,
     Nomination,
+)
+from engagements.reach.models import (  # noqa: E402, F401
+    AreaFunding,
+    Cohort,
+    CohortCount,
+    Innovation,
 )

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from engagements.dashboards import views as dashboards
+from engagements.measures import views as measures
 from engagements.messages import views as messages
+from engagements.reach import views as reach
 from engagements.summaries import views as summaries
 from engagements.week import views as week
 
@@ -59,4 +61,18 @@ urlpatterns = [
     path("summaries/<int:pk>/unlock/", summaries.summary_unlock_view, name="summary-unlock"),
     path("summaries/<int:pk>/pdf/", summaries.summary_pdf, name="summary-pdf"),
     path("summaries/<int:pk>/markdown/", summaries.summary_markdown, name="summary-markdown"),
+    # Measures and run charts; reach, cohorts, funding and innovations (issue 16).
+    path("engagements/<int:pk>/measures/", measures.measures_page, name="measures"),
+    path("engagements/<int:pk>/measures/new/", measures.measure_add, name="measure-add"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure"),
+    path("programmes/<slug:programme>/measures.<str:fmt>", reach.measures_export,
+         name="measures-export"),
+    path("programmes/<slug:programme>/reach/", reach.reach_dashboard, name="reach"),
+    path("programmes/<slug:programme>/reach.<str:fmt>", reach.reach_export,
+         name="reach-export"),
+    path("programmes/<slug:programme>/reach/<int:pk>/", reach.area_page, name="reach-area"),
+    path("programmes/<slug:programme>/reach/<int:pk>/cohorts/new/", reach.cohort_add,
+         name="reach-cohort-add"),
+    path("programmes/<slug:programme>/reach/<int:pk>/innovations/new/", reach.innovation_add,
+         name="reach-innovation-add"),
 ]
