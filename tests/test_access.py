@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
 
+from engagements.measures.models import Measure
 from engagements.messages.models import Nomination
 from engagements.messages.services import (
     collection_for,
@@ -104,6 +105,8 @@ MESSAGE = "message"
 NOMINATION = "nomination"
 BANK_ITEM = "bank-item"
 PUBLICATION = "publication"
+MEASURE = "measure"
+AREA = "area"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -128,6 +131,10 @@ SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admi
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
 ANY_ROLE_IN = {**SIGNED_IN_ANY, "roleless": NO}
 # One's own passkey: anyone else's is "not found", whatever their role.
+# An engagement's measures (issue 16): its own enablers, leads and admins; another enabler's
+# is "not found".
+OWN_ANY_ROLE = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=IN, admin=IN,
+                   roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admin=NF,
                     roleless=NF, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 
@@ -291,6 +298,20 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+
+    # Measures and run charts (issue 16): the engagement's enablers, leads and admins; an
+    # empty POST is a form shown again with its errors (the import: no file chosen).
+    "engagements:measures": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, NA),
+    "engagements:measure-add": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, OK),
+    "engagements:measure": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
+    "backoffice:measure-import": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
+    # Reach, cohorts, funding and innovations, and the exports: leads and admins.
+    "engagements:measures-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+    "engagements:reach": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:reach-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "xlsx"}), LEADS, OK, NA),
+    "engagements:reach-area": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    "engagements:reach-cohort-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    "engagements:reach-innovation-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
 }
 
 
@@ -456,6 +477,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                              "assignment": enabler_user.enabler.assignments.get().pk},
         OUTCOME: lambda: {"pk": engagement.pk,
                           "outcome": OutcomeFactory.create(engagement=engagement).pk},
+        MEASURE: lambda: {"pk": Measure.objects.create(
+            engagement=engagement, name="Referrals", unit="count", direction="lower",
+            baseline_start=engagement.requested_on, baseline_end=engagement.requested_on).pk},
+        AREA: lambda: {"programme": programme.slug, "pk": engagement.pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

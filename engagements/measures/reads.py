@@ -19,6 +19,7 @@ from engagements.dashboards.runchart import Point, RunChart, run_chart
 from engagements.measures import charts
 from engagements.measures.models import Measure, MeasureValue
 from engagements.models import Engagement
+from engagements.querysets import EngagementQuerySet
 from fieldbook.roles import Role, user_roles
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def _engagements_for(user: User) -> Iterable[Engagement]:
     if user_roles(user) & {Role.LEAD, Role.ADMIN}:
         return qs
     return qs.filter(assignments__enabler__user=user, assignments__ended_on__isnull=True,
-                     status__in=Engagement.objects.WORKING_STATUSES)
+                     status__in=EngagementQuerySet.WORKING_STATUSES)
 
 
 def engagement_for_measures(user: User, pk: int) -> Engagement:
