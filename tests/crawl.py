@@ -26,6 +26,7 @@ PER_PAGE_KIND = 2
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
              "engagements:messages-download",
+             "engagements:measures-export", "engagements:reach-export",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}

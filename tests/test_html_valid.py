@@ -70,6 +70,7 @@ NOT_HTML = {
     "healthz", "engagements:draft-key", "engagements:dashboard-export",
     "engagements:place-export", "engagements:summary-pdf", "engagements:summary-markdown",
     "engagements:messages-download", "backoffice:import-template",
+    "engagements:measures-export", "engagements:reach-export",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
 }
