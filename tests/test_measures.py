@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -44,10 +45,14 @@ def make_measure(engagement: Engagement, *, unit: str = "count", weekly: bool = 
         baseline_end=BASE + dt.timedelta(weeks=11))
 
 
-def fill(measure: Measure, values: list[int | float]) -> None:
+def fill(measure: Measure, values: Sequence[float]) -> None:
     MeasureValue.objects.bulk_create([
         MeasureValue(measure=measure, period=BASE + dt.timedelta(weeks=i), value=Decimal(v))
         for i, v in enumerate(values)])
+
+
+def body_of(response: Any) -> bytes:
+    return b"".join(response.streaming_content)
 
 
 # -- services -----------------------------------------------------------------------------
@@ -279,9 +284,9 @@ def test_the_measures_export_is_long_format_and_guarded(enabler_user: User,
     engagement = own_engagement(enabler_user)
     measure = make_measure(engagement, name="=1+2\ufffe beds")
     fill(measure, [5, 6])
-    csv_text = b"".join(lead_client.get(reverse(
+    csv_text = body_of(lead_client.get(reverse(
         "engagements:measures-export", args=[engagement.programme.slug, "csv"]))
-        .streaming_content).decode("utf-8-sig")
+    ).decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("Measure,Place,Programme,Innovation,Period,Value,Unit")
     assert len(lines) == 3
@@ -291,7 +296,7 @@ def test_the_measures_export_is_long_format_and_guarded(enabler_user: User,
                                    args=[engagement.programme.slug, "xlsx"]))
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    book = load_workbook(io.BytesIO(body_of(xlsx)))
     cell = book.active["A2"].value  # type: ignore[index]
     assert cell.startswith("'=1+2") and "\ufffe" not in cell
 
@@ -302,4 +307,4 @@ def test_a_measure_of_another_programme_is_not_exported(lead_client: Client) -> 
     fill(make_measure(there), [1])
     response = lead_client.get(reverse("engagements:measures-export",
                                        args=[here.programme.slug, "csv"]))
-    assert len(b"".join(response.streaming_content).decode().strip().splitlines()) == 1
+    assert len(body_of(response).decode().strip().splitlines()) == 1

@@ -36,6 +36,7 @@ from demo.seed.people import (
 )
 from demo.seed.places import PLACES, REGIONS, SYSTEMS
 from demo.seed.programmes import ENGAGEMENTS, PROGRAMMES, THEMES
+from demo.seed.reach import reach_seed
 from demo.seed.sessions import SessionPlanner
 from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
@@ -154,6 +155,8 @@ class _Seeder:
         if assigned is not None:
             messages_seed(programme=assigned.programme, enabler=demo_enabler,
                           lead=User.objects.get(username="lead"), report=self.report.created)
+        # The 23-area programme's reach, funding, innovations and measures (issue 16).
+        reach_seed(today=self.today, report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

@@ -172,7 +172,7 @@ def innovations_of(programme: Programme, *, engagement: Engagement | None = None
         assert chart.measure.innovation_id is not None
         by_innovation[chart.measure.innovation_id].append(chart)
     return [InnovationRow(i, i.engagement.place.name, by_innovation[i.pk],
-                          i.n_outcomes)  # type: ignore[attr-defined]
+                          i.n_outcomes)
             for i in innovations]
 
 
