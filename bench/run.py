@@ -73,6 +73,9 @@ PAGES = [
     ("place", "Place page (busiest place)", 250),
     ("heatmap", "Themes heatmap", 250),
     ("caseload", "Caseload", 250),
+    # Issue 16: measures and run charts, and the reach dashboard.
+    ("place_measures", "Place page, 10 measures × 104 points", 150),
+    ("reach", "Reach dashboard (23 areas)", 150),
 ]
 BENCH_NOTE = "Bench visit."
 # The bench databases' notes key (they hold generated data only; a real key never goes in git).
@@ -120,7 +123,8 @@ def manage(db: str, *args: str, debug: bool = False) -> str:
 def ensure_database(scale: str, sessions: int, previous: dict[str, Any]) -> dict[str, Any]:
     """Reuse fb_bench_<scale> if it holds exactly ``sessions`` generated sessions (logged
     visits from earlier runs carry an idempotency key and do not count); else rebuild it."""
-    db = f"fb_bench_{scale}"
+    # BENCH_DB_SUFFIX: a database of one's own on a shared machine (fb_bench_10k_mine).
+    db = f"fb_bench_{scale}{os.environ.get('BENCH_DB_SUFFIX', '')}"
     exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
     if exists:
         manage(db, "migrate", "--no-input", "-v0")
@@ -304,6 +308,10 @@ def run_pages(info: dict[str, Any]) -> dict[str, Any]:
                   200),
         "heatmap": (lambda: lead.request("GET", f"/programmes/{p}/themes/"), 200),
         "caseload": (lambda: admin.request("GET", f"/programmes/{p}/enablers/"), 200),
+        "place_measures": (lambda: lead.request(
+            "GET", f"/programmes/{p}/places/{info['measures_place']}/"), 200),
+        "reach": (lambda: lead.request("GET", f"/programmes/{info['reach_programme']}/reach/"),
+                  200),
     }
     pages = {}
     for key, label, _ in PAGES:

@@ -308,3 +308,27 @@ def test_a_measure_of_another_programme_is_not_exported(lead_client: Client) -> 
     response = lead_client.get(reverse("engagements:measures-export",
                                        args=[here.programme.slug, "csv"]))
     assert len(body_of(response).decode().strip().splitlines()) == 1
+
+
+@pytest.mark.django_db
+def test_the_learning_summary_shows_the_run_chart_and_its_shift(
+        enabler_user: User, lead_client: Client) -> None:
+    from engagements.summaries.services import summary_compile
+
+    from .factories import LearningSummaryFactory
+
+    engagement = own_engagement(enabler_user)
+    fill(make_measure(engagement), SHIFTED)
+    end = BASE + dt.timedelta(weeks=30)
+    summary = LearningSummaryFactory.create(programme=engagement.programme, period="custom",
+                                            period_start=end - dt.timedelta(days=27),
+                                            period_end=end)
+    summary_compile(summary_id=summary.pk)
+    summary.refresh_from_db()
+    assert len(summary.content["measures"][0]["points"]) == len(SHIFTED)
+    body = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk])
+                           ).content.decode()
+    assert 'id="measures-title"' in body and 'role="img"' in body
+    assert "Shift: 8 points below the median" in body
+    markdown = lead_client.get(reverse("engagements:summary-markdown", args=[summary.pk]))
+    assert "Shift: 8 points below the median" in markdown.content.decode()
