@@ -196,11 +196,23 @@ def run_chart(points: Sequence[Point], *, baseline_start: dt.date, baseline_end:
             f"Trend: {count} points in a row going {going} from "
             f"{_month(ordered[first].on, weekly)} to {_month(ordered[last].on, weekly)} — "
             f"{_direction_words(better)}."))
+    # Consecutive astronomical points on one side are one signal (a large real change makes
+    # every point after it astronomical: one sentence, not one per point).
+    runs: list[list[tuple[int, str]]] = []
     for i, side in astronomical(values, baseline):
+        if runs and runs[-1][-1][0] == i - 1 and runs[-1][-1][1] == side:
+            runs[-1].append((i, side))
+        else:
+            runs.append([(i, side)])
+    for run in runs:
+        (first, side), last = run[0], run[-1][0]
         better = _better(side, direction)
+        when = (f"{_month(ordered[first].on, weekly)} is" if first == last else
+                f"{len(run)} points in a row, from {_month(ordered[first].on, weekly)} to "
+                f"{_month(ordered[last].on, weekly)}, are")
         signals.append(Signal(
-            ASTRONOMICAL, i, i, 1, side, better,
-            f"Astronomical point: {_month(ordered[i].on, weekly)} is more than {SIGMAS} "
+            ASTRONOMICAL, first, last, len(run), side, better,
+            f"Astronomical point{'s' if len(run) > 1 else ''}: {when} more than {SIGMAS} "
             f"standard deviations {side} the baseline average — look for what happened then."))
     chart.signals = sorted(signals, key=lambda s: (s.first, s.kind))
     if not signals:
