@@ -142,9 +142,10 @@ def test_weekly_periods_are_named_by_day() -> None:
     assert "Shift: 6 points below the median from 16 February 2026" in shift.text
 
 
-def test_consecutive_astronomical_points_are_one_signal() -> None:
-    c = chart([10, 11, 9, 10, 11, 9, 10, 40, 41, 42, 10, 11], baseline=6)
+def test_astronomical_points_on_one_side_are_one_signal() -> None:
+    c = chart([10, 11, 9, 10, 11, 9, 10, 40, 41, 10, 42, 11], baseline=6)
     astro = [s for s in c.signals if s.kind == ASTRONOMICAL]
-    assert [(s.first, s.last, s.points) for s in astro] == [(7, 9, 3)]
-    assert astro[0].text.startswith("Astronomical points: 3 points in a row, from August 2025 "
-                                    "to October 2025, are more than 3 standard deviations")
+    assert [(s.first, s.last, s.points) for s in astro] == [(7, 10, 3)]
+    assert c.marked(ASTRONOMICAL) == {7, 8, 10}  # not the ordinary point between
+    assert astro[0].text.startswith("Astronomical points: 3 points from August 2025 to "
+                                    "November 2025 are more than 3 standard deviations")

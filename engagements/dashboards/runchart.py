@@ -53,6 +53,7 @@ class Signal:
     going: str  # "above"/"below" (shift, astronomical) or "up"/"down" (trend)
     better: bool | None  # in the better direction? None when the measure says no direction
     text: str = ""
+    at: tuple[int, ...] = ()  # the points it marks, when not every one from first to last
 
     @property
     def label(self) -> str:
@@ -69,7 +70,8 @@ class RunChart:
 
     def marked(self, kind: str) -> set[int]:
         """Indexes of the points that are part of a signal of ``kind``."""
-        return {i for s in self.signals if s.kind == kind for i in range(s.first, s.last + 1)}
+        return {i for s in self.signals if s.kind == kind
+                for i in (s.at or range(s.first, s.last + 1))}
 
 
 def _month(on: dt.date, weekly: bool) -> str:
@@ -196,24 +198,22 @@ def run_chart(points: Sequence[Point], *, baseline_start: dt.date, baseline_end:
             f"Trend: {count} points in a row going {going} from "
             f"{_month(ordered[first].on, weekly)} to {_month(ordered[last].on, weekly)} — "
             f"{_direction_words(better)}."))
-    # Consecutive astronomical points on one side are one signal (a large real change makes
-    # every point after it astronomical: one sentence, not one per point).
-    runs: list[list[tuple[int, str]]] = []
+    # Astronomical points on one side are one signal (a large real change can make many
+    # points after it astronomical: one sentence, not one per point).
+    by_side: dict[str, list[int]] = {}
     for i, side in astronomical(values, baseline):
-        if runs and runs[-1][-1][0] == i - 1 and runs[-1][-1][1] == side:
-            runs[-1].append((i, side))
-        else:
-            runs.append([(i, side)])
-    for run in runs:
-        (first, side), last = run[0], run[-1][0]
+        by_side.setdefault(side, []).append(i)
+    for side, at in by_side.items():
+        first, last = at[0], at[-1]
         better = _better(side, direction)
-        when = (f"{_month(ordered[first].on, weekly)} is" if first == last else
-                f"{len(run)} points in a row, from {_month(ordered[first].on, weekly)} to "
-                f"{_month(ordered[last].on, weekly)}, are")
+        when = (f"{_month(ordered[first].on, weekly)} is" if len(at) == 1 else
+                f"{len(at)} points from {_month(ordered[first].on, weekly)} to "
+                f"{_month(ordered[last].on, weekly)} are")
         signals.append(Signal(
-            ASTRONOMICAL, first, last, len(run), side, better,
-            f"Astronomical point{'s' if len(run) > 1 else ''}: {when} more than {SIGMAS} "
-            f"standard deviations {side} the baseline average — look for what happened then."))
+            ASTRONOMICAL, first, last, len(at), side, better,
+            f"Astronomical point{'s' if len(at) > 1 else ''}: {when} more than {SIGMAS} "
+            f"standard deviations {side} the baseline average — look for what happened then.",
+            at=tuple(at)))
     chart.signals = sorted(signals, key=lambda s: (s.first, s.kind))
     if not signals:
         chart.note = ("No shift, trend or astronomical point: the variation so far looks like "
