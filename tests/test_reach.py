@@ -140,3 +140,13 @@ def test_the_demo_tells_the_seeds_story() -> None:
     assert csv_body.count("\n") == 24  # the header and 23 areas
     # Idempotent: a second run creates nothing of it.
     assert "cohorts and events" not in demo_seed(today=timezone.localdate()).created
+
+
+def test_the_area_page_suppresses_small_counts_too(lead_user: User, lead_client: Client) -> None:
+    engagement = EngagementFactory.create()
+    cohort(lead_user, engagement, [("gp", "primary_care", 2), ("nurse", "acute", 9)],
+           returning=1)
+    body = lead_client.get(reverse("engagements:reach-area", args=[
+        engagement.programme.slug, engagement.pk])).content.decode()
+    assert "fewer than 3 GP (Primary care)" in body and "9 Nurse (Acute care)" in body
+    assert "2 GP" not in body

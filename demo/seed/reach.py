@@ -80,7 +80,12 @@ def _counts(rng: random.Random, size: int) -> list[tuple[str, str, int]]:
     return out
 
 
-def reach_seed(*, today: dt.date, report: Counter[str]) -> None:
+def reach_seed(*, today: dt.date, report: Counter[str],
+               enabler_engagement: Engagement | None = None) -> None:
+    if enabler_engagement is not None and not Measure.objects.filter(
+            engagement=enabler_engagement).exists():
+        _measure_delays(enabler_engagement, today, random.Random(16))
+        report["measures"] += 1
     programme = Programme.objects.filter(slug=PROGRAMME).first()
     if programme is None or Cohort.objects.filter(engagement__programme=programme).exists():
         return
@@ -182,5 +187,23 @@ def _measure_referrals(engagement: Engagement, innovation: Innovation, today: dt
         values.append(MeasureValue(measure=measure, period=day,
                                    value=Decimal(level + rng.randint(-90, 90)),
                                    source=MeasureValue.Source.IMPORT))
+        day = month_first(day + dt.timedelta(days=32))
+    MeasureValue.objects.bulk_create(values)
+
+
+def _measure_delays(engagement: Engagement, today: dt.date, rng: random.Random) -> None:
+    """The demo enabler's own place: monthly delayed-transfer bed days for 18 months, falling
+    after the board's shared discharge plan (something to enter values against while demoing)."""
+    first = month_first(today.replace(day=1) - dt.timedelta(days=30 * 17))
+    measure = Measure.objects.create(
+        engagement=engagement, name="Delayed transfers of care (bed days)",
+        unit=Measure.Unit.DAYS, direction=Measure.Direction.LOWER,
+        frequency=Measure.Frequency.MONTHLY, baseline_start=first,
+        baseline_end=month_first(first + dt.timedelta(days=31 * 5)))
+    values, day = [], first
+    for month in range(18):
+        level = 1450 if month < 8 else 1290
+        values.append(MeasureValue(measure=measure, period=day,
+                                   value=Decimal(level + rng.randint(-60, 60))))
         day = month_first(day + dt.timedelta(days=32))
     MeasureValue.objects.bulk_create(values)

@@ -156,7 +156,8 @@ class _Seeder:
             messages_seed(programme=assigned.programme, enabler=demo_enabler,
                           lead=User.objects.get(username="lead"), report=self.report.created)
         # The 23-area programme's reach, funding, innovations and measures (issue 16).
-        reach_seed(today=self.today, report=self.report.created)
+        reach_seed(today=self.today, report=self.report.created,
+                   enabler_engagement=assigned)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

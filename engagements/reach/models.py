@@ -57,6 +57,12 @@ class Cohort(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.starts_on:%b %Y})"
 
+    @property
+    def returning_text(self) -> str:
+        from engagements.disclosure import count_text
+
+        return count_text(self.returning)
+
 
 class CohortCount(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="counts")
@@ -75,6 +81,14 @@ class CohortCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participants} {self.get_profession_display()} ({self.get_sector_display()})"
+
+    @property
+    def shown(self) -> str:
+        """As a lead's page shows it: 1 or 2 people are "fewer than 3"."""
+        from engagements.disclosure import count_text
+
+        return (f"{count_text(self.participants)} {self.get_profession_display()} "
+                f"({self.get_sector_display()})")
 
 
 class AreaFunding(TimeStampedModel):
