@@ -13,6 +13,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 
+from enablers.models import Assignment, Enabler
 from engagements.measures.models import Measure, MeasureValue
 from engagements.models import Engagement, Outcome, Programme
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
@@ -95,6 +96,9 @@ def reach_seed(*, today: dt.date, report: Counter[str],
     have = {e.place.slug: e for e in Engagement.objects.filter(programme=programme)
             .select_related("place")}
     started = today - dt.timedelta(days=400)
+    area_enablers = list(Enabler.objects.filter(
+        user__username__in=("e.sanjay.mistry", "e.catherine.doyle")).order_by("pk"))
+    assert area_enablers, "the demo's enablers come first"
     for name in OTHER_AREAS:
         slug = name.lower().replace(" and ", "-").replace(" ", "-")
         if slug in have:
@@ -106,6 +110,11 @@ def reach_seed(*, today: dt.date, report: Counter[str],
             programme=programme, place=place, requested_on=started - dt.timedelta(days=30),
             started_on=started, status=Engagement.Status.ACTIVE,
             focus="A locally tailored system leadership programme.")
+        # Every working engagement has a lead enabler: two demo enablers take the fictional
+        # areas in turn (they log no sessions there: the areas show as quiet).
+        Assignment.objects.create(enabler=area_enablers[len(have) % len(area_enablers)],
+                                  engagement=have[slug], role=Assignment.Role.LEAD,
+                                  started_on=started)
         report["23-area engagements"] += 1
     areas = sorted(have.values(), key=lambda e: e.place.slug)[:23]
     for engagement, amount in zip(areas, _funding_shares(len(areas), rng), strict=True):
