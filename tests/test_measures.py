@@ -332,3 +332,9 @@ def test_the_learning_summary_shows_the_run_chart_and_its_shift(
     assert "Shift: 8 points below the median" in body
     markdown = lead_client.get(reverse("engagements:summary-markdown", args=[summary.pk]))
     assert "Shift: 8 points below the median" in markdown.content.decode()
+    # The PDF (WeasyPrint) draws the chart from the same content, with its own colours.
+    from engagements.summaries.services import summary_render_pdf
+
+    summary_render_pdf(summary_id=summary.pk)
+    summary.refresh_from_db()
+    assert summary.pdf_state == "stored", summary.pdf_error
