@@ -47,8 +47,12 @@ run: install assets $(NOTES_KEY_FILE)
 	$(DEMO_ENV) $(BIN)/python manage.py check_notes_key
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; "auto" is one per core, 0 runs it in
+# this process alone): each has its own test database, live server and Celery queue.
+TEST_WORKERS ?= auto
+
 test: install-test assets
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # mypy reads its packages and django-stubs settings from pyproject.toml ([tool.mypy]).
 lint: install-test

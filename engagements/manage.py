@@ -135,7 +135,8 @@ def outcome_record(
         raise DomainError(field_errors=errors)
     outcome = Outcome.objects.create(
         engagement=engagement, kind=kind, recorded_on=recorded_on, title=title,
-        description=description, measure=measure, recorded_by=actor)
+        description=description, measure=measure, recorded_by=actor,
+        status=Outcome.Status.RECORDED)
     outcome.themes.set(themes)
     audit_record(actor=actor, action="engagements.outcome.created", obj=outcome, changes={
         "engagement": str(engagement), "kind": kind, "recorded_on": plain(recorded_on),
@@ -153,6 +154,10 @@ def outcome_change(
     """Change an outcome if nobody else changed it since ``seen``. Who recorded it stays who
     it was. Audited as ``engagements.outcome.changed`` with what changed."""
     today = today or timezone.localdate()
+    if outcome.status == Outcome.Status.CONFIRMED:
+        # What the place confirmed is the place's word (engagements.outcomes): not rewritten.
+        raise DomainError("The place confirmed this outcome, so it is not changed here. An "
+                          "enabler of the engagement can see what was confirmed and when.")
     title, description, measure = title.strip(), description.strip(), measure.strip()
     themes = list(themes)
     errors = _outcome_errors(kind=kind, recorded_on=recorded_on, title=title, today=today)

@@ -15,7 +15,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 
-from engagements.querysets import EngagementQuerySet, LearningItemQuerySet, SessionQuerySet
+from engagements.outcomes.wording import confirmed_by_text
+from engagements.querysets import (
+    EngagementQuerySet,
+    LearningItemQuerySet,
+    OutcomeQuerySet,
+    SessionQuerySet,
+)
 from fieldbook.models import TimeStampedModel
 from fieldbook.sealing import TOKEN_PREFIX as SEALED_PREFIX
 from fieldbook.units import minutes_to_days  # a day on site, for "days used"
@@ -325,7 +331,17 @@ class LearningItem(TimeStampedModel):
 
 
 class Outcome(TimeStampedModel):
-    """Evidence of progress that the place agreed to record."""
+    """An outcome statement (Outcome Harvesting): an observable change in someone the programme
+    works with, and how the support contributed, substantiated by the place itself.
+
+    An enabler of the engagement drafts it (engagements.outcomes.services); a board member of
+    the place confirms, corrects or declines it through a respondent link
+    (engagements.respondents). Only ``CONFIRMED`` outcomes reach programme leads, dashboards,
+    summaries and exports (``OutcomeQuerySet.confirmed``); drafts are the engagement's current
+    enablers' alone. ``RECORDED``: recorded by an admin in Manage (and every outcome from before
+    outcome statements), not confirmed by the place, so not shown to leads either until an
+    enabler sends it and the place confirms it.
+    """
 
     class Kind(models.TextChoices):
         COMMON_PURPOSE = "common_purpose", "Common purpose across boundaries"
@@ -335,6 +351,13 @@ class Outcome(TimeStampedModel):
         PATHWAY_REDESIGN = "pathway_redesign", "Pathway redesign"
         REGULATOR_RECOGNITION = "regulator_recognition", "Regulator recognition"
         OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING = "awaiting", "Awaiting the place"
+        CONFIRMED = "confirmed", "Confirmed by the place"
+        DECLINED = "declined", "Declined by the place"
+        RECORDED = "recorded", "Recorded by an admin"
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -349,15 +372,70 @@ class Outcome(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The statement (engagements.outcomes). Who changed is a role, organisation or sector, never
+    # a person: the drafting service refuses a name Fieldbook knows and a role that points at
+    # one person at the place (engagements.attribution).
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    who_changed = models.CharField(max_length=200, blank=True)
+    what_changed = models.TextField(blank=True)
+    changed_on = models.DateField(null=True, blank=True, help_text="When the change was seen.")
+    why_it_matters = models.TextField(blank=True)
+    contribution = models.TextField(blank=True, help_text="How the support contributed.")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The place's answer: who confirmed it, as role and kind of organisation (never the name,
+    # copied when they answered), when, their comment, and what they corrected ({field: their
+    # text}; the enabler's original stays in the fields above, alongside).
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_by_role = models.CharField(max_length=300, blank=True, editable=False)
+    place_comment = models.TextField(blank=True, editable=False)
+    correction = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = OutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-recorded_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="confirmed")
+                | (Q(confirmed_at__isnull=False) & ~Q(confirmed_by_role="")),
+                name="outcome_confirmed_has_who_and_when",
+            ),
+        ]
         indexes = [
             models.Index(fields=["engagement", "-recorded_on"], name="outcome_engagement_idx"),
+            models.Index(fields=["status", "engagement"], name="outcome_status_idx"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    def as_confirmed(self, field: str) -> str:
+        """A statement field as the place confirmed it: their correction, if they made one."""
+        return str((self.correction or {}).get(field) or getattr(self, field))
+
+    @property
+    def who_changed_confirmed(self) -> str:
+        return self.as_confirmed("who_changed")
+
+    @property
+    def what_changed_confirmed(self) -> str:
+        return self.as_confirmed("what_changed")
+
+    @property
+    def why_it_matters_confirmed(self) -> str:
+        return self.as_confirmed("why_it_matters")
+
+    @property
+    def contribution_confirmed(self) -> str:
+        return self.as_confirmed("contribution")
+
+    @property
+    def confirmed_by_text(self) -> str:
+        return confirmed_by_text(self.confirmed_by_role, self.confirmed_at)
 
 
 class LearningSummary(TimeStampedModel):
@@ -621,3 +699,4 @@ from engagements.reach.models import (  # noqa: E402, F401
     CohortCount,
     Innovation,
 )
+from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401

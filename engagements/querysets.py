@@ -128,3 +128,17 @@ class LearningItemQuerySet(models.QuerySet):
 
     def by_enabler(self, enabler: Enabler) -> LearningItemQuerySet:
         return self.filter(session__enabler=enabler, session__deleted_at__isnull=True)
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def confirmed(self) -> OutcomeQuerySet:
+        """What reaches programme leads, dashboards, summaries and exports: outcomes a board
+        member of the place confirmed (as written, or corrected)."""
+        return self.filter(status="confirmed")
+
+    def for_enabler(self, enabler: Enabler) -> OutcomeQuerySet:
+        """Outcomes of the engagements the enabler currently works on (a current assignment,
+        at most one per enabler and engagement, so no row repeats): drafts included. Nobody
+        else ever sees a draft."""
+        return self.filter(engagement__assignments__enabler=enabler,
+                           engagement__assignments__ended_on__isnull=True)

@@ -8,7 +8,8 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 - ``schedule_due_summaries("month")`` on the 1st at 06:00 and ``("quarter")`` on the 1st of
   January, April, July and October at 06:00 (Europe/London); ``("week")`` on Mondays;
 - ``requeue_stale_summaries`` every ``FIELDBOOK_JOBS_SWEEP_SECONDS`` (30): rows queued while
-  the broker was down, compiles whose worker died, and ready summaries whose PDF was never made;
+  the broker was down, compiles whose worker died, and ready summaries (and published messages)
+  whose PDF was never made;
 - ``send_enabler_digests`` on Mondays at 07:00;
 - ``slide_quarters`` nightly at 00:05 (engagements.rollups: the last quarter moved on a day);
 - ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift).
@@ -25,7 +26,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from engagements import reminders, rollups
+from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
+from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)
 from engagements.summaries import services as summaries
 
 logger = logging.getLogger(__name__)
@@ -129,10 +132,12 @@ def schedule_due_summaries(self: Task, kind: str) -> dict[str, object]:
 
 @shared_task(name="engagements.requeue_stale_summaries")
 def requeue_stale_summaries() -> int:
-    """Queue again the summaries nobody picked up, then the PDFs nobody made. Returns how many
+    """Queue again the summaries nobody picked up, then the PDFs nobody made (summaries' and
+    the messages' published versions'). Returns how many
     tasks it queued. Not retried: beat runs it again soon."""
     compiles = summaries.summaries_requeue_stale()
-    return len(compiles) + len(summaries.summary_pdfs_requeue_stale())
+    return (len(compiles) + len(summaries.summary_pdfs_requeue_stale())
+            + len(messages.publication_pdfs_requeue_stale()))
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, name="engagements.send_enabler_digests")

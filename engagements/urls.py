@@ -3,7 +3,9 @@ from django.urls import path
 from engagements.dashboards import views as dashboards
 from engagements.measures import views as measures
 from engagements.messages import views as messages
+from engagements.outcomes import views as outcomes
 from engagements.reach import views as reach
+from engagements.respondents import views as respondents
 from engagements.summaries import views as summaries
 from engagements.week import views as week
 
@@ -40,6 +42,8 @@ urlpatterns = [
          name="messages-message-add"),
     path("programmes/<slug:programme>/messages/<int:pk>/edit/", messages.message_edit,
          name="messages-message-edit"),
+    path("programmes/<slug:programme>/messages/<int:pk>/move/", messages.message_move,
+         name="messages-message-move"),
     path("programmes/<slug:programme>/messages/nominations/<int:pk>/",
          messages.nomination_decide, name="messages-decide"),
     path("programmes/<slug:programme>/messages/add/<int:item>/", messages.add_from_bank,
@@ -61,6 +65,15 @@ urlpatterns = [
     path("summaries/<int:pk>/unlock/", summaries.summary_unlock_view, name="summary-unlock"),
     path("summaries/<int:pk>/pdf/", summaries.summary_pdf, name="summary-pdf"),
     path("summaries/<int:pk>/markdown/", summaries.summary_markdown, name="summary-markdown"),
+    path("week/engagements/<int:pk>/outcomes/", outcomes.outcome_list, name="outcomes"),
+    path("week/engagements/<int:pk>/outcomes/new/", outcomes.outcome_draft,
+         name="outcome-draft"),
+    path("week/outcomes/<int:pk>/", outcomes.outcome_edit, name="outcome-edit"),
+    path("week/outcomes/<int:pk>/send/", outcomes.outcome_send, name="outcome-send"),
+    path("week/outcomes/<int:pk>/revoke/", outcomes.outcome_revoke, name="outcome-revoke"),
+    path("respond/<str:token>/", respondents.respond, name="respond"),
+    path("programmes/<slug:programme>/outcomes.<str:fmt>", dashboards.outcomes_export,
+         name="outcomes-export"),
     # Measures and run charts; reach, cohorts, funding and innovations (issue 16).
     path("engagements/<int:pk>/measures/", measures.measures_page, name="measures"),
     path("engagements/<int:pk>/measures/new/", measures.measure_add, name="measure-add"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 _LOCAL_MAIL = ("django.core.mail.backends.console.EmailBackend",
                "django.core.mail.backends.locmem.EmailBackend",
@@ -69,3 +69,37 @@ def production_security(app_configs: Any = None, **kwargs: Any) -> list[Warning]
             id="fieldbook.W007",
         ))
     return problems
+
+
+@register(Tags.security)
+def single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Each provider named in FIELDBOOK_OIDC_PROVIDERS has what it needs (fieldbook.oidc)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fieldbook.oidc import providers
+
+    providers.cache_clear()
+    try:
+        providers()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="See README \"Single sign-on\".", id="fieldbook.E010")]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def single_sign_on_deploy(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A provider reached over plain HTTP could be impersonated on the network: its ID tokens'
+    keys and the code exchange would travel unprotected."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fieldbook.oidc import providers
+
+    try:
+        found = providers()
+    except ImproperlyConfigured:
+        return []  # fieldbook.E010 says so
+    return [Warning(
+        f"Single sign-on provider {provider.slug} is reached over plain HTTP "
+        f"({provider.discovery_url}).",
+        hint="Use the provider's https:// issuer or discovery URL.", id="fieldbook.W020",
+    ) for provider in found if not provider.discovery_url.startswith("https://")]

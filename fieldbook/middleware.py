@@ -4,6 +4,8 @@
 ``SessionLifetimeMiddleware`` ends a signed-in session after inactivity or its absolute lifetime;
 ``QueryControlCharactersMiddleware`` answers a query string with a NUL or another control
                             character with the 400 page, whatever view it is for;
+``OTPMiddleware``           django-otp's, also counting a second factor that a trusted single
+                            sign-on provider proved (fieldbook.oidc);
 ``TwoFactorMiddleware``     sends anyone who has not proved a second factor to do so;
 ``PrivateNotesMiddleware``  ``Cache-Control: no-store`` on views that show private notes (and
                             ``private`` on every other page for a signed-in user), and audits
@@ -24,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
+from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 
 from fieldbook.http import HtmxHttpRequest
 from fieldbook.params import CONTROL, BadParameter
@@ -100,6 +103,32 @@ class SessionLifetimeMiddleware:
             elif isinstance(seen, int) and now - seen >= SEEN_RESOLUTION:
                 session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+class OTPMiddleware(BaseOTPMiddleware):
+    """django-otp's middleware (``request.user.is_verified()``), plus: a session whose single
+    sign-on provider proved a second factor, and is trusted to (``fieldbook.oidc``), counts as
+    verified, for the user it was proved for only. No query beyond django-otp's."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        user = super()._verify_user_sync(request, user)
+        self._sso(request, user)
+        return user
+
+    async def _verify_user_async_via_auser(self, request: HttpRequest, auser: Any) -> Any:
+        user = await super()._verify_user_async_via_auser(request, auser)
+        self._sso(request, user)
+        return user
+
+    @staticmethod
+    def _sso(request: HttpRequest, user: Any) -> None:
+        from fieldbook.oidc import SSO_MFA_SESSION_KEY
+
+        if not user.is_authenticated or user.otp_device is not None:
+            return
+        proved = request.session.get(SSO_MFA_SESSION_KEY)
+        if isinstance(proved, dict) and proved.get("user") == user.pk:
+            user.is_verified = lambda: True
 
 
 class TwoFactorMiddleware:

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "fieldbook.middleware.OTPMiddleware",  # django-otp's, and single sign-on's second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "fieldbook.middleware.QueryControlCharactersMiddleware",
     "fieldbook.middleware.SessionLifetimeMiddleware",
@@ -157,6 +157,9 @@ FIELDBOOK_SPRAY_USERNAMES = env_int("FIELDBOOK_SPRAY_USERNAMES", 4)
 # Password-reset emails: per address and per client address, an hour.
 FIELDBOOK_RESETS_PER_ADDRESS = env_int("FIELDBOOK_RESETS_PER_ADDRESS", 3)
 FIELDBOOK_RESETS_PER_CLIENT = env_int("FIELDBOOK_RESETS_PER_CLIENT", 10)
+# Respondent links (engagements.respondents) that did not work, per client an hour, before the
+# client is turned away (429): guessing tokens is throttled, a contact with a good link never is.
+FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT = env_int("FIELDBOOK_RESPONDENT_MISSES_PER_CLIENT", 20)
 # axes.W006 warns that a lockout without the user agent can be dodged by changing it; ours is
 # keyed on the username and address on purpose (a changed user agent does not unlock them).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -193,6 +196,25 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
 # sign-in would skip the throttling and the audit of the password step.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_HELPER_CLASS = "fieldbook.passkeys.FieldbookWebAuthnHelper"
+
+# Single sign-on with OpenID Connect (fieldbook.oidc; README "Single sign-on"): off unless
+# FIELDBOOK_OIDC_PROVIDERS names providers, e.g. "nhsmail,cis2". Each NAME then reads
+# FIELDBOOK_OIDC_<NAME>_DISCOVERY_URL (or _ISSUER), _CLIENT_ID, _CLIENT_SECRET (or its _FILE),
+# _NAME (on the button), _TRUST_MFA (its multi-factor claim proves Fieldbook's second factor),
+# _MFA_ACR (acr values that count as multi-factor) and _VERIFIED_CLAIM (default email_verified).
+def _oidc_provider(name: str) -> dict[str, object]:
+    prefix = f"FIELDBOOK_OIDC_{name.upper().replace('-', '_')}_"
+    return {
+        "slug": name.lower(), "name": env_str(prefix + "NAME", name),
+        "discovery_url": env_str(prefix + "DISCOVERY_URL"), "issuer": env_str(prefix + "ISSUER"),
+        "client_id": env_str(prefix + "CLIENT_ID"),
+        "client_secret": env_str(prefix + "CLIENT_SECRET"),
+        "trust_mfa": env_bool(prefix + "TRUST_MFA"), "mfa_acr": env_list(prefix + "MFA_ACR"),
+        "verified_claim": env_str(prefix + "VERIFIED_CLAIM", "email_verified"),
+    }
+
+
+FIELDBOOK_OIDC_PROVIDERS = [_oidc_provider(name) for name in env_list("FIELDBOOK_OIDC_PROVIDERS")]
 
 # Sessions: the user is recorded with each session (fieldbook.signin_sessions), so signing out or
 # deactivation ends all of them. A session ends after FIELDBOOK_SESSION_IDLE_MINUTES without a

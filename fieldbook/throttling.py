@@ -78,3 +78,13 @@ def reset_allowed(request: HttpRequest, address: str) -> bool:
         return False
     PasswordResetRequest.objects.create(address_digest=digest, client_ip=ip)
     return True
+
+
+def username_is_locked(request: HttpRequest, username: str) -> bool:
+    """Whether django-axes has locked ``username`` from this client after wrong passwords: a
+    single sign-on is turned away too while it is (the same lock, whichever way in)."""
+    if not getattr(settings, "AXES_ENABLED", True):
+        return False
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return bool(AxesProxyHandler.is_locked(request, credentials={"username": username}))

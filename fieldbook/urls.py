@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.http import require_GET
 
-from fieldbook import views
+from fieldbook import oidc_views, views
 from fieldbook.access import public, signed_in
 from fieldbook.passkeys import passkey_urlpatterns
 
@@ -21,6 +21,9 @@ auth_urls: list[URLPattern | URLResolver] = [
     path("two-factor/manage/", views.two_factor_manage, name="two-factor-manage"),
     path("two-factor/passkeys/<int:pk>/remove/", views.two_factor_passkey_remove,
          name="two-factor-passkey-remove"),
+    # Single sign-on (fieldbook.oidc): off to a configured provider, and back.
+    path("sso/<slug:provider>/", oidc_views.sso_begin, name="sso-begin"),
+    path("sso/<slug:provider>/callback/", oidc_views.sso_callback, name="sso-callback"),
     # The JSON endpoints of django-otp-webauthn's script, each with its access declared.
     path("passkeys/", include((passkey_urlpatterns, "otp_webauthn"))),
     path("password/", signed_in(views.PasswordChangeView.as_view()), name="password_change"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from kombu.exceptions import KombuError
 
-from fieldbook import throttling
+from fieldbook import oidc, throttling
 from fieldbook.access import public, signed_in
 from fieldbook.audit import audit_record
 from fieldbook.forms import LoginForm, OTPTokenForm
@@ -92,7 +92,17 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["two_factor_required"] = settings.FIELDBOOK_REQUIRE_2FA
         context["demo_accounts"] = demo_accounts()
+        context["sso_providers"] = oidc.providers()
         return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        """The "Sign in with …" forms post here, then are sent on to the provider: a browser
+        holds that redirect to this page's CSP form-action, so the providers are added to it."""
+        response = super().render_to_response(context, **kwargs)
+        origins = oidc.form_action_origins()
+        if origins:
+            response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

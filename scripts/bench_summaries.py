@@ -108,7 +108,9 @@ def build(places: int, sessions: int) -> Programme:
         for item in items], batch_size=5000)
     Outcome.objects.bulk_create([
         Outcome(engagement=e, kind="relationships", title=f"Outcome {i}",
-                recorded_on=QUARTER.start + dt.timedelta(days=i % 80))
+                recorded_on=QUARTER.start + dt.timedelta(days=i % 80),
+                status=Outcome.Status.CONFIRMED, confirmed_by_role="Chair, council",
+                confirmed_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
         for i, e in enumerate(engagements * 2)])
     return programme
 

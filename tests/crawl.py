@@ -25,7 +25,7 @@ PER_PAGE_KIND = 2
 # staff).
 NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "engagements:summary-pdf", "engagements:summary-markdown",
-             "engagements:messages-download",
+             "engagements:messages-download", "engagements:outcomes-export",
              "engagements:measures-export", "engagements:reach-export",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
@@ -42,6 +42,8 @@ NOT_LINKED = {
     "login", "two-factor", "two-factor-setup", "two-factor-setup-app", "home",
     "password_reset", "password_reset_done", "password_reset_confirm",
     "password_reset_complete", "backoffice:invitation-accept", "healthz",
+    # A place contact's link comes by email only (tests/test_outcomes.py opens it).
+    "engagements:respond",
 }
 
 

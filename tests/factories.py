@@ -395,6 +395,19 @@ class OutcomeFactory(DjangoModelFactory[Outcome]):
     recorded_on = factory.LazyAttribute(lambda o: o.engagement.started_on or START)
     title = factory.Sequence(lambda n: f"Outcome {n}")
     description = "Partners agreed a shared discharge plan."
+    # Confirmed by the place unless a test says otherwise: what leads, summaries and exports
+    # read. Pass status=Outcome.Status.DRAFT (and no confirmation) for an enabler's draft.
+    status = Outcome.Status.CONFIRMED
+    who_changed = "The acute trust's discharge team"
+    what_changed = "Agreed one discharge plan with social care."
+    contribution = "Facilitated the board's discharge sessions."
+    changed_on = factory.LazyAttribute(lambda o: o.recorded_on)
+    confirmed_by_role = factory.LazyAttribute(
+        lambda o: "Director of Operations, acute trust"
+        if o.status == Outcome.Status.CONFIRMED else "")
+    confirmed_at = factory.LazyAttribute(
+        lambda o: dt.datetime.combine(o.recorded_on, dt.time(12), tzinfo=dt.UTC)
+        if o.status == Outcome.Status.CONFIRMED else None)
 
 
 class LearningSummaryFactory(DjangoModelFactory[LearningSummary]):

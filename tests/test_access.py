@@ -105,6 +105,7 @@ MESSAGE = "message"
 NOMINATION = "nomination"
 BANK_ITEM = "bank-item"
 PUBLICATION = "publication"
+OWN_OUTCOME = "own-outcome"  # a draft outcome of the enabler's engagement
 MEASURE = "measure"
 AREA = "area"
 
@@ -192,6 +193,11 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:invitation-accept": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
     # The Django admin's sign-in page is ours (and sends back to the admin).
     "admin-login": (PUBLIC, {}, EVERYONE, R, NA),
+    # Single sign-on: the button posts, the provider sends the browser back with a GET. The
+    # suite configures no provider (tests/test_oidc.py does, against a real one), so "nhsmail"
+    # is not found, whoever asks.
+    "sso-begin": (PUBLIC, {"provider": "nhsmail"}, EVERYONE, NA, NF),
+    "sso-callback": (PUBLIC, {"provider": "nhsmail"}, EVERYONE, NF, NA),
 
     # An enabler's week. Another enabler's session is "not found".
     "engagements:my-week": (ENABLER, {}, ENABLERS, OK, NA),
@@ -239,6 +245,8 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:messages-edit": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-add": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, OK),
     "engagements:messages-message-edit": (LEAD_OR_ADMIN, MESSAGE, LEADS, OK, OK),
+    # Moving a message: an empty POST (no direction, no version) is sent back to the page.
+    "engagements:messages-message-move": (LEAD_OR_ADMIN, MESSAGE, LEADS, NA, R),
     "engagements:messages-decide": (LEAD_OR_ADMIN, NOMINATION, LEADS, OK, OK),
     "engagements:messages-bank-add": (LEAD_OR_ADMIN, BANK_ITEM, LEADS, NA, R),
     "engagements:messages-publish": (LEAD_OR_ADMIN, PROGRAMME, LEADS, NA, R),
@@ -298,6 +306,16 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:programme-add": (ADMIN, {}, ADMINS, OK, OK),
     "backoffice:programme-edit": (ADMIN, PROGRAMME_PK, ADMINS, OK, OK),
     "backoffice:audit": (ADMIN, {}, ADMINS, OK, NA),
+    # Outcome statements (issue 16): the engagement's enablers only; a draft is never a lead's
+    # or an admin's. An empty POST is a form with errors; an empty revoke is sent back.
+    "engagements:outcomes": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, NA),
+    "engagements:outcome-draft": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    "engagements:outcome-edit": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
+    "engagements:outcome-send": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
+    "engagements:outcome-revoke": (ENABLER, OWN_OUTCOME, OWN_ENABLER, NA, R),
+    # The place contact's link: no account; the token moves into the session, then a redirect.
+    "engagements:respond": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
+    "engagements:outcomes-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
 
     # Measures and run charts (issue 16): the engagement's enablers, leads and admins; an
     # empty POST is a form shown again with its errors (the import: no file chosen).
@@ -477,6 +495,8 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                              "assignment": enabler_user.enabler.assignments.get().pk},
         OUTCOME: lambda: {"pk": engagement.pk,
                           "outcome": OutcomeFactory.create(engagement=engagement).pk},
+        OWN_OUTCOME: lambda: {"pk": OutcomeFactory.create(
+            engagement=engagement, status="draft").pk},
         # get_or_create: the hostile-input test asks for the same URL more than once.
         MEASURE: lambda: {"pk": Measure.objects.get_or_create(
             engagement=engagement, name="Referrals", defaults={

@@ -165,6 +165,9 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "otp_webauthn:credential-authentication-begin": lambda w: [{}],
     "otp_webauthn:credential-authentication-complete": lambda w: [{}],
     "otp_webauthn:js-i18n-catalog": lambda w: [{}],
+    # Single sign-on with no provider configured (as here): both are 404s, crawled anyway.
+    "sso-begin": lambda w: [{"provider": "nhsmail"}],
+    "sso-callback": lambda w: [{"provider": "nhsmail"}],
     "password_reset": lambda w: [{}], "password_reset_done": lambda w: [{}],
     "password_change": lambda w: [{}], "password_change_done": lambda w: [{}],
     "password_reset_confirm": lambda w: [{"uidb64": "MA", "token": "x"}],
@@ -199,6 +202,8 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:messages-edit": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-add": lambda w: [{"programme": w.collection.programme.slug}],
     "engagements:messages-message-edit": lambda w: [
+        {"programme": w.collection.programme.slug, "pk": w.message.pk}],
+    "engagements:messages-message-move": lambda w: [
         {"programme": w.collection.programme.slug, "pk": w.message.pk}],
     "engagements:messages-decide": lambda w: [
         {"programme": w.collection.programme.slug, "pk": w.nomination.pk}],
@@ -264,6 +269,18 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "backoffice:programmes": lambda w: [{}], "backoffice:programme-add": lambda w: [{}],
     "backoffice:programme-edit": lambda w: [{"pk": w.engagement.programme.pk}],
     "backoffice:audit": lambda w: [{}],
+    # Outcome statements (issue 16): the author's engagement's outcomes, drafts included.
+    "engagements:outcomes": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:outcome-draft": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:outcome-edit": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
+    "engagements:outcome-send": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
+    "engagements:outcome-revoke": lambda w: [
+        {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:1]],
+    "engagements:respond": lambda w: [{"token": "open"}, {"token": "not-a-token"}],
+    "engagements:outcomes-export": lambda w: [
+        {"programme": w.engagement.programme.slug, "fmt": f} for f in ("csv", "xlsx")],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {

@@ -326,7 +326,9 @@ def test_place_timeline_exports(lead_client: Client, world: dict[str, Any]) -> N
     rows = read_csv(lead_client.get(urls(world)["place-csv"]))
     assert rows[0][:3] == ["Date", "Kind", "Status"]
     assert rows[1][0] == world["today"].isoformat()
-    assert "Ashby Hospitals NHS Trust (1)" in rows[1]
+    # One person from the trust: the organisation without a count (README "Small numbers").
+    assert "Ashby Hospitals NHS Trust" in rows[1]
+    assert "Ashby Hospitals NHS Trust (1)" not in rows[1]
     assert "Voluntary and community sector: 9" in rows[1]
     xlsx = read_xlsx(lead_client.get(urls(world)["place-xlsx"]))
     assert xlsx[1][0] is not None and xlsx[1][1] == "Site visit"
@@ -440,3 +442,28 @@ def test_learning_quote_without_consent_never_shown(lead_client: Client,
     text = lead_client.get(urls(world)["place"]).content.decode()
     assert "Public quote" in text and "NHS Operations Manager" in text
     assert "Private quote" not in text
+
+
+def test_people_in_the_room_follow_the_small_number_rule(lead_client: Client,
+                                                         world: dict[str, Any]) -> None:
+    """Issue 15, point 5: counts shown to leads and in exports that describe fewer than 3 people
+    read "fewer than 3". Before, the timeline said "Police: 2 people" and the export "(1)"."""
+    ashby, enabler = world["ashby"], world["ashby_enabler"]
+    s = f.SessionFactory.create(engagement=ashby, enabler=enabler,
+                                date=world["today"] - dt.timedelta(days=1))
+    f.SessionSectorCountFactory.create(session=s, sector=Sector.OTHER_PUBLIC, headcount=2)
+    trust = f.OrganisationFactory.create(name="Ashby Community Trust",
+                                         kind=Organisation.Kind.COMMUNITY_TRUST)
+    s.attendees.add(*f.PersonFactory.create_batch(2, organisation=trust))
+    council = f.OrganisationFactory.create(name="Ashby Council",
+                                           kind=Organisation.Kind.LOCAL_AUTHORITY)
+    s.attendees.add(*f.PersonFactory.create_batch(3, organisation=council))
+    page = lead_client.get(urls(world)["place"]).content.decode()
+    assert "Other public sector: fewer than 3 people" in page and "sector: 2 people" not in page
+    assert "Ashby Community Trust</li>" in page and "(2 people)" not in page
+    assert "Ashby Council (3 people)" in page
+    rows = read_csv(lead_client.get(urls(world)["place-csv"]))
+    row = next(r for r in rows if r[0] == s.date.isoformat())
+    assert "Other public sector: fewer than 3" in row
+    assert any("Ashby Community Trust" in c and "(2)" not in c and "Ashby Council (3)" in c
+               for c in row)

@@ -73,6 +73,7 @@ NOT_HTML = {
     "engagements:measures-export", "engagements:reach-export",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
+    "engagements:outcomes-export",
 }
 # A fragment is checked as the body of this document (vnu reads whole documents only).
 SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
@@ -240,6 +241,9 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("lead owing a code GET /accounts/two-factor/", client.get(reverse("two-factor")))
     pages.add("lead owing a code POST /accounts/two-factor/ (wrong code)",
               client.post(reverse("two-factor"), {"token": "000000"}))
+    # Single sign-on: the sign-in page with two providers' buttons, and each refusal page.
+    collect_sso_states(pages, settings)
+    collect_outcome_states(pages, enabler, engagement)
     collect_measures(request, pages, engagement, enabler, lead)
     # The error pages, as served with DEBUG off.
     settings.DEBUG = False
@@ -248,6 +252,74 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     pages.add("the 500 page", server_error(RequestFactory().get("/")))
     pages.add("enabler GET /week/?week=0001-01-01 (400)",
               enabler.get(reverse("engagements:my-week"), {"week": "0001-01-01"}))
+
+
+def collect_sso_states(pages: Pages, settings: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fieldbook.oidc import provider_for
+    from fieldbook.oidc_views import _refused
+
+    settings.FIELDBOOK_OIDC_PROVIDERS = [
+        {"slug": slug, "name": name, "issuer": "http://127.0.0.1:9", "client_id": "fieldbook",
+         "client_secret": "x"} for slug, name in (("nhsmail", "NHSmail"), ("cis2", "NHS CIS2"))]
+    pages.add("anonymous GET /accounts/login/ with two providers",
+              Client().get(reverse("login"), {"next": "/programmes/"}))
+    provider = provider_for("nhsmail")
+    assert provider is not None
+    for reason in ("unknown", "unverified", "no_email", "ambiguous", "deactivated", "cancelled",
+                   "state", "failed", "unavailable"):
+        request = RequestFactory().get("/accounts/sso/nhsmail/callback/")
+        request.user = AnonymousUser()
+        pages.add(f"single sign-on refused: {reason}",
+                  _refused(request, provider, reason, email="jo@nhs.net"))
+    settings.FIELDBOOK_OIDC_PROVIDERS = []
+
+
+def collect_outcome_states(pages: Pages, enabler: Client, engagement: Any) -> None:
+    """The outcome pages with rows and errors, and the place contact's pages: the link's
+    outcome, its errors, the thanks, a used link, and the throttle."""
+    from engagements.models import Outcome
+    from engagements.respondents.models import RespondentLink
+    from engagements.respondents.services import link_create
+
+    from .factories import DeliveryBoardFactory, OrganisationFactory, OutcomeFactory, PersonFactory
+
+    org = OrganisationFactory.create()
+    org.places.add(engagement.place)
+    board = (DeliveryBoard.objects.filter(place=engagement.place).first()
+             or DeliveryBoardFactory.create(place=engagement.place))
+    person = PersonFactory.create(organisation=org, email="contact@example.org",
+                                  full_name="Gwen Trevithick", role_title="Head of Nursing")
+    BoardMembershipFactory.create(board=board, person=person)
+    draft = OutcomeFactory.create(engagement=engagement, status=Outcome.Status.DRAFT)
+    OutcomeFactory.create(engagement=engagement)
+    draft_url = reverse("engagements:outcome-draft", args=[engagement.pk])
+    pages.add("enabler POST outcome draft (a name)", enabler.post(draft_url, {
+        "who_changed": "Gwen Trevithick", "changed_on": "2999-01-01"}))
+    pages.add("enabler GET outcomes with rows", enabler.get(
+        reverse("engagements:outcomes", args=[engagement.pk])))
+    send_url = reverse("engagements:outcome-send", args=[draft.pk])
+    pages.add("enabler GET outcome send with a contact", enabler.get(send_url))
+    enabler.post(send_url, {"seen": draft.version, "person": person.pk})
+    assert RespondentLink.objects.filter(object_id=draft.pk).exists()
+    pages.add("enabler GET outcomes awaiting", enabler.get(
+        reverse("engagements:outcomes", args=[engagement.pk])))
+    # The token itself (the mail is sent on commit, which this test's transaction never does).
+    _link, token = link_create(actor=engagement.assignments.first().enabler.user,
+                               purpose="confirm_outcome", target=draft, person=person)
+    contact = Client()
+    contact.get(reverse("engagements:respond", args=[token]))
+    opened = reverse("engagements:respond", args=["open"])
+    pages.add("contact GET the outcome", contact.get(opened))
+    pages.add("contact POST empty", contact.post(opened, {}))
+    contact.post(opened, {"decision": "confirm"})
+    pages.add("contact GET thanks", contact.get(opened))
+    again = Client()
+    again.get(reverse("engagements:respond", args=[token]))
+    pages.add("contact GET a used link", again.get(opened))
+    pages.add("enabler GET a confirmed outcome", enabler.get(
+        reverse("engagements:outcome-edit", args=[draft.pk])))
 
 
 def test_every_page_is_valid_html(

@@ -326,7 +326,8 @@ def test_a_bad_outcome_is_a_message_beside_its_field_and_keeps_the_input(
 def test_a_stale_outcome_change_is_refused_and_keeps_what_was_typed(
     admin_client_fb: Client, engagement: Engagement
 ) -> None:
-    outcome = OutcomeFactory.create(engagement=engagement, title="Theirs first")
+    outcome = OutcomeFactory.create(engagement=engagement, title="Theirs first",
+                                    status="recorded")
     seen = outcome.updated_at.isoformat()
     Outcome.objects.filter(pk=outcome.pk).update(
         title="Theirs", updated_at=outcome.updated_at + dt.timedelta(seconds=1))
@@ -337,6 +338,21 @@ def test_a_stale_outcome_change_is_refused_and_keeps_what_was_typed(
     assert 'value="Mine"' in page
     outcome.refresh_from_db()
     assert outcome.title == "Theirs"
+
+
+def test_an_outcome_the_place_confirmed_is_not_changed_by_an_admin(
+    admin_client_fb: Client, engagement: Engagement
+) -> None:
+    """Issue 16: a confirmed outcome is the place's word. Manage shows it, and refuses a change
+    beside the form, saving nothing."""
+    outcome = OutcomeFactory.create(engagement=engagement, title="Confirmed by them")
+    page = _page(admin_client_fb.post(_url("outcome-edit", engagement.pk, outcome.pk), {
+        "seen": outcome.updated_at.isoformat(), "kind": outcome.kind,
+        "recorded_on": outcome.recorded_on.isoformat(), "title": "Rewritten", "measure": "",
+        "description": ""}))
+    assert "The place confirmed this outcome" in page
+    outcome.refresh_from_db()
+    assert outcome.title == "Confirmed by them"
 
 
 # ---- who may, and whose ----------------------------------------------------------------------

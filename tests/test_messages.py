@@ -12,6 +12,7 @@ Each finding quoted in the issue has a test here:
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -539,3 +540,151 @@ def test_message_counts_and_the_total_never_give_a_small_count_away() -> None:
     assert counts[1] == "not shown" or doc["item_count"] == "not shown"
     one = document({"messages": [{"heading": "A", "items": [item(1)]}]})
     assert one["messages"][0]["evidence"]["count"] == one["item_count"] == "fewer than 3"
+
+
+# ---- the order of the messages (issue 15: "reorder") ----------------------------------------
+
+def three_messages(enabler_user: User, lead_user: User) -> tuple[MessageCollection, list[Any]]:
+    item = shared_item(enabler_user)
+    collection = services.nomination_create(enabler=enabler_user.enabler,
+                                            item_id=item.pk).collection
+    made = [services.message_save(actor=lead_user, collection=collection, heading=h,
+                                  argument="")
+            for h in ("Plan support collaboratively", "Integrate the programmes",
+                      "Sacking chief executives hammers morale")]
+    collection.refresh_from_db()
+    return collection, made
+
+
+def headings(collection: MessageCollection) -> list[str]:
+    return [m.heading for m in collection.messages.all()]
+
+
+def test_a_lead_moves_a_message_up_and_down_and_the_document_follows(
+        enabler_user: User, lead_user: User) -> None:
+    collection, (first, _second, third) = three_messages(enabler_user, lead_user)
+    services.message_move(actor=lead_user, collection=collection, message=third,
+                          direction="up", version=collection.version)
+    collection.refresh_from_db()
+    assert headings(collection) == ["Plan support collaboratively",
+                                    "Sacking chief executives hammers morale",
+                                    "Integrate the programmes"]
+    services.message_move(actor=lead_user, collection=collection, message=first,
+                          direction="down", version=collection.version)
+    collection.refresh_from_db()
+    assert headings(collection)[0] == "Sacking chief executives hammers morale"
+    content = services.collection_content(collection, programme_name="P")
+    assert [m["heading"] for m in content["messages"]] == headings(collection)
+    moved = AuditEvent.objects.filter(action="engagements.message.moved")
+    assert moved.count() == 2
+    assert {e.object_id for e in moved} == {str(third.pk), str(first.pk)}
+
+
+def test_moving_on_a_stale_page_or_past_the_ends_moves_nothing(
+        enabler_user: User, lead_user: User) -> None:
+    collection, (first, _second, third) = three_messages(enabler_user, lead_user)
+    seen = collection.version
+    services.message_move(actor=lead_user, collection=collection, message=third,
+                          direction="up", version=seen)
+    before = headings(collection)
+    with pytest.raises(DomainError, match="changed since you opened"):
+        services.message_move(actor=lead_user, collection=collection, message=third,
+                              direction="up", version=seen)
+    collection.refresh_from_db()
+    with pytest.raises(DomainError, match="already the first"):
+        services.message_move(actor=lead_user, collection=collection, message=first,
+                              direction="up", version=collection.version)
+    with pytest.raises(DomainError, match="Move a message up or down"):
+        services.message_move(actor=lead_user, collection=collection, message=first,
+                              direction="sideways", version=collection.version)
+    assert headings(collection) == before
+
+
+def test_equal_positions_get_a_definite_order_on_the_first_move(
+        enabler_user: User, lead_user: User) -> None:
+    collection, made = three_messages(enabler_user, lead_user)
+    collection.messages.update(position=0)  # as messages made in bulk, or before positions
+    collection.refresh_from_db()
+    services.message_move(actor=lead_user, collection=collection, message=made[2],
+                          direction="up", version=collection.version)
+    positions = sorted(collection.messages.values_list("position", flat=True))
+    assert positions == [1, 2, 3]
+    assert headings(collection)[1] == "Sacking chief executives hammers morale"
+
+
+def test_the_collection_page_moves_messages_with_buttons_that_work_without_javascript(
+        enabler_user: User, lead_user: User, client: Client) -> None:
+    collection, (_first, second, _third) = three_messages(enabler_user, lead_user)
+    client.force_login(lead_user)
+    slug = collection.programme.slug
+    page = client.get(reverse("engagements:messages", args=[slug])).content.decode()
+    assert page.count('value="up"') == 2 and page.count('value="down"') == 2
+    url = reverse("engagements:messages-message-move", args=[slug, second.pk])
+    response = client.post(url, {"direction": "up", "version": collection.version},
+                           follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"/messages/#message-{second.pk}")
+    assert "“Integrate the programmes” was moved up." in response.content.decode()
+    assert headings(collection)[0] == "Integrate the programmes"
+    stale = client.post(url, {"direction": "down", "version": collection.version},
+                        follow=True)
+    assert "Nothing was moved" in stale.content.decode()
+    assert headings(collection)[0] == "Integrate the programmes"
+
+
+# ---- a lost PDF render is queued again (issue 15: "stale sweep for the messages PDF") -------
+
+def lose_pdf(publication: MessagePublication, *, minutes_ago: int) -> None:
+    """As if the render task was lost with the broker, or its worker killed mid-render."""
+    from django.utils import timezone
+
+    MessagePublication.objects.filter(pk=publication.pk).update(
+        pdf=None, pdf_attempts=1,
+        pdf_requested_at=timezone.now() - dt.timedelta(minutes=minutes_ago))
+
+
+def test_the_sweep_queues_a_lost_pdf_again_and_leaves_a_fresh_one_alone(
+        enabler_user: User, lead_user: User) -> None:
+    from engagements.tasks import requeue_stale_summaries
+
+    _collection, publication, _item = publish_one(enabler_user, lead_user)
+    lose_pdf(publication, minutes_ago=0)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.publication_pdfs_requeue_stale() == []  # still within its time
+    lose_pdf(publication, minutes_ago=5)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert requeue_stale_summaries() == 1  # the beat task runs the messages' sweep too
+    publication.refresh_from_db()
+    assert publication.pdf is not None and bytes(publication.pdf).startswith(b"%PDF")
+    assert publication.pdf_attempts == 2
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.publication_pdfs_requeue_stale() == []  # stored: nothing to do
+
+
+def test_a_render_that_keeps_failing_stops_being_queued_and_the_page_says_so(
+        enabler_user: User, lead_user: User, client: Client) -> None:
+    _collection, publication, _item = publish_one(enabler_user, lead_user)
+    lose_pdf(publication, minutes_ago=5)
+    MessagePublication.objects.filter(pk=publication.pk).update(
+        pdf_attempts=services.PDF_ATTEMPTS)
+    assert services.publication_pdfs_requeue_stale() == []
+    client.force_login(lead_user)
+    url = reverse("engagements:messages-download",
+                  args=[publication.collection.programme.slug, publication.number, "pdf"])
+    page = client.get(url, follow=True).content.decode()
+    assert "could not be made" in page
+    publication.refresh_from_db()
+    assert publication.pdf is None and publication.pdf_attempts == services.PDF_ATTEMPTS
+
+
+def test_asking_for_a_missing_pdf_again_and_again_queues_one_render(
+        enabler_user: User, lead_user: User, client: Client) -> None:
+    """Before: each request for a missing PDF queued another ten-second render."""
+    _collection, publication, _item = publish_one(enabler_user, lead_user)
+    lose_pdf(publication, minutes_ago=0)  # a render is queued and not yet done
+    client.force_login(lead_user)
+    url = reverse("engagements:messages-download",
+                  args=[publication.collection.programme.slug, publication.number, "pdf"])
+    for _ in range(5):
+        assert "being prepared" in client.get(url, follow=True).content.decode()
+    publication.refresh_from_db()
+    assert publication.pdf_attempts == 1 and publication.pdf is None

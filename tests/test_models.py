@@ -43,6 +43,8 @@ from engagements.models import (
     SessionSectorCount,
     Theme,
 )
+from engagements.respondents.models import RespondentAttempt, RespondentLink
+from engagements.respondents.services import link_create
 from fieldbook.audit import audit_record
 from fieldbook.models import AuditEvent, PasswordResetRequest, UserSession
 from places.models import (
@@ -434,6 +436,11 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         expire_date=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)),
     PasswordResetRequest: lambda: PasswordResetRequest.objects.create(
         address_digest="0" * 64, client_ip="192.0.2.1"),
+    RespondentLink: lambda: link_create(
+        actor=f.UserFactory.create(), purpose=RespondentLink.Purpose.CONFIRM_OUTCOME,
+        target=f.OutcomeFactory.create(status="draft"),
+        person=f.PersonFactory.create(email="contact@example.org"))[0],
+    RespondentAttempt: lambda: RespondentAttempt.objects.create(client_ip="192.0.2.1"),
 }
 
 

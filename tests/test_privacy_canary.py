@@ -44,7 +44,7 @@ HX = {"HX-Request": "true"}
 LEAD_URL_NAMES = {
     "engagements:dashboard", "engagements:programme-dashboard", "engagements:dashboard-export",
     "engagements:place", "engagements:place-export", "engagements:heatmap",
-    "engagements:caseload",
+    "engagements:caseload", "engagements:outcomes-export",
 }
 
 
@@ -85,6 +85,9 @@ def urls_to_fetch() -> Iterator[tuple[str, dict[str, str], str]]:
         for headers in ({}, HX):
             yield reverse("engagements:heatmap", args=[p]), headers, "engagements:heatmap"
         yield reverse("engagements:caseload", args=[p]), {}, "engagements:caseload"
+        for fmt in ("csv", "xlsx"):
+            yield (reverse("engagements:outcomes-export", args=[p, fmt]), {},
+                   "engagements:outcomes-export")
     for e in Engagement.objects.select_related("programme", "place").order_by("pk"):
         args = [e.programme.slug, e.place.slug]
         place = reverse("engagements:place", args=args)

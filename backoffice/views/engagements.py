@@ -39,8 +39,13 @@ def get_assignment_for_admin(engagement: Engagement, pk: int) -> Assignment:
                              pk=pk, engagement=engagement)
 
 
+# An enabler's draft, or one awaiting or declined by the place, is the engagement's enablers'
+# alone (engagements.outcomes): an admin sees what they recorded and what the place confirmed.
+ADMIN_SEES = (Outcome.Status.RECORDED, Outcome.Status.CONFIRMED)
+
+
 def get_outcome_for_admin(engagement: Engagement, pk: int) -> Outcome:
-    return get_object_or_404(Outcome, pk=pk, engagement=engagement)
+    return get_object_or_404(Outcome, pk=pk, engagement=engagement, status__in=ADMIN_SEES)
 
 
 def _engagement_saved(engagement: Engagement) -> list[tuple[str, str]]:
@@ -91,7 +96,7 @@ def engagement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "engagement": engagement, "place": engagement.place, "form": form, "saved": saved,
         "assignments": Assignment.objects.filter(engagement=engagement)
         .select_related("enabler__user").order_by(*current_first),
-        "outcomes": Outcome.objects.filter(engagement=engagement)
+        "outcomes": Outcome.objects.filter(engagement=engagement, status__in=ADMIN_SEES)
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
         .order_by("-recorded_on", "-pk"),
     })

@@ -330,7 +330,12 @@ def _outcomes(rng: random.Random, world: World) -> int:
     outcomes = [
         Outcome(engagement_id=p.id, kind=rng.choice(outcome_kinds), title="Agreed progress",
                 recorded_on=p.start + dt.timedelta(days=rng.randint(0, (p.end - p.start).days)),
-                description="Recorded with the place's board.")
+                description="Recorded with the place's board.",
+                status=Outcome.Status.CONFIRMED, who_changed="The acute trust's discharge team",
+                what_changed="Agreed one discharge plan with social care.",
+                contribution="Facilitated the board's sessions.",
+                confirmed_by_role="Director of Operations, acute trust",
+                confirmed_at=dt.datetime.combine(p.end, dt.time(12), tzinfo=dt.UTC))
         for p in world.engagements if p.start is not None and p.end >= p.start
         for _ in range(rng.choice((0, 0, 1, 2, 3)))
     ]

@@ -333,3 +333,55 @@ OUTCOMES: tuple[OutcomeSpec, ...] = (
                 "The Systems Leader Programme's first cohort of 100 completed together.",
                 ("leadership-development",), 70, "100 leaders"),
 )
+
+
+class StatementSpec(NamedTuple):
+    """An outcome as an outcome statement (issue 16): who changed (a role, team, organisation or
+    sector, never a name), how the support contributed, and where it stands: "confirmed" (by a
+    fictional board member of the place: the seed credits their role), "awaiting" the place, or
+    still a "draft"."""
+
+    who_changed: str
+    contribution: str
+    state: str = "confirmed"
+
+
+# By outcome title. An outcome not listed is confirmed, with ``DEFAULT_STATEMENT``.
+OUTCOME_STATEMENTS: dict[str, StatementSpec] = {
+    "Team for people over 65 avoided 3,600 unnecessary nights in hospital": StatementSpec(
+        "The acute trust's team for people over 65, with community services",
+        "The enabler brought the acute and community teams together to agree who sees older "
+        "people first, and kept the board's attention on it through the winter."),
+    "7% decrease in GP referrals to outpatients in Guildford & Waverley": StatementSpec(
+        "GP practices and hospital consultants in Guildford & Waverley",
+        "Coaching for the clinical leads who set up the advice and guidance line, and a "
+        "workshop where GPs and consultants agreed how to use it."),
+    "CQC recognised system working under the 'well-led' criterion": StatementSpec(
+        "The acute trust's executive team and its delivery board partners",
+        "Board facilitation over a year built the joint working the CQC cited."),
+    "Common purpose across sector and professional boundaries": StatementSpec(
+        "The delivery board: health, social care and the voluntary sector",
+        "Facilitated board sessions to agree one ambition for flow."),
+    "Redesign of the low risk chest pain pathway": StatementSpec(
+        "Emergency department and cardiology clinicians at both hospitals",
+        "The leadership programme gave the clinicians time and a method to redesign it."),
+    "Delayed transfers discussed as a shared problem, not a blame game": StatementSpec(
+        "Delivery board members from health and social care",
+        "The enabler named the pattern at a board session and coached the chair."),
+    "Red Bag introduced across the whole system": StatementSpec(
+        "Care homes, the ambulance service and the acute trust",
+        "A workshop that brought care home managers and ward staff together.", "awaiting"),
+    "Joint discharge planning between the acute trust and social care": StatementSpec(
+        "Discharge teams in the acute trust and the council's social care team",
+        "Facilitated the first joint conversations and helped agree the daily call.",
+        "awaiting"),
+    "Integrated community ageing teams": StatementSpec(
+        "Community health and adult social care staff",
+        "Coaching for the team leaders through the first months of integration.", "awaiting"),
+    "Continuing healthcare and intermediate care integrated": StatementSpec(
+        "Continuing healthcare and intermediate care services in three localities",
+        "Diagnostic interviews that surfaced the duplication.", "draft"),
+}
+DEFAULT_STATEMENT = StatementSpec(
+    "Partners on the delivery board",
+    "The enabler's facilitation of the board and coaching of its members.")

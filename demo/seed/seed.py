@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
-from demo.seed.learning import LEARNING, OUTCOMES
+from demo.seed.learning import DEFAULT_STATEMENT, LEARNING, OUTCOME_STATEMENTS, OUTCOMES
 from demo.seed.messages import messages_seed
 from demo.seed.organisations import ORGANISATIONS
 from demo.seed.people import (
@@ -51,6 +51,12 @@ from places.models import (
     Region,
     System,
 )
+
+
+def demo_email(full_name: str) -> str:
+    return ".".join("".join(c for c in word if c.isalnum())
+                    for word in full_name.lower().split()) + "@example.org"
+
 
 M = TypeVar("M", bound=models.Model)
 
@@ -210,7 +216,10 @@ class _Seeder:
                                   organisation__in=self.organisations.values()),
             lambda p: (p.organisation_id, p.full_name),
             [Person(full_name=s.full_name, role_title=s.role_title,
-                    organisation=self.organisations[s.organisation.lower()]) for _, s in seats],
+                    organisation=self.organisations[s.organisation.lower()],
+                    # Fictional, and example.org's: so an enabler can send an outcome to
+                    # confirm (issue 16) in the demo.
+                    email=demo_email(s.full_name)) for _, s in seats],
         )
         self._ensure(
             "board memberships",
@@ -342,6 +351,12 @@ class _Seeder:
         existing = Outcome.objects.filter(engagement__in=[e for _, e in self.engagements])
         wanted: list[Outcome] = []
         themes: list[tuple[Outcome, str]] = []
+        # Who confirms a place's outcomes in the demo: its board's chair, by role and kind of
+        # organisation.
+        confirmers = {
+            place.slug: f"{seat.role_title}, "
+            f"{Organisation.Kind(ORGANISATIONS[seat.organisation][0]).label.lower()}"
+            for place, seat in board_seats() if seat.board_role == "chair"}
         for o in OUTCOMES:
             spec, eng = by_place[o.place]
             if eng.started_on is None:
@@ -349,10 +364,20 @@ class _Seeder:
             recorded = max(self.today - dt.timedelta(days=o.days_ago), eng.started_on)
             if eng.ended_on:
                 recorded = min(recorded, eng.ended_on)
+            statement = OUTCOME_STATEMENTS.get(o.title, DEFAULT_STATEMENT)
+            confirmed = statement.state == Outcome.Status.CONFIRMED
             outcome = Outcome(engagement=eng, kind=o.kind, title=o.title,
                               description=o.description, measure=o.measure,
                               recorded_on=recorded,
-                              recorded_by=self.users[spec.lead] if spec.lead else None)
+                              recorded_by=self.users[spec.lead] if spec.lead else None,
+                              status=statement.state, who_changed=statement.who_changed,
+                              what_changed=o.description, changed_on=recorded,
+                              why_it_matters=o.measure, contribution=statement.contribution,
+                              # A fictional board member of the place, by role (never name).
+                              confirmed_by_role=confirmers.get(o.place, "") if confirmed else "",
+                              confirmed_at=dt.datetime.combine(
+                                  min(recorded + dt.timedelta(days=9), self.today), dt.time(10),
+                                  tzinfo=dt.UTC) if confirmed else None)
             wanted.append(outcome)
             themes += [(outcome, slug) for slug in o.themes]
         index = self._ensure("outcomes", existing, lambda o: (o.engagement_id, o.title), wanted)

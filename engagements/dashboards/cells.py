@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from engagements.dashboards.definitions import BREADTH_COLUMNS, BREADTH_OF_SECTOR, Breadth
+from engagements.disclosure import THRESHOLD, count_text
 from fieldbook.templatetags.fieldbook import duration
 
 if TYPE_CHECKING:
@@ -171,13 +172,16 @@ def month_year(day: dt.date) -> str:
 
 
 def _room(s: TimelineEntry) -> str:
+    """Who was in the room, for a lead: organisations, and headcounts by sector, with the
+    small-number rule on people (README "Small numbers"): an organisation's count is shown
+    from 3 people (below, the organisation alone: "fewer than 3" next to some and nothing next
+    to others would tell 1 from 2), a headcount of 1 or 2 reads "fewer than 3 people"."""
     items = []
     for o in s.organisations:
-        people = f" ({o['n']} people)" if o["n"] > 1 else ""
+        people = "" if o["n"] < THRESHOLD else f" ({o['n']} people)"
         items.append(f"<li>{escape(o['label'])}{people}</li>")
-    for h in s.headcounts:
-        word = "person" if h["n"] == 1 else "people"
-        items.append(f"<li>{escape(h['sector'])}: {h['n']} {word}</li>")
+    items.extend(f"<li>{escape(h['sector'])}: {count_text(h['n'])} people</li>"
+                 for h in s.headcounts)
     return f'<ul class="app-cell app-room">{"".join(items)}</ul>' if items else "Not recorded"
 
 

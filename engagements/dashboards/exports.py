@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows
 from engagements.dashboards.place import TimelineEntry
 from engagements.dashboards.programme import DashboardRow
+from engagements.disclosure import THRESHOLD, count_text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold. XML 1.0 allows only tab, newline, carriage return,
@@ -143,8 +144,10 @@ def timeline_rows(entries: Iterable[TimelineEntry]) -> Iterator[list[Any]]:
         yield [
             s.date, s.kind_label, s.status_label, s.status_reason if not s.is_held else "",
             s.duration_minutes if s.is_held else 0, s.days,
-            "; ".join(f"{o['label']} ({o['n']})" for o in s.organisations),
-            "; ".join(f"{h['sector']}: {h['n']}" for h in s.headcounts),
+            # People: the small-number rule, as on the place page (README "Small numbers").
+            "; ".join(o["label"] if o["n"] < THRESHOLD else f"{o['label']} ({o['n']})"
+                      for o in s.organisations),
+            "; ".join(f"{h['sector']}: {count_text(h['n'])}" for h in s.headcounts),
             "; ".join(t["name"] for t in s.themes),
         ]
 

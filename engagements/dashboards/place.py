@@ -307,7 +307,9 @@ def themes_over_time(engagement: Engagement, w: Windows, *, months: int = CHART_
 # -- outcomes, learning, board ------------------------------------------------------------
 
 def outcomes_of(engagement: Engagement) -> list[Outcome]:
-    return list(Outcome.objects.filter(engagement=engagement).order_by("-recorded_on", "-pk"))
+    """The outcomes the place confirmed (never a draft, nor one awaiting or declined)."""
+    return list(Outcome.objects.confirmed().filter(engagement=engagement)
+                .order_by("-recorded_on", "-pk"))
 
 
 def learning_of(engagement: Engagement, *, limit: int = LEARNING_SHOWN) -> list[dict[str, Any]]:

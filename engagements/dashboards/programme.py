@@ -148,7 +148,7 @@ def _lead_name() -> Subquery:
 def _outcome_count() -> Coalesce:
     return Coalesce(
         Subquery(
-            Outcome.objects.filter(engagement=OuterRef("pk")).order_by()
+            Outcome.objects.confirmed().filter(engagement=OuterRef("pk")).order_by()
             .values("engagement").annotate(n=Count("pk")).values("n"),
             output_field=IntegerField(),
         ),

@@ -46,6 +46,7 @@ from engagements.dashboards.programme import (
 )
 from engagements.measures.reads import charts_of
 from engagements.models import Programme
+from engagements.outcomes import reads as outcome_reads
 from fieldbook.access import role_required
 from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from fieldbook.params import query_date, query_text
@@ -173,6 +174,20 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "measure_charts": charts_of(engagement),
     })
     return render(request, "engagements/place.html", context)
+
+
+@require_GET
+@role_required(Role.LEAD, Role.ADMIN)
+def outcomes_export(request: AuthenticatedHttpRequest, programme: str, fmt: str
+                    ) -> HttpResponseBase:
+    """The programme's confirmed outcomes (never a draft) as CSV or XLSX, with the same
+    formula and character guards as the other downloads."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Unknown export format.")
+    prog = get_programme_for(request.user, programme)
+    return exports.export_response(
+        fmt, f"{prog.slug}-outcomes-{exports.stamp(windows_now())}", "Outcomes",
+        outcome_reads.EXPORT_HEADER, outcome_reads.iter_export_rows(prog))
 
 
 @require_GET

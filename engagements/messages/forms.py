@@ -73,6 +73,14 @@ class PublishForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MoveForm(forms.Form):
+    """Move a message up or down: the button pressed, and the collection's version the lead
+    saw."""
+
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
 class QuoteBankFilterForm(forms.Form):
     """The quote bank's filters (GET). Every field optional; a bad value is ignored."""
 

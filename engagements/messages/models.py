@@ -148,6 +148,11 @@ class MessagePublication(models.Model):
     # each such change, and a PDF is stored only over the revision it was rendered from.
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False)
+    # When a render was last queued, and how many times: the sweep queues again a PDF still
+    # missing after FIELDBOOK_JOBS_RUNNING_STALE_SECONDS (its task lost with the broker, or its
+    # worker killed), up to PDF_ATTEMPTS times; asking for the PDF queues it only then too.
+    pdf_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pdf_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-number"]

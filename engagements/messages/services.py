@@ -8,10 +8,12 @@ never prints a draft other than the one the lead was looking at.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from engagements.messages.document import (
@@ -118,6 +120,43 @@ def message_save(*, actor: User, collection: MessageCollection, heading: str, ar
 
 
 @transaction.atomic
+def message_move(*, actor: User, collection: MessageCollection, message: Message,
+                 direction: str, version: int) -> None:
+    """Move a headed message one place up or down the document. A compare-and-set on the
+    collection's ``version``: a lead looking at an order that has changed since (another lead
+    moved or added a message) is told, and nothing moves. Positions are rewritten 1..n, so
+    messages made with equal positions get a definite order on their first move."""
+    if direction not in ("up", "down"):
+        raise DomainError("Move a message up or down.")
+    locked = (MessageCollection.objects.select_for_update()
+              .filter(pk=collection.pk, version=version).first())
+    if locked is None:
+        raise DomainError(
+            "The messages were changed since you opened this page (by you in another tab, or "
+            "by another lead). Nothing was moved: check the order below, then move again.")
+    ordered = list(Message.objects.filter(collection=collection).order_by("position", "pk")
+                   .only("pk", "position", "heading"))
+    index = next((n for n, m in enumerate(ordered) if m.pk == message.pk), None)
+    if index is None:
+        raise DomainError("This message is not in this collection.")
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(ordered):
+        end = "first" if direction == "up" else "last"
+        raise DomainError(f"“{message.heading}” is already the {end} message.")
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    changed = []
+    for position, row in enumerate(ordered, start=1):
+        if row.position != position:
+            row.position = position
+            changed.append(row)
+    Message.objects.bulk_update(changed, ["position"])
+    _bump([collection.pk])
+    audit_record(actor=actor, action="engagements.message.moved", obj=message,
+                 changes={"direction": direction, "position": target + 1,
+                          "collection": collection.pk})
+
+
+@transaction.atomic
 def collection_update(*, actor: User, collection: MessageCollection, title: str,
                       introduction: str) -> MessageCollection:
     """The document's title and its introduction (what the programme is, and how the messages
@@ -216,7 +255,9 @@ def nominations_withdraw(*, item: LearningItem, actor: User) -> None:
         publication.content = without_item(publication.content, item.pk)
         publication.withdrawals = [*publication.withdrawals, today]
         publication.pdf, publication.revision = None, publication.revision + 1
-        publication.save(update_fields=["content", "withdrawals", "pdf", "revision"])
+        publication.pdf_attempts = 0  # new text, a new render: its attempts start again
+        publication.save(update_fields=["content", "withdrawals", "pdf", "revision",
+                                        "pdf_attempts"])
         publication_pdf_enqueue(publication.pk)
         publication.items.remove(item)
         audit_record(actor=actor, action="engagements.message_publication.item_withdrawn",
@@ -226,13 +267,58 @@ def nominations_withdraw(*, item: LearningItem, actor: User) -> None:
                      obj=item, changes={"collections": sorted(collection_ids)})
 
 
-def publication_pdf_enqueue(publication_id: int) -> None:
+# A version's PDF still missing this long after its render was queued was lost (the broker was
+# down, or its worker died): the sweep (engagements.requeue_stale_summaries, every 30 s) queues
+# it again, up to PDF_ATTEMPTS times in all; a render that keeps failing is then left alone
+# (the page says so) rather than costing a worker ten seconds every sweep for ever.
+PDF_STALE_AFTER = dt.timedelta(seconds=settings.FIELDBOOK_JOBS_RUNNING_STALE_SECONDS)
+PDF_ATTEMPTS = 5
+
+
+def publication_pdf_enqueue(publication_id: int, *, now: dt.datetime | None = None) -> None:
     """Queue rendering the version's PDF once the surrounding transaction commits (with no
-    broker configured the task runs inline at the commit). A dead broker costs the PDF a wait
-    (asking for the PDF queues it again), never the write."""
+    broker configured the task runs inline at the commit), and note when: a dead broker costs
+    the PDF a wait (the sweep queues it again), never the write."""
     from engagements.messages.tasks import render_messages_pdf
 
+    MessagePublication.objects.filter(pk=publication_id).update(
+        pdf_requested_at=now or timezone.now(), pdf_attempts=F("pdf_attempts") + 1)
     transaction.on_commit(lambda: render_messages_pdf.delay(publication_id), robust=True)
+
+
+def _pdf_lost(now: dt.datetime) -> Q:
+    return Q(pdf__isnull=True, pdf_attempts__lt=PDF_ATTEMPTS) & (
+        Q(pdf_requested_at__isnull=True) | Q(pdf_requested_at__lt=now - PDF_STALE_AFTER))
+
+
+def publication_pdf_failed(publication: MessagePublication) -> bool:
+    """Every attempt is spent and there is still no PDF: the page says so."""
+    return publication.pdf_attempts >= PDF_ATTEMPTS
+
+
+@transaction.atomic
+def publication_pdf_requeue_if_lost(publication_id: int) -> bool:
+    """Someone asked for a PDF that is not there: queue it again only if its render looks lost
+    (so a reader pressing the link ten times queues no extra render)."""
+    now = timezone.now()
+    found = (MessagePublication.objects.select_for_update(skip_locked=True)
+             .filter(_pdf_lost(now), pk=publication_id).values_list("pk", flat=True).first())
+    if found is None:
+        return False
+    publication_pdf_enqueue(found, now=now)
+    return True
+
+
+@transaction.atomic
+def publication_pdfs_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """The sweep: queue again every version's PDF whose render looks lost. Rows another sweep
+    holds are skipped; a render that is merely slow and runs twice stores one PDF."""
+    now = now or timezone.now()
+    ids = list(MessagePublication.objects.select_for_update(skip_locked=True)
+               .filter(_pdf_lost(now)).order_by("pk").values_list("pk", flat=True)[:100])
+    for publication_id in ids:
+        publication_pdf_enqueue(publication_id, now=now)
+    return ids
 
 
 def publication_render_pdf(*, publication_id: int) -> str:

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enablers.models import Enabler
@@ -27,6 +28,7 @@ from engagements.messages.forms import (
     CollectionForm,
     DecisionForm,
     MessageForm,
+    MoveForm,
     NominateForm,
     PublishForm,
     QuoteBankFilterForm,
@@ -242,6 +244,29 @@ def message_edit(request: AuthenticatedHttpRequest, programme: str,
                    "message": message})
 
 
+@require_POST
+@role_required(Role.LEAD, Role.ADMIN)
+def message_move(request: AuthenticatedHttpRequest, programme: str, pk: int) -> HttpResponse:
+    """Move a message one place up or down the document (the buttons beside each heading)."""
+    found = get_collection_for(programme)
+    message = get_object_or_404(Message, pk=pk, collection=found)
+    form = MoveForm(request.POST)
+    back = reverse("engagements:messages", args=[found.programme.slug]) + f"#message-{pk}"
+    if not form.is_valid():
+        flash.error(request, "Move a message with the buttons beside its heading.")
+        return redirect(back)
+    try:
+        services.message_move(actor=request.user, collection=found, message=message,
+                              direction=form.cleaned_data["direction"],
+                              version=form.cleaned_data["version"])
+    except DomainError as error:
+        flash.error(request, error.messages[0])
+    else:
+        flash.success(request, f"“{message.heading}” was moved "
+                      f"{form.cleaned_data['direction']}.")
+    return redirect(back)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.LEAD, Role.ADMIN)
 def nomination_decide(request: AuthenticatedHttpRequest, programme: str,
@@ -355,10 +380,17 @@ def published_download(request: AuthenticatedHttpRequest, programme: str, number
     if fmt == "pdf":
         if publication.pdf is None:
             # Rendered by a task after publishing (or after a withdrawal took text out). Asking
-            # again queues it again, in case that task was lost: it is a no-op once stored.
-            services.publication_pdf_enqueue(publication.pk)
-            flash.info(request, "The PDF of this version is being prepared. Try again in a "
-                       "minute; the version below, its Word and Markdown files are ready now.")
+            # queues it again only if that task looks lost (the sweep would, too).
+            services.publication_pdf_requeue_if_lost(publication.pk)
+            publication.refresh_from_db(fields=["pdf_attempts"])
+            if services.publication_pdf_failed(publication):
+                flash.error(request, "The PDF of this version could not be made. The version "
+                            "below, its Word and Markdown files are ready; an administrator "
+                            "has the error in the job log.")
+            else:
+                flash.info(request, "The PDF of this version is being prepared. Try again in "
+                           "a minute; the version below, its Word and Markdown files are ready "
+                           "now.")
             return redirect("engagements:messages-published", programme=programme,
                             number=number)
         body = bytes(publication.pdf)

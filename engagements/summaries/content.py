@@ -51,6 +51,7 @@ from engagements.models import (
     Session,
     SessionSectorCount,
 )
+from engagements.outcomes.wording import confirmed_by_text
 from engagements.querysets import EngagementQuerySet
 from engagements.summaries.periods import Period, period_label
 from fieldbook.units import minutes_to_days
@@ -398,8 +399,10 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
 
 
 def _outcomes(summary: LearningSummary, period: Period) -> list[dict[str, Any]]:
-    """Outcomes the places recorded in the period, newest first. Two queries."""
-    qs = Outcome.objects.filter(
+    """Outcomes the places confirmed, recorded in the period, newest first: as the place
+    confirmed them (their correction, if any), with who confirmed them (a role, never a name).
+    Two queries."""
+    qs = Outcome.objects.confirmed().filter(
         _scope_q(summary, "engagement__"),
         recorded_on__gte=period.start, recorded_on__lte=period.end,
     )
@@ -413,10 +416,14 @@ def _outcomes(summary: LearningSummary, period: Period) -> list[dict[str, Any]]:
     return [
         {"title": row["title"], "kind": row["kind"], "kind_label": labels.get(row["kind"], ""),
          "recorded_on": row["recorded_on"].isoformat(), "place": row["engagement__place__name"],
-         "description": row["description"], "measure": row["measure"],
-         "themes": themes_of.get(row["id"], [])}
+         "description": (row["correction"] or {}).get("what_changed")
+         or row["what_changed"] or row["description"],
+         "measure": row["measure"], "themes": themes_of.get(row["id"], []),
+         "confirmed_by": confirmed_by_text(row["confirmed_by_role"], row["confirmed_at"])}
         for row in qs.values("id", "title", "kind", "recorded_on", "description", "measure",
-                             "engagement__place__name").order_by("-recorded_on", "title")
+                             "what_changed", "correction", "confirmed_by_role",
+                             "confirmed_at", "engagement__place__name")
+        .order_by("-recorded_on", "title")
     ]
 
 

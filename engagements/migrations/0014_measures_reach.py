@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0011_messages_for_national_leaders'),
+        ('engagements', '0013_outcome_statements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
