@@ -82,6 +82,11 @@ def test_an_innovation_links_only_its_areas_outcomes(lead_user: User) -> None:
                                    description="", status="testing",
                                    outcome_ids=[elsewhere.pk])
     assert "outcomes" in refused.value.field_errors
+    # A draft of this area is the enablers' alone: not the centre's to link (or to see).
+    draft = OutcomeFactory.create(engagement=engagement, status="draft")
+    with pytest.raises(DomainError):
+        services.innovation_record(actor=lead_user, engagement=engagement, name="Red Bag",
+                                   description="", status="testing", outcome_ids=[draft.pk])
 
 
 def test_the_cohort_form_records_participants(lead_client: Client) -> None:

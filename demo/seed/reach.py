@@ -150,7 +150,7 @@ def reach_seed(*, today: dt.date, report: Counter[str],
         for name, description, status in items:
             innovation = Innovation.objects.create(engagement=engagement, name=name,
                                                    description=description, status=status)
-            innovation.outcomes.set(Outcome.objects.filter(engagement=engagement)[:1])
+            innovation.outcomes.set(Outcome.objects.confirmed().filter(engagement=engagement)[:1])
             report["innovations"] += 1
             if name.startswith("Team for people over 65"):
                 _measure_nights(engagement, innovation, today, rng)

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from engagements.disclosure import Cell, count_cell, count_text, suppress
 from engagements.measures.models import Measure, MeasureValue
 from engagements.measures.reads import MeasureChart, charts_for
-from engagements.models import Engagement, Programme
+from engagements.models import Engagement, Outcome, Programme
 from engagements.reach.models import Cohort, CohortCount, Innovation, Profession
 from places.models import Sector
 
@@ -163,7 +163,8 @@ def innovations_of(programme: Programme, *, engagement: Engagement | None = None
     if engagement is not None:
         qs = qs.filter(engagement=engagement)
     innovations = list(qs.select_related("engagement__place")
-                       .annotate(n_outcomes=Count("outcomes", distinct=True))
+                       .annotate(n_outcomes=Count("outcomes", distinct=True, filter=Q(
+                           outcomes__status=Outcome.Status.CONFIRMED)))
                        .order_by("engagement__place__name", "name", "pk"))
     measures = list(Measure.objects.filter(innovation__in=[i.pk for i in innovations])
                     .order_by("name", "pk")) if innovations else []
@@ -196,8 +197,6 @@ def measures_rows(programme: Programme, *, batch: int = 2000) -> Iterator[list[A
     while True:
         qs = base
         if last is not None:
-            from django.db.models import Q
-
             qs = qs.filter(Q(measure_id__gt=last[0]) | Q(measure_id=last[0],
                                                          period__gt=last[1]))
         chunk = list(qs[:batch])

@@ -138,9 +138,11 @@ def innovation_record(*, actor: User, engagement: Engagement, name: str, descrip
         _add(errors, "name", "The name must be 200 characters or fewer")
     if status not in Innovation.Status.values:
         _add(errors, "status", "Choose the innovation's status")
-    outcomes = list(Outcome.objects.filter(engagement=engagement, pk__in=list(outcome_ids)))
+    # Confirmed outcomes of this area only (a draft is not the centre's to see or link).
+    outcomes = list(Outcome.objects.confirmed().filter(engagement=engagement,
+                                                       pk__in=list(outcome_ids)))
     if len(outcomes) != len(set(outcome_ids)):
-        _add(errors, "outcomes", "Choose outcomes of this area")
+        _add(errors, "outcomes", "Choose confirmed outcomes of this area")
     if not errors and Innovation.objects.filter(engagement=engagement,
                                                 name__iexact=name).exists():
         _add(errors, "name", "This area already has an innovation with that name")

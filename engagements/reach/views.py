@@ -97,7 +97,9 @@ def cohort_add(request: AuthenticatedHttpRequest, programme: str, pk: int) -> Ht
 @role_required(Role.LEAD, Role.ADMIN)
 def innovation_add(request: AuthenticatedHttpRequest, programme: str, pk: int) -> HttpResponse:
     area = get_area_for(programme, pk)
-    outcomes = list(Outcome.objects.filter(engagement=area).order_by("-recorded_on", "pk"))
+    # Confirmed outcomes only: a draft is its enablers' alone, never a lead's or an admin's.
+    outcomes = list(Outcome.objects.confirmed().filter(engagement=area)
+                    .order_by("-recorded_on", "pk"))
     form = InnovationForm(request.POST if request.method == "POST" else None,
                           outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
