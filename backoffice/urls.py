@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backoffice import views
+from backoffice.views.measures import measure_import
 
 app_name = "backoffice"
 
@@ -72,4 +73,6 @@ urlpatterns = [
     path("manage/api-clients/<int:pk>/revoke/", views.api_client_revoke,
          name="api-client-revoke"),
     path("manage/audit/export/", views.audit_export, name="audit-export"),
+    # A measure's values from a CSV or XLSX file (issue 16).
+    path("manage/measures/<int:pk>/import/", measure_import, name="measure-import"),
 ]

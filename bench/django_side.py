@@ -169,6 +169,7 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
             chosen.append((e, post))
         if len(chosen) == n_enablers:
             break
+    out.update(measures_and_reach(tag, programme, busiest))
     for e, post in chosen:
         out["load_users"].append({"role": "enabler", "username": e.user.username,
                                   "sessionid": _session_cookie(e.user), "post": post})
@@ -181,6 +182,72 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
         out["load_users"].append({"role": "admin", "username": admins[i % len(admins)].username,
                                   "sessionid": _session_cookie(admins[i % len(admins)])})
     return out
+
+
+MEASURES, POINTS, AREAS = 10, 104, 23
+
+
+def measures_and_reach(tag: str, programme: Programme, busiest: Engagement) -> dict[str, Any]:
+    """Issue 16's bench pages, made once per database (idempotent): a place page (not the
+    busiest, whose figures are compared over time) with 10 measures of 104 weekly points each,
+    and a 23-area programme whose areas each have funding, two cohorts with nine lines of
+    participants, and two innovations with a measure of 104 points."""
+    from decimal import Decimal
+
+    from engagements.measures.models import Measure, MeasureValue
+    from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation
+    from fieldbook.units import monday_of
+
+    first = monday_of(timezone.localdate()) - dt.timedelta(weeks=POINTS - 1)
+
+    def measure_with_points(engagement: Engagement, name: str,
+                            innovation: Innovation | None = None) -> None:
+        measure, made = Measure.objects.get_or_create(
+            engagement=engagement, name=name, defaults={
+                "unit": "bed_nights", "direction": "lower", "frequency": "weekly",
+                "baseline_start": first, "baseline_end": first + dt.timedelta(weeks=19),
+                "innovation": innovation})
+        if made:
+            MeasureValue.objects.bulk_create(
+                MeasureValue(measure=measure, period=first + dt.timedelta(weeks=w),
+                             value=Decimal(400 - (30 if w >= 40 else 0) + (w * 7) % 19))
+                for w in range(POINTS))
+
+    place_engagement = (Engagement.objects.filter(programme=programme).exclude(pk=busiest.pk)
+                        .select_related("place").order_by("place__slug").first())
+    assert place_engagement is not None
+    for n in range(MEASURES):
+        measure_with_points(place_engagement, f"Bench measure {n}")
+    reach, _ = Programme.objects.get_or_create(
+        slug=f"{tag}-reach-23", defaults={"name": f"{tag} system leadership, 23 areas",
+                                          "starts_on": dt.date(2020, 1, 1)})
+    places = list(busiest.place.__class__.objects.order_by("pk")[:AREAS])
+    for place in places:
+        area, made = Engagement.objects.get_or_create(
+            programme=reach, place=place, defaults={
+                "requested_on": dt.date(2020, 1, 1), "status": "active"})
+        if not made:
+            continue
+        AreaFunding.objects.create(engagement=area, allocated=Decimal(86957),
+                                   spent=Decimal(41000))
+        for c in range(2):
+            cohort = Cohort.objects.create(
+                engagement=area, name=f"Cohort {c + 1}", kind="residential",
+                starts_on=dt.date(2021, 3 + c, 1), ends_on=dt.date(2021, 3 + c, 3),
+                returning=c * 4)
+            CohortCount.objects.bulk_create(
+                CohortCount(cohort=cohort, profession=profession, sector=sector,
+                            participants=3 + (i * 5 + c) % 9)
+                for i, (profession, sector) in enumerate([
+                    ("gp", "primary_care"), ("consultant", "acute"), ("therapist", "community"),
+                    ("nurse", "acute"), ("nurse", "community"), ("social_worker", "social_care"),
+                    ("manager", "commissioning"), ("other_public", "other_public"),
+                    ("other", "voluntary")]))
+        for i in range(2):
+            innovation = Innovation.objects.create(engagement=area, name=f"Innovation {i + 1}",
+                                                   status="implemented")
+            measure_with_points(area, f"Innovation {i + 1} measure", innovation)
+    return {"measures_place": place_engagement.place.slug, "reach_programme": reach.slug}
 
 
 def compile_summary(tag: str) -> dict[str, Any]:

@@ -77,6 +77,9 @@ PAGES = [
     ("triage", "Triage list (500 requests)", 100),
     # Issue 18: the read-only API's programme aggregate (rollups only), p95 <= 100 ms.
     ("api_programme", "API: programme aggregate", 100),
+    # Issue 16: measures and run charts, and the reach dashboard.
+    ("place_measures", "Place page, 10 measures × 104 points", 150),
+    ("reach", "Reach dashboard (23 areas)", 150),
 ]
 BENCH_NOTE = "Bench visit."
 # The bench databases' notes key (they hold generated data only; a real key never goes in git).
@@ -316,6 +319,10 @@ def run_pages(info: dict[str, Any]) -> dict[str, Any]:
         "api_programme": (lambda: Client().request(
             "GET", f"/api/v1/programmes/{p}/",
             headers={"Authorization": f"Bearer {info['api_token']}"}), 200),
+        "place_measures": (lambda: lead.request(
+            "GET", f"/programmes/{p}/places/{info['measures_place']}/"), 200),
+        "reach": (lambda: lead.request("GET", f"/programmes/{info['reach_programme']}/reach/"),
+                  200),
     }
     pages = {}
     for key, label, _ in PAGES:

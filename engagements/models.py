@@ -686,17 +686,25 @@ class EngagementQuarter(models.Model):
 
 # The API's clients and their calls, the lifecycle's models (issue 17: status history,
 # proposals, requests for support) and the messages collection's live with their subjects;
-# importing them here registers them.
+# importing them here registers them. So do the measures, and the reach, cohorts, funding and
+# innovations of an area (issue 16).
 from engagements.api.models import ApiCall, ApiClient  # noqa: E402, F401
 from engagements.lifecycle.models import (  # noqa: E402, F401
     Proposal,
     StatusChange,
     SupportRequest,
 )
+from engagements.measures.models import Measure, MeasureValue  # noqa: E402, F401
 from engagements.messages.models import (  # noqa: E402, F401
     Message,
     MessageCollection,
     MessagePublication,
     Nomination,
+)
+from engagements.reach.models import (  # noqa: E402, F401
+    AreaFunding,
+    Cohort,
+    CohortCount,
+    Innovation,
 )
 from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401

@@ -3,8 +3,10 @@ from django.urls import path
 from engagements.api import opendata
 from engagements.dashboards import views as dashboards
 from engagements.lifecycle import views as lifecycle
+from engagements.measures import views as measures
 from engagements.messages import views as messages
 from engagements.outcomes import views as outcomes
+from engagements.reach import views as reach
 from engagements.respondents import views as respondents
 from engagements.summaries import views as summaries
 from engagements.week import views as week
@@ -87,4 +89,18 @@ urlpatterns = [
     path("programmes/<slug:programme>/places/<slug:place>/proposals/<int:pk>/",
          lifecycle.proposal_decide, name="proposal-decide"),
     path("week/engagements/<int:pk>/propose/", lifecycle.proposal_new, name="proposal-new"),
+    # Measures and run charts; reach, cohorts, funding and innovations (issue 16).
+    path("engagements/<int:pk>/measures/", measures.measures_page, name="measures"),
+    path("engagements/<int:pk>/measures/new/", measures.measure_add, name="measure-add"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure"),
+    path("programmes/<slug:programme>/measures.<str:fmt>", reach.measures_export,
+         name="measures-export"),
+    path("programmes/<slug:programme>/reach/", reach.reach_dashboard, name="reach"),
+    path("programmes/<slug:programme>/reach.<str:fmt>", reach.reach_export,
+         name="reach-export"),
+    path("programmes/<slug:programme>/reach/<int:pk>/", reach.area_page, name="reach-area"),
+    path("programmes/<slug:programme>/reach/<int:pk>/cohorts/new/", reach.cohort_add,
+         name="reach-cohort-add"),
+    path("programmes/<slug:programme>/reach/<int:pk>/innovations/new/", reach.innovation_add,
+         name="reach-innovation-add"),
 ]

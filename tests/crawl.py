@@ -33,6 +33,7 @@ NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              # axe (contrast, nested controls, target size). The accessibility statement lists
              # it; the OpenAPI document is the accessible alternative.
              "api:openapi-view",
+             "engagements:measures-export", "engagements:reach-export",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
              "backoffice:audit-export",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from engagements.api.services import api_client_issue
 from engagements.lifecycle.models import Proposal, SupportRequest
+from engagements.measures.models import Measure
 from engagements.messages.models import Nomination
 from engagements.messages.services import (
     collection_for,
@@ -113,6 +114,8 @@ OWN_OUTCOME = "own-outcome"  # a draft outcome of the enabler's engagement
 SUPPORT_REQUEST = "support-request"
 PROPOSAL = "proposal"
 API_CLIENT = "api-client"
+MEASURE = "measure"
+AREA = "area"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -137,6 +140,10 @@ SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admi
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
 ANY_ROLE_IN = {**SIGNED_IN_ANY, "roleless": NO}
 # One's own passkey: anyone else's is "not found", whatever their role.
+# An engagement's measures (issue 16): its own enablers, leads and admins; another enabler's
+# is "not found".
+OWN_ANY_ROLE = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=IN, admin=IN,
+                   roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admin=NF,
                     roleless=NF, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 
@@ -354,6 +361,19 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "api:engagements": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
     "api:learning": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
     "api:themes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
+    # Measures and run charts (issue 16): the engagement's enablers, leads and admins; an
+    # empty POST is a form shown again with its errors (the import: no file chosen).
+    "engagements:measures": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, NA),
+    "engagements:measure-add": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, OK),
+    "engagements:measure": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
+    "backoffice:measure-import": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
+    # Reach, cohorts, funding and innovations, and the exports: leads and admins.
+    "engagements:measures-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
+    "engagements:reach": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:reach-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "xlsx"}), LEADS, OK, NA),
+    "engagements:reach-area": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    "engagements:reach-cohort-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    "engagements:reach-innovation-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
 }
 
 
@@ -540,6 +560,13 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         API_CLIENT: lambda: {"pk": api_client_issue(
             actor=request.getfixturevalue("admin_user"), name="BI", programmes=[programme],
             expires_on=timezone.localdate() + dt.timedelta(days=30)).client.pk},
+        # get_or_create: the hostile-input test asks for the same URL more than once.
+        MEASURE: lambda: {"pk": Measure.objects.get_or_create(
+            engagement=engagement, name="Referrals", defaults={
+                "unit": "count", "direction": "lower",
+                "baseline_start": engagement.requested_on,
+                "baseline_end": engagement.requested_on})[0].pk},
+        AREA: lambda: {"programme": programme.slug, "pk": engagement.pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

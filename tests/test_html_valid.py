@@ -71,6 +71,7 @@ NOT_HTML = {
     "healthz", "engagements:draft-key", "engagements:dashboard-export",
     "engagements:place-export", "engagements:summary-pdf", "engagements:summary-markdown",
     "engagements:messages-download", "backoffice:import-template",
+    "engagements:measures-export", "engagements:reach-export",
     "otp_webauthn:credential-registration-begin",
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
     "backoffice:audit-export",
@@ -174,6 +175,47 @@ def collect_matrix(request: pytest.FixtureRequest, pages: Pages) -> None:
                 pages.add(f"{persona} POST {url} (empty)", client.post(url), name)
 
 
+def collect_measures(request: pytest.FixtureRequest, pages: Pages, engagement: Any,
+                     enabler: Client, lead: Client) -> None:
+    """Issue 16's pages with data: a run chart with a shift, trend and astronomical point on
+    the place page, the measures pages and the summary; an import's row errors; the reach
+    dashboard and an area with cohorts and an innovation."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from engagements.measures.models import Measure, MeasureValue
+    from engagements.reach import services as reach
+
+    start = dt.date(2024, 1, 1)
+    measure = Measure.objects.create(
+        engagement=engagement, name="Nights in hospital", unit="bed_nights", direction="lower",
+        frequency="monthly", baseline_start=start, baseline_end=dt.date(2024, 6, 1))
+    series = [30, 32, 29, 31, 30, 33, 90, 31, 28, 26, 24, 22, 20, 21, 20, 22, 21, 20]
+    MeasureValue.objects.bulk_create(
+        MeasureValue(measure=measure, period=dt.date(2024 + i // 12, i % 12 + 1, 1),
+                     value=Decimal(v)) for i, v in enumerate(series))
+    lead_user = request.getfixturevalue("lead_user")
+    reach.cohort_record(actor=lead_user, engagement=engagement, name="Cohort 1",
+                        kind="residential", starts_on=start, ends_on=start, returning=1,
+                        counts=[("gp", "primary_care", 2), ("nurse", "acute", 12)])
+    reach.innovation_record(actor=lead_user, engagement=engagement, name="Red Bag",
+                            description="", status="testing", outcome_ids=[])
+    p, slug = engagement.programme.slug, engagement.place.slug
+    for label, client, url in (
+        ("lead", lead, reverse("engagements:place", args=[p, slug])),
+        ("enabler", enabler, reverse("engagements:measures", args=[engagement.pk])),
+        ("enabler", enabler, reverse("engagements:measure", args=[measure.pk])),
+        ("lead", lead, reverse("engagements:reach", args=[p])),
+        ("lead", lead, reverse("engagements:reach-area", args=[p, engagement.pk])),
+    ):
+        pages.add(f"{label} GET {url} (with measures)", client.get(url))
+    url = reverse("backoffice:measure-import", args=[measure.pk])
+    bad = SimpleUploadedFile("v.csv", b"date,value\n2023-01-01,5\n2024-02-03,x\n")
+    pages.add(f"enabler POST {url} (row errors)", enabler.post(url, {"file": bad}))
+
+
 def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) -> None:
     """States the matrix does not reach."""
     enabler_user = request.getfixturevalue("enabler_user")
@@ -218,6 +260,7 @@ def collect_states(request: pytest.FixtureRequest, pages: Pages, settings: Any) 
     # Single sign-on: the sign-in page with two providers' buttons, and each refusal page.
     collect_sso_states(pages, settings)
     collect_outcome_states(pages, enabler, engagement)
+    collect_measures(request, pages, engagement, enabler, lead)
     # The error pages, as served with DEBUG off.
     settings.DEBUG = False
     pages.add("anonymous GET /no-such-page/ (404)", Client().get("/no-such-page/"))

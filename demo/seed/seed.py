@@ -37,6 +37,7 @@ from demo.seed.people import (
 )
 from demo.seed.places import PLACES, REGIONS, SYSTEMS
 from demo.seed.programmes import ENGAGEMENTS, PROGRAMMES, THEMES
+from demo.seed.reach import reach_seed
 from demo.seed.sessions import SessionPlanner
 from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
@@ -166,6 +167,9 @@ class _Seeder:
         lifecycle_seed(today=self.today, engagements=self.engagements, regions=self.regions,
                        lead=User.objects.get(username="lead"), enabler=demo_enabler.user,
                        report=self.report.created)
+        # The 23-area programme's reach, funding, innovations and measures (issue 16).
+        reach_seed(today=self.today, report=self.report.created,
+                   enabler_engagement=assigned)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

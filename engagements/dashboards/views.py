@@ -46,6 +46,7 @@ from engagements.dashboards.programme import (
 )
 from engagements.lifecycle import reads as lifecycle_reads
 from engagements.lifecycle.services import VERBS, steps_from
+from engagements.measures.reads import charts_of
 from engagements.models import Programme
 from engagements.outcomes import reads as outcome_reads
 from fieldbook.access import role_required
@@ -142,8 +143,9 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """17 queries for the page (one more with a pending proposal), 10 for the htmx timeline
-    fragment (9 under a theme filter, which shows no status lines)."""
+    """18 queries for the page (issue 17's history and issue 16's measures included; one more
+    when its measures have values, one more with a pending proposal), 10 for the htmx
+    timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
@@ -184,6 +186,8 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "steps": [{"step": s, "verb": VERBS[s]} for s in steps_from(engagement.status)],
         "proposal": lifecycle_reads.pending_proposal(engagement),
         "history": history,
+        # Measures and their run charts (issue 16): two queries, whatever the series' length.
+        "measure_charts": charts_of(engagement),
     })
     return render(request, "engagements/place.html", context)
 

@@ -153,6 +153,7 @@ def summary_content(summary: LearningSummary, *, today: dt.date | None = None
         "themes_faded": faded,
         "learning": learning,
         "outcomes": _outcomes(summary, whole),
+        "measures": _measures(summary, whole),
         "quiet_places": [
             {"place": e["place__name"], "status": e["status"],
              "last_contact": e["last_contact"].isoformat() if e["last_contact"] else None}
@@ -425,3 +426,44 @@ def _outcomes(summary: LearningSummary, period: Period) -> list[dict[str, Any]]:
         .order_by("-recorded_on", "title")
     ]
 
+
+
+MEASURE_POINTS = 104  # the latest values of each measure a summary carries (two years weekly)
+SUMMARY_MEASURES = 60
+
+
+def _measures(summary: LearningSummary, period: Period) -> list[dict[str, Any]]:
+    """The scope's measures (the first ``SUMMARY_MEASURES`` by place and name) with their values
+    up to the period's end (the latest ``MEASURE_POINTS`` of each), so the document draws each
+    run chart from the content alone and a locked summary's charts never change. One query:
+    the values with their measure joined."""
+    from engagements.measures.models import Measure, MeasureValue
+
+    chosen = (Measure.objects.filter(_scope_q(summary, "engagement__"),
+                                     baseline_start__lte=period.end)
+              .order_by("engagement__place__name", "name", "pk").values("pk")[:SUMMARY_MEASURES])
+    measures: dict[int, dict[str, Any]] = {}
+    units = dict(Measure.Unit.choices)
+    for row in (
+        MeasureValue.objects.filter(measure__in=chosen, period__lte=period.end)
+        .order_by("measure__engagement__place__name", "measure__name", "measure_id", "period")
+        .values_list("measure_id", "period", "value", "measure__name",
+                     "measure__engagement__place__name", "measure__innovation__name",
+                     "measure__unit", "measure__direction", "measure__frequency",
+                     "measure__baseline_start", "measure__baseline_end",
+                     "measure__baseline_value")
+    ):
+        (pk, on, value, name, place, innovation, unit, direction, frequency, start, end,
+         baseline_value) = row
+        if pk not in measures:
+            measures[pk] = {
+                "name": name, "place": place, "innovation": innovation or "", "unit": unit,
+                "unit_label": units.get(unit, unit), "direction": direction,
+                "weekly": frequency == Measure.Frequency.WEEKLY,
+                "baseline_start": start.isoformat(), "baseline_end": end.isoformat(),
+                "baseline_value": None if baseline_value is None else str(baseline_value),
+                "points": []}
+        measures[pk]["points"].append([on.isoformat(), str(value)])
+    for m in measures.values():
+        m["points"] = m["points"][-MEASURE_POINTS:]
+    return list(measures.values())

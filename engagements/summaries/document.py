@@ -239,6 +239,7 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         "learning_count": len(items),
         "by_theme": by_theme,
         "outcomes": outcomes,
+        "measures": measure_charts(content.get("measures", [])),
         "quiet_places": quiet,
         "places_in_scope": activity["places_in_scope"],
         "sections": sections,
@@ -284,3 +285,30 @@ def summary_markdown_text(summary: LearningSummary) -> str:
         if line.strip() or (lines and lines[-1].strip()):
             lines.append(line.rstrip())
     return "\n".join(lines).strip() + "\n"
+
+
+def measure_charts(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each measure of the content with its run chart, drawn from the content alone (summaries
+    compiled before measures existed have none)."""
+    from decimal import Decimal
+
+    from engagements.dashboards.runchart import Point, run_chart
+    from engagements.measures import charts
+
+    out = []
+    for i, m in enumerate(measures):
+        start, end = _date(m["baseline_start"]), _date(m["baseline_end"])
+        assert start is not None and end is not None
+        chart = run_chart(
+            [Point(_date(on) or start, Decimal(value)) for on, value in m["points"]],
+            baseline_start=start, baseline_end=end,
+            baseline_value=Decimal(m["baseline_value"]) if m["baseline_value"] else None,
+            direction=m["direction"], weekly=m["weekly"])
+        out.append({**m, "chart": chart, "median_text": charts.number(chart.median, m["unit"]),
+                    "svg": charts.run_chart_svg(
+                        chart, ident=f"summary-measure-{i}", name=f"{m['name']}, {m['place']}",
+                        unit=m["unit"], weekly=m["weekly"], baseline_start=start,
+                        baseline_end=end),
+                    "table_html": charts.table_rows(chart, unit=m["unit"], weekly=m["weekly"],
+                                                    baseline_start=start, baseline_end=end)})
+    return out
