@@ -37,6 +37,7 @@ from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
 from engagements.api.services import api_client_issue
 from engagements.lifecycle.models import Proposal, SupportRequest
+from engagements.measures.models import Measure
 from engagements.messages.models import MessagePublication, Nomination
 from engagements.messages.services import eligible_items, publication_render_pdf
 from engagements.models import (
@@ -305,6 +306,30 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
          "pk": p.pk} for p in Proposal.objects.select_related(
             "engagement__programme", "engagement__place").filter(state="pending")],
     "engagements:proposal-new": lambda w: [{"pk": w.engagement.pk}],
+    # Measures, run charts, reach, cohorts, funding and innovations (issue 16): the author's
+    # engagement (its measures), each measure of the demo, and the 23-area programme's areas.
+    "engagements:measures": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:measure-add": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:measure": lambda w: [
+        {"pk": m.pk} for m in Measure.objects.order_by("pk")[:3]],
+    "backoffice:measure-import": lambda w: [
+        {"pk": m.pk} for m in Measure.objects.order_by("pk")[:1]],
+    "engagements:measures-export": lambda w: [
+        {"programme": p.slug, "fmt": f} for p in Programme.objects.order_by("pk")
+        for f in ("csv", "xlsx")],
+    "engagements:reach": lambda w: [{"programme": p.slug} for p in Programme.objects.all()],
+    "engagements:reach-export": lambda w: [
+        {"programme": p.slug, "fmt": f} for p in Programme.objects.order_by("pk")
+        for f in ("csv", "xlsx")],
+    "engagements:reach-area": lambda w: [
+        {"programme": w.engagement.programme.slug, "pk": w.engagement.pk}, *[
+            {"programme": m.engagement.programme.slug, "pk": m.engagement_id}
+            for m in Measure.objects.select_related("engagement__programme")
+            .filter(engagement__isnull=False).order_by("pk")[:2]]],
+    "engagements:reach-cohort-add": lambda w: [
+        {"programme": w.engagement.programme.slug, "pk": w.engagement.pk}],
+    "engagements:reach-innovation-add": lambda w: [
+        {"programme": w.engagement.programme.slug, "pk": w.engagement.pk}],
     # API clients, the open-data export and the read-only API (issue 18).
     "backoffice:api-clients": lambda w: [{}], "backoffice:api-client-add": lambda w: [{}],
     "backoffice:api-client-detail": lambda w: [{"pk": w.api_client.pk}],
