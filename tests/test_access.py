@@ -360,6 +360,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "api:places": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
     "api:engagements": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
     "api:learning": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
+    "api:outcomes": (PUBLIC, {"slug": "any"}, EVERYONE, UNAUTHORISED, NA),
     "api:themes": (PUBLIC, {}, EVERYONE, UNAUTHORISED, NA),
     # Measures and run charts (issue 16): the engagement's enablers, leads and admins; an
     # empty POST is a form shown again with its errors (the import: no file chosen).

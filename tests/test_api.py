@@ -31,6 +31,7 @@ from .factories import (
     EngagementFactory,
     LearningItemFactory,
     OrganisationFactory,
+    OutcomeFactory,
     PersonFactory,
     ProgrammeFactory,
     SessionFactory,
@@ -339,12 +340,14 @@ def test_no_private_note_next_step_or_person_in_any_answer(admin: User) -> None:
 # ---- fixed query counts --------------------------------------------------------------------
 
 ENDPOINTS = ["/programmes/", "/programmes/uec/", "/programmes/uec/places/",
-             "/programmes/uec/engagements/", "/programmes/uec/learning/", "/themes/"]
+             "/programmes/uec/engagements/", "/programmes/uec/learning/",
+             "/programmes/uec/outcomes/", "/themes/"]
 # The token's three queries, the programme by slug (not for the two lists), the endpoint's own
 # and the log's INSERT. The engagements' last quarters are one query from their stored rows,
 # or three more when a row is not for today (before the night's job): counted in.
 BUDGET = {"/programmes/": 6, "/programmes/uec/": 8, "/programmes/uec/places/": 8,
-          "/programmes/uec/engagements/": 12, "/programmes/uec/learning/": 11, "/themes/": 6}
+          "/programmes/uec/engagements/": 12, "/programmes/uec/learning/": 11,
+          "/programmes/uec/outcomes/": 8, "/themes/": 6}
 
 
 @pytest.mark.django_db
@@ -360,6 +363,7 @@ def test_each_endpoint_has_a_fixed_query_count(
         session = engagement.sessions.first()
         assert session is not None
         LearningItemFactory.create(session=session, kind="lesson", shareable=True)
+        OutcomeFactory.create(engagement=engagement)
     issued = issue(admin, programme)
     client = Client()
     with django_assert_max_num_queries(BUDGET[path]):
@@ -379,7 +383,7 @@ def test_the_openapi_document_validates_and_lists_every_path() -> None:
     assert set(document["paths"]) == {
         "/api/v1/programmes/", "/api/v1/programmes/{slug}/", "/api/v1/programmes/{slug}/places/",
         "/api/v1/programmes/{slug}/engagements/", "/api/v1/programmes/{slug}/learning/",
-        "/api/v1/themes/"}
+        "/api/v1/programmes/{slug}/outcomes/", "/api/v1/themes/"}
     for operations in document["paths"].values():
         assert set(operations) == {"get"}
         assert operations["get"]["security"] == [{"BearerToken": []}]
@@ -397,3 +401,37 @@ def test_the_docs_page_serves_its_assets_from_our_own_static_files_under_the_csp
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "unsafe" not in csp
+
+
+
+@pytest.mark.django_db
+def test_confirmed_outcomes_only_as_the_place_confirmed_them_and_never_a_name(
+        admin: User) -> None:
+    """Issue 18, point 6: "confirmed outcomes" — not a draft, not one awaiting the place or
+    declined, not one an admin recorded; the place's correction applied; the role, not the
+    board member who confirmed it."""
+    programme, (engagement,) = busy_programme()
+    confirmed = OutcomeFactory.create(
+        engagement=engagement, title="Shared discharge plan",
+        correction={"what_changed": "One discharge plan, agreed with social care and the VCS."})
+    for status in ("draft", "awaiting", "declined", "recorded"):
+        OutcomeFactory.create(engagement=engagement, status=status, title=f"Not {status}",
+                              confirmed_by_role="", confirmed_at=None)
+    other = ProgrammeFactory.create(slug="other")
+    OutcomeFactory.create(engagement=EngagementFactory.create(programme=other),
+                          title="Another programme's")
+    response = call("/programmes/uec/outcomes/", issue(admin, programme).token)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    (row,) = body["items"]
+    assert row["title"] == "Shared discharge plan"
+    assert row["place"] == engagement.place.slug
+    assert row["what_changed"] == "One discharge plan, agreed with social care and the VCS."
+    assert row["corrected_by_the_place"] is True
+    assert row["confirmed_by"] == "Director of Operations, acute trust"
+    assert confirmed.confirmed_at is not None
+    assert row["confirmed_on"] == confirmed.confirmed_at.date().isoformat()
+    assert PRIVATE not in response.content.decode()
+    # Out of scope: the other programme's outcomes are a 404, as its figures are.
+    assert call("/programmes/other/outcomes/", issue(admin, programme).token).status_code == 404

@@ -344,6 +344,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "api:places": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
     "api:engagements": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
     "api:learning": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
+    "api:outcomes": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {

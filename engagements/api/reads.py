@@ -21,6 +21,7 @@ from engagements.models import (
     EngagementTheme,
     LearningItem,
     LearningSummary,
+    Outcome,
     Programme,
     Theme,
 )
@@ -193,3 +194,28 @@ def learning_published(programme: Programme) -> s.LearningOut:
             for p in latest],
     )
 
+
+
+def outcomes_of(programme: Programme) -> QuerySet[Outcome]:
+    """The programme's confirmed outcomes, newest confirmation first: one query a page. Named
+    columns: nothing of the enabler's draft history, the contact or the place's comment."""
+    return (Outcome.objects.confirmed().filter(engagement__programme=programme)
+            .select_related("engagement__place")
+            .only("pk", "kind", "title", "who_changed", "what_changed", "changed_on",
+                  "why_it_matters", "contribution", "correction", "confirmed_by_role",
+                  "confirmed_at", "status", "engagement__place__slug")
+            .order_by("-confirmed_at", "-pk"))
+
+
+def outcome_out(outcome: Outcome) -> s.OutcomeOut:
+    return s.OutcomeOut(
+        place=outcome.engagement.place.slug, kind=outcome.kind,
+        kind_label=outcome.get_kind_display(), title=outcome.title,
+        who_changed=outcome.as_confirmed("who_changed"),
+        what_changed=outcome.as_confirmed("what_changed"), changed_on=outcome.changed_on,
+        why_it_matters=outcome.as_confirmed("why_it_matters"),
+        contribution=outcome.as_confirmed("contribution"),
+        corrected_by_the_place=bool(outcome.correction),
+        confirmed_by=outcome.confirmed_by_role,
+        confirmed_on=(timezone.localtime(outcome.confirmed_at).date()
+                      if outcome.confirmed_at else None))

@@ -152,3 +152,21 @@ class LearningOut(Schema):
 
 class Problem(Schema):
     detail: str
+
+
+class OutcomeOut(Schema):
+    """An outcome the place confirmed (issue 16): as the place confirmed it (its corrections
+    applied), credited to a role and kind of organisation, never a name."""
+
+    place: str = Field(description="The place's slug (see /places/).")
+    kind: str
+    kind_label: str
+    title: str
+    who_changed: str = Field(description="A role, team, organisation or sector; never a name.")
+    what_changed: str
+    changed_on: dt.date | None
+    why_it_matters: str
+    contribution: str = Field(description="How the support contributed.")
+    corrected_by_the_place: bool
+    confirmed_by: str = Field(description="The confirming board member's role, never a name.")
+    confirmed_on: dt.date | None

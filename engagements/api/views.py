@@ -119,6 +119,10 @@ class EngagementPage(Paged):
     items: list[s.EngagementOut]
 
 
+class OutcomePage(Paged):
+    items: list[s.OutcomeOut]
+
+
 class ThemePage(Paged):
     items: list[s.ThemeOut]
 
@@ -170,6 +174,14 @@ def engagements(request: HttpRequest, slug: str, q: Query[Page]) -> EngagementPa
     rows = reads.engagements_of(_programme(request, slug))
     part, meta = _slice(rows.count(), q.page)
     return EngagementPage(items=reads.engagements_out(list(rows[part])), **meta)
+
+
+@api.get("/programmes/{slug}/outcomes/", response={200: OutcomePage, **REFUSED},
+         url_name="outcomes", summary="Outcomes the places confirmed (never a draft, never a name)")
+def outcomes(request: HttpRequest, slug: str, q: Query[Page]) -> OutcomePage:
+    rows = reads.outcomes_of(_programme(request, slug))
+    part, meta = _slice(rows.count(), q.page)
+    return OutcomePage(items=[reads.outcome_out(o) for o in rows[part]], **meta)
 
 
 @api.get("/programmes/{slug}/learning/", response={200: s.LearningOut, **REFUSED},
