@@ -39,14 +39,20 @@ def _verify() -> str:
 @contextmanager
 def _guard_off() -> Iterator[None]:
     """Change the table as someone with the database's keys would: switch the guard off first
-    (a superuser can; the test's transaction puts it back)."""
+    (the table's owner can; the test's transaction puts it back)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A superuser's switch: ordinary triggers stop firing for this session. (ALTER TABLE
-            # ... DISABLE TRIGGER would do too, outside a transaction with pending FK checks.)
-            cursor.execute("SET session_replication_role = replica")
+            # The table's owner (the role that ran the migrations, as in CI, where it is no
+            # superuser) switches the trigger off. Pending deferred foreign-key checks of the
+            # test's transaction would refuse the ALTER TABLE, so they are run first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE fieldbook_auditevent "
+                           "DISABLE TRIGGER fieldbook_audit_append_only")
             yield
-            cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE fieldbook_auditevent "
+                           "ENABLE TRIGGER fieldbook_audit_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             cursor.execute("DROP TRIGGER IF EXISTS fieldbook_audit_append_only")
             yield

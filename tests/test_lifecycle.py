@@ -551,7 +551,11 @@ def test_the_demo_history_is_continuous_from_each_engagements_start() -> None:
     from engagements.models import Session
 
     demo_seed(today=TODAY)
-    for e in Engagement.objects.exclude(started_on=None).exclude(status=S.REQUESTED):
+    # The 23-area programme's fictional areas are reached through its cohorts and funding
+    # (issue 16); their enablers log no visits there (demo/seed/reach.py), by design.
+    cohorts_only = Engagement.objects.filter(funding__isnull=False, sessions__isnull=True)
+    for e in (Engagement.objects.exclude(started_on=None).exclude(status=S.REQUESTED)
+              .exclude(pk__in=cohorts_only)):
         first = Session.objects.filter(engagement=e).order_by("date").values_list(
             "date", flat=True).first()
         assert first is not None, e

@@ -25,6 +25,7 @@ from django.test import RequestFactory
 from enablers.models import Assignment, Enabler
 from engagements.api.models import ApiCall, ApiClient
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
+from engagements.measures.models import Measure, MeasureValue
 from engagements.messages.models import (
     Message,
     MessageCollection,
@@ -45,6 +46,7 @@ from engagements.models import (
     SessionSectorCount,
     Theme,
 )
+from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
 from engagements.respondents.models import RespondentAttempt, RespondentLink
 from engagements.respondents.services import link_create
 from fieldbook.audit import audit_record
@@ -445,6 +447,30 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         target=f.OutcomeFactory.create(status="draft"),
         person=f.PersonFactory.create(email="contact@example.org"))[0],
     RespondentAttempt: lambda: RespondentAttempt.objects.create(client_ip="192.0.2.1"),
+    Measure: lambda: Measure.objects.create(
+        engagement=f.EngagementFactory.create(), name="Bed nights, people over 65",
+        unit="count", direction="lower", baseline_start=dt.date(2025, 1, 1),
+        baseline_end=dt.date(2025, 6, 30)),
+    MeasureValue: lambda: MeasureValue.objects.create(
+        measure=Measure.objects.create(
+            engagement=f.EngagementFactory.create(), name="Referrals", unit="count",
+            direction="lower", baseline_start=dt.date(2025, 1, 1),
+            baseline_end=dt.date(2025, 6, 30)),
+        period=dt.date(2025, 2, 1), value=Decimal("120")),
+    Cohort: lambda: Cohort.objects.create(
+        engagement=f.EngagementFactory.create(), name="Leaders' residential",
+        kind=Cohort.Kind.RESIDENTIAL, starts_on=dt.date(2026, 3, 2),
+        ends_on=dt.date(2026, 3, 4)),
+    CohortCount: lambda: CohortCount.objects.create(
+        cohort=Cohort.objects.create(
+            engagement=f.EngagementFactory.create(), name="Network day",
+            kind=Cohort.Kind.DAY_EVENT, starts_on=dt.date(2026, 5, 6),
+            ends_on=dt.date(2026, 5, 6)),
+        profession=Profession.GP, sector="primary_care", participants=12),
+    AreaFunding: lambda: AreaFunding.objects.create(
+        engagement=f.EngagementFactory.create(), allocated=Decimal("86957")),
+    Innovation: lambda: Innovation.objects.create(
+        engagement=f.EngagementFactory.create(), name="Low-risk chest pain pathway"),
     StatusChange: lambda: StatusChange.objects.create(
         engagement=f.EngagementFactory.create(), step=StatusChange.Step.REQUESTED,
         to_status="requested", on=dt.date(2026, 4, 11)),

@@ -14,6 +14,7 @@ from collections import Counter
 from decimal import Decimal
 
 from enablers.models import Assignment, Enabler
+from engagements.lifecycle.models import StatusChange
 from engagements.measures.models import Measure, MeasureValue
 from engagements.models import Engagement, Outcome, Programme
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
@@ -110,6 +111,14 @@ def reach_seed(*, today: dt.date, report: Counter[str],
             programme=programme, place=place, requested_on=started - dt.timedelta(days=30),
             started_on=started, status=Engagement.Status.ACTIVE,
             focus="A locally tailored system leadership programme.")
+        # Its history from the place's request, as every demo engagement's (issue 17).
+        StatusChange.objects.bulk_create([
+            StatusChange(engagement=have[slug], step=StatusChange.Step.REQUESTED,
+                         to_status=Engagement.Status.REQUESTED,
+                         on=have[slug].requested_on),
+            StatusChange(engagement=have[slug], step=StatusChange.Step.ACTIVATED,
+                         from_status=Engagement.Status.REQUESTED,
+                         to_status=Engagement.Status.ACTIVE, on=started)])
         # Every working engagement has a lead enabler: two demo enablers take the fictional
         # areas in turn (they log no sessions there: the areas show as quiet).
         Assignment.objects.create(enabler=area_enablers[len(have) % len(area_enablers)],
