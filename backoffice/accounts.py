@@ -30,7 +30,7 @@ from django.utils.http import urlsafe_base64_encode
 from enablers.models import Assignment, Enabler
 from fieldbook.audit import audit_record
 from fieldbook.errors import DomainError
-from fieldbook.roles import ALL_ROLES, Role
+from fieldbook.roles import GRANTABLE_ROLES, Role
 from places.models import Invitation
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     UserWithStatus: TypeAlias = WithAnnotations[User, InvitationStatus]
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
-ROLE_NAMES = [role.value for role in ALL_ROLES]
+ROLE_NAMES = [role.value for role in GRANTABLE_ROLES]
 
 
 def token_hash(token: str) -> str:

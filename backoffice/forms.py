@@ -14,7 +14,7 @@ from backoffice.onboarding import ONBOARDING_STATUSES
 from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
 from fieldbook.forms import BoundedDateField, choice_field, model_choice_field
-from fieldbook.roles import ALL_ROLES
+from fieldbook.roles import GRANTABLE_ROLES
 from fieldbook.units import date_in_range
 from places.models import (
     BoardMembership,
@@ -253,7 +253,7 @@ class ImportUploadForm(forms.Form):
 
 # ---- users ------------------------------------------------------------------------------------
 
-ROLE_CHOICES = [(role.value, role.value) for role in ALL_ROLES]
+ROLE_CHOICES = [(role.value, role.value) for role in GRANTABLE_ROLES]
 
 
 class InviteForm(forms.Form):

@@ -1,4 +1,8 @@
-"""The three roles of Fieldbook. Each is a Django group created by a data migration."""
+"""The roles of Fieldbook. Each is a Django group created by a data migration.
+
+Admins grant the first three in the back office (``GRANTABLE_ROLES``). The data-protection
+officer's role opens subject access and retention (issue 18); only a superuser grants it, in
+the Django admin, where the change is audited (fieldbook.admin)."""
 
 from __future__ import annotations
 
@@ -13,9 +17,12 @@ class Role(StrEnum):
     ENABLER = "Enabler"
     LEAD = "Programme lead"
     ADMIN = "Admin"
+    DPO = "Data protection officer"
 
 
-ALL_ROLES: tuple[Role, ...] = (Role.ENABLER, Role.LEAD, Role.ADMIN)
+# The roles an admin may give and take away in Manage -> Users.
+GRANTABLE_ROLES: tuple[Role, ...] = (Role.ENABLER, Role.LEAD, Role.ADMIN)
+ALL_ROLES: tuple[Role, ...] = (*GRANTABLE_ROLES, Role.DPO)
 
 
 def user_roles(user: User | AnonymousUser) -> frozenset[Role]:

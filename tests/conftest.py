@@ -73,6 +73,17 @@ def admin_user(db: None) -> User:
 
 
 @pytest.fixture
+def dpo_user(db: None) -> User:
+    """The data-protection officer (issue 18), a role only a superuser grants."""
+    return UserFactory.create(username="dpo", first_name="Dee", roles=[Role.DPO])
+
+
+@pytest.fixture
+def dpo_client(dpo_user: User) -> Client:
+    return _client_for(dpo_user)
+
+
+@pytest.fixture
 def roleless_user(db: None) -> User:
     """Signed in, but in no role group (e.g. an account whose role was removed)."""
     return UserFactory.create(username="roleless", first_name="Rory")

@@ -55,12 +55,13 @@ from .factories import (
 from .security_support import passkey_for, verified_client
 
 # The personas of the matrix. "enabler" owns the objects the URLs point at; "other_enabler"
-# works on another place; they, "lead", "admin" and "roleless" have proved a second factor
+# works on another place; "dpo" is the data-protection officer; they, "lead", "admin" and
+# "roleless" have proved a second factor
 # (everyone must, when two-factor authentication is on); "deactivated" was signed in when an
 # admin switched the account off; "lead_2fa_pending" has typed the password but not yet proved
 # a second factor, and has none. (The anonymous visitor is a bare client.)
-PERSONAS = ("anonymous", "enabler", "other_enabler", "lead", "admin", "roleless", "deactivated",
-            "lead_2fa_pending")
+PERSONAS = ("anonymous", "enabler", "other_enabler", "lead", "admin", "dpo", "roleless",
+            "deactivated", "lead_2fa_pending")
 CANARY = "CANARY-xyz-5b1e"
 
 PUBLIC = "public"
@@ -128,23 +129,23 @@ def row(**statuses: Any) -> dict[str, Any]:
 # to do so first, whatever the page (TwoFactorMiddleware runs before any view).
 IN = "in"
 EVERYONE = {p: IN for p in PERSONAS}
-ENABLERS = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=NO, admin=NO, roleless=NO,
-               deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+ENABLERS = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=NO, dpo=NO, admin=NO,
+               roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 OWN_ENABLER = {**ENABLERS, "other_enabler": NF}  # the enabler's own session: others' is 404
-LEADS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=IN, admin=IN, roleless=NO,
-            deactivated=LOGIN, lead_2fa_pending=TWO_FA)
-ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, admin=IN, roleless=NO,
-             deactivated=LOGIN, lead_2fa_pending=TWO_FA)
-SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, admin=IN,
+LEADS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=IN, dpo=NO, admin=IN,
+            roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=NO, admin=IN,
+             roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, dpo=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
-ANY_ROLE_IN = {**SIGNED_IN_ANY, "roleless": NO}
+ANY_ROLE_IN = {**SIGNED_IN_ANY, "roleless": NO, "dpo": NO}
 # One's own passkey: anyone else's is "not found", whatever their role.
 # An engagement's measures (issue 16): its own enablers, leads and admins; another enabler's
 # is "not found".
-OWN_ANY_ROLE = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=IN, admin=IN,
+OWN_ANY_ROLE = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=IN, dpo=NO, admin=IN,
                    roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
-OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admin=NF,
+OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, dpo=NF, admin=NF,
                     roleless=NF, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 
 # url name -> (declared roles, path arguments, who gets in, what a GET gets them, what an
@@ -153,7 +154,7 @@ OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, admi
 # is outermost), except for the lead owing a security code, who is sent to give it first.
 EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # Home sends each role to its start page; a user with no role is told so.
-    "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "*": R}, NA),
+    "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "dpo": OK, "*": R}, NA),
     "healthz": (PUBLIC, {}, EVERYONE, OK, NA),
     # The documents (fieldbook.documents), linked from every page's footer.
     "accessibility": (PUBLIC, {}, EVERYONE, OK, NA),
@@ -447,7 +448,7 @@ def test_every_view_declares_its_roles(name: str, route: str, callback: Any) -> 
 def client_for(request: pytest.FixtureRequest, persona: str) -> Client:
     if persona == "anonymous":
         return Client()
-    if persona in ("enabler", "other_enabler", "lead", "admin", "roleless"):
+    if persona in ("enabler", "other_enabler", "lead", "admin", "dpo", "roleless"):
         return verified_client(request.getfixturevalue(f"{persona}_user"))
     if persona == "deactivated":
         user = EnablerFactory.create(user__username="switched-off").user

@@ -25,7 +25,7 @@ from fieldbook.access import public, role_required
 from fieldbook.errors import DomainError, StaleEditError, errors_to_form
 from fieldbook.http import AuthenticatedHttpRequest
 from fieldbook.params import query_text
-from fieldbook.roles import ALL_ROLES, Role
+from fieldbook.roles import GRANTABLE_ROLES, Role
 from places.models import Invitation, Region
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(request, "backoffice/users.html", {
         "page": page, "rows": rows, "role": role, "status": status, "query": query,
-        "roles": [r.value for r in ALL_ROLES], "statuses": STATUSES,
+        "roles": [r.value for r in GRANTABLE_ROLES], "statuses": STATUSES,
         "querystring": params.urlencode(),
     })
 
