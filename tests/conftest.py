@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import redis
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 
 from enablers.models import Assignment
@@ -34,6 +36,18 @@ from .factories import (
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run from
 # a thread with a running loop unless told this is safe (it is: tests are single-threaded).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Data a module's tests share, built once (a module-scoped fixture), held in a transaction
+    that is rolled back when the module's last test is done. Each test runs in a savepoint of it
+    (pytest-django's ``db`` is a TestCase), so what one test changes is undone for the next.
+    Only for modules of plain ``db`` tests: a transactional or live-server test must live in
+    another module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

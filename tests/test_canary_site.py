@@ -15,6 +15,7 @@ are never stored by a browser), so a check that read nothing would fail.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import logging
@@ -53,6 +54,7 @@ from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 from places.models import BoardMembership
 
+from .conftest import kept_for_the_module
 from .factories import (
     ImportBatchFactory,
     LearningSummaryFactory,
@@ -151,9 +153,16 @@ class World:
         return session
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The world is built once for the module (demo data, compiled summaries, PDFs: seconds)."""
+    with kept_for_the_module(django_db_blocker):
+        yield World()
+
+
 @pytest.fixture
-def world(db: None) -> World:
-    return World()
+def world(world_once: World, db: None) -> World:
+    return copy.deepcopy(world_once)
 
 
 # url name -> the path arguments to try, from the world. Every URL of the site is here: a new
