@@ -4,7 +4,7 @@ it pilots (a plain GET form and POST, from the place page)."""
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
