@@ -288,7 +288,8 @@ def test_a_stale_draft_is_refused_and_editing_revokes_the_open_link(
         services.record_edit(actor=enabler_user, record=record, seen=record.version,
                              data=RecordData(2, "Third", ""))
     response = enabler_client.post(reverse("engagements:diagnostic-record", args=[e.pk]), {
-        "seen": record.version, "journey_stage": "2", "strengths": "Typed", "development_areas": ""})
+        "seen": record.version, "journey_stage": "2", "strengths": "Typed",
+        "development_areas": ""})
     assert response.status_code == 200 and "was changed since you opened it" in \
         response.content.decode() and "Typed" in response.content.decode()
     path = send(enabler_client, e, world["contact"].pk, django_capture_on_commit_callbacks)

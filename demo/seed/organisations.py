@@ -180,7 +180,6 @@ ORGANISATIONS: dict[str, tuple[str, str]] = {
     "Barnsley Hospital NHS Foundation Trust": ("acute_trust", "RFF"),
     "NHS Barnsley CCG": ("commissioner", "02P"),
     "Barnsley Metropolitan Borough Council": ("local_authority", ""),
-    "South West Yorkshire Partnership NHS Foundation Trust": ("mental_health_trust", "RXG"),
     "Barnsley Healthcare Federation": ("primary_care", ""),
     "Healthwatch Barnsley": ("voluntary", ""),
     "Lewisham and Greenwich NHS Trust": ("acute_trust", "RJ2"),
