@@ -77,7 +77,7 @@ RECORDS: dict[tuple[str, str], tuple[str, int | None, str, str, bool]] = {
 
 
 def _names(rng: random.Random, taken: set[str], n: int) -> list[str]:
-    names = []
+    names: list[str] = []
     while len(names) < n:
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
         if name not in taken:

@@ -123,8 +123,8 @@ def _record_errors(engagement: Engagement, data: RecordData, *, complete: bool) 
             _add(errors, field, f"Enter {TEXT_LIMIT:,} characters or fewer")
     texts = {f: getattr(data, f) for f in ("strengths", "development_areas") if getattr(data, f)}
     if texts:
-        for field, messages in anonymity_errors(engagement.place_id, texts).items():
-            errors.setdefault(field, []).extend(messages)
+        for key, messages in anonymity_errors(engagement.place_id, texts).items():
+            errors.setdefault(key, []).extend(messages)
     return errors
 
 
