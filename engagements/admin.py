@@ -42,8 +42,10 @@ class EngagementAdmin(AuditedModelAdmin):
     inlines = [OutcomeInline]
     # Issue 17: a pause made here never reached the audit log. The status, its dates and the
     # days allocated change only through engagements.lifecycle.services (the place's page),
-    # which checks the allowed transitions and writes the history and the audit row.
-    readonly_fields = ["status", "started_on", "ended_on", "days_allocated"]
+    # which checks the allowed transitions and writes the history and the audit row. The pilot
+    # flag likewise, through engagements.pilots.services (a compare-and-set on the version).
+    readonly_fields = ["status", "started_on", "ended_on", "days_allocated", "is_pilot",
+                       "pilot_of"]
 
 
 @admin.register(LearningSummary)

@@ -105,6 +105,9 @@ class Engagement(TimeStampedModel):
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # A pilot (issue 17, point 7): set by leads and admins (engagements.pilots.services).
+    is_pilot = models.BooleanField(default=False)
+    pilot_of = models.CharField(max_length=300, blank=True, help_text="What it pilots.")
 
     objects = EngagementQuerySet.as_manager()
 
@@ -127,6 +130,10 @@ class Engagement(TimeStampedModel):
                 | Q(started_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="engagement_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_pilot=False, pilot_of="") | (Q(is_pilot=True) & ~Q(pilot_of="")),
+                name="engagement_pilot_says_what_it_pilots",
             ),
         ]
         indexes = [
@@ -689,6 +696,10 @@ class EngagementQuarter(models.Model):
 # importing them here registers them. So do the measures, and the reach, cohorts, funding and
 # innovations of an area (issue 16).
 from engagements.api.models import ApiCall, ApiClient  # noqa: E402, F401
+from engagements.diagnostic.models import (  # noqa: E402, F401
+    DiagnosticParticipant,
+    DiagnosticRecord,
+)
 from engagements.lifecycle.models import (  # noqa: E402, F401
     Proposal,
     StatusChange,

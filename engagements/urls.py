@@ -2,10 +2,12 @@ from django.urls import path
 
 from engagements.api import opendata
 from engagements.dashboards import views as dashboards
+from engagements.diagnostic import views as diagnostic
 from engagements.lifecycle import views as lifecycle
 from engagements.measures import views as measures
 from engagements.messages import views as messages
 from engagements.outcomes import views as outcomes
+from engagements.pilots import views as pilots
 from engagements.reach import views as reach
 from engagements.respondents import views as respondents
 from engagements.summaries import views as summaries
@@ -103,4 +105,16 @@ urlpatterns = [
          name="reach-cohort-add"),
     path("programmes/<slug:programme>/reach/<int:pk>/innovations/new/", reach.innovation_add,
          name="reach-innovation-add"),
+    # The diagnostic (issue 17, point 3) and the pilot flag (point 7).
+    path("week/engagements/<int:pk>/diagnostic/", diagnostic.diagnostic_page, name="diagnostic"),
+    path("week/engagements/<int:pk>/diagnostic/record/", diagnostic.record_page,
+         name="diagnostic-record"),
+    path("week/engagements/<int:pk>/diagnostic/send/", diagnostic.record_send,
+         name="diagnostic-send"),
+    path("week/sessions/<int:pk>/participants/", diagnostic.participants_page,
+         name="diagnostic-participants"),
+    path("week/participants/<int:pk>/remove/", diagnostic.participant_remove,
+         name="diagnostic-participant-remove"),
+    path("programmes/<slug:programme>/places/<slug:place>/pilot/", pilots.pilot_page,
+         name="pilot"),
 ]

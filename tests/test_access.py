@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from engagements.api.services import api_client_issue
+from engagements.diagnostic.models import DiagnosticParticipant
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.measures.models import Measure
 from engagements.messages.models import Nomination
@@ -117,6 +118,8 @@ PROPOSAL = "proposal"
 API_CLIENT = "api-client"
 MEASURE = "measure"
 AREA = "area"
+OWN_DIAGNOSTIC_SESSION = "own-diagnostic-session"
+OWN_PARTICIPANT = "own-participant"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -342,6 +345,16 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:lifecycle-step": (LEAD_OR_ADMIN, (PLACE, {"step": "paused"}), LEADS, OK, OK),
     "engagements:proposal-decide": (LEAD_OR_ADMIN, PROPOSAL, LEADS, OK, OK),
     "engagements:proposal-new": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    # The diagnostic (issue 17, point 3): an enabler's own engagement only (anyone else's is
+    # 404); an empty POST is the form with its errors; removing a participant is a POST that
+    # goes back to the session's participants. The pilot flag is for leads and admins.
+    "engagements:diagnostic": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, NA),
+    "engagements:diagnostic-record": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    "engagements:diagnostic-send": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    "engagements:diagnostic-participants": (ENABLER, OWN_DIAGNOSTIC_SESSION, OWN_ENABLER, OK,
+                                            OK),
+    "engagements:diagnostic-participant-remove": (ENABLER, OWN_PARTICIPANT, OWN_ENABLER, NA, R),
+    "engagements:pilot": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
     # API clients (issue 18): admins issue (an empty POST shows the form's errors), list, see
     # and revoke (a POST; the empty one revokes and goes back to the client's page).
     "backoffice:api-clients": (ADMIN, {}, ADMINS, OK, NA),
@@ -521,6 +534,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
             expected_resume_on=engagement.requested_on.replace(year=2090))
         return {"programme": programme.slug, "place": place.slug, "pk": made.pk}
 
+    def diagnostic_session() -> Any:
+        return SessionFactory.create(enabler=enabler_user.enabler, engagement=engagement,
+                                     kind="diagnostic")
+
     providers: dict[str, Callable[[], dict[str, Any]]] = {
         SUPPORT_REQUEST: support_request,
         PROPOSAL: proposal,
@@ -569,6 +586,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                 "baseline_start": engagement.requested_on,
                 "baseline_end": engagement.requested_on})[0].pk},
         AREA: lambda: {"programme": programme.slug, "pk": engagement.pk},
+        OWN_DIAGNOSTIC_SESSION: lambda: {"pk": diagnostic_session().pk},
+        OWN_PARTICIPANT: lambda: {"pk": DiagnosticParticipant.objects.create(
+            session=diagnostic_session(), full_name="Ada Quill", role="sro",
+            organisation="Fenwick Vale Council").pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

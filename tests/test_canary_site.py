@@ -37,6 +37,7 @@ from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
 from engagements.api.services import api_client_issue
+from engagements.diagnostic.models import DiagnosticParticipant
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.measures.models import Measure
 from engagements.messages.models import MessagePublication, Nomination
@@ -315,6 +316,20 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
          "pk": p.pk} for p in Proposal.objects.select_related(
             "engagement__programme", "engagement__place").filter(state="pending")],
     "engagements:proposal-new": lambda w: [{"pk": w.engagement.pk}],
+    # The diagnostic (issue 17, point 3): the author's engagement, its diagnostic sessions and
+    # their participants; the pilot flag of a place.
+    "engagements:diagnostic": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:diagnostic-record": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:diagnostic-send": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:diagnostic-participants": lambda w: [
+        {"pk": s.pk} for s in Session.objects.filter(
+            engagement=w.engagement, kind="diagnostic", deleted_at__isnull=True)
+        .order_by("pk")[:2]],
+    "engagements:diagnostic-participant-remove": lambda w: [
+        {"pk": p.pk} for p in DiagnosticParticipant.objects.filter(
+            session__engagement=w.engagement).order_by("pk")[:1]],
+    "engagements:pilot": lambda w: [
+        {"programme": w.engagement.programme.slug, "place": w.engagement.place.slug}],
     # Measures, run charts, reach, cohorts, funding and innovations (issue 16): the author's
     # engagement (its measures), each measure of the demo, and the 23-area programme's areas.
     "engagements:measures": lambda w: [{"pk": w.engagement.pk}],

@@ -158,7 +158,8 @@ def test_query_counts_do_not_grow_with_places_or_sessions(
     # The timeline's attendees are looked up by key (engagements.dashboards.place): one more.
     # Issue 17: the engagement's history (which also gives the timeline its status lines).
     # Measures (issue 16): one more, and one more again for their values when there are any.
-    assert counts["large"]["place"] == 18
+    # The diagnostic (issue 17, point 3): participants by role, and the place's shared record.
+    assert counts["large"]["place"] == 20
     assert counts["large"]["place htmx timeline"] == 9
     assert counts["large"]["heatmap"] == 9
     assert counts["large"]["caseload"] == 7

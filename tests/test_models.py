@@ -24,6 +24,7 @@ from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
 from engagements.api.models import ApiCall, ApiClient
+from engagements.diagnostic.models import DiagnosticParticipant, DiagnosticRecord
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.measures.models import Measure, MeasureValue
 from engagements.messages.models import (
@@ -483,6 +484,11 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         region=f.RegionFactory.create(), contact_name="Ash Reed", contact_role="Director",
         organisation="Northgate Council", email="ash@example.org", help_with="Discharge",
         why_now="Winter", asked_on=dt.date(2026, 11, 2)),
+    DiagnosticParticipant: lambda: DiagnosticParticipant.objects.create(
+        session=f.SessionFactory.create(kind="diagnostic"), full_name="Ada Quill",
+        role=DiagnosticParticipant.Role.SRO, organisation="Fenwick Vale Council"),
+    DiagnosticRecord: lambda: DiagnosticRecord.objects.create(
+        engagement=f.EngagementFactory.create(), journey_stage=2),
 }
 
 

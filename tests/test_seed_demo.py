@@ -91,7 +91,7 @@ def test_first_run_fills_every_part_of_the_domain(seeded: str) -> None:
         "north", "midlands-east", "south", "london"}
     assert set(Programme.objects.values_list("name", flat=True)) == {
         "National A&E Improvement Programme", "Integrated Care Pioneers",
-        "System leadership development — 23 areas"}
+        "System leadership development — 23 areas", "Accelerate sites"}
     ae = Programme.objects.get(name="National A&E Improvement Programme")
     assert ae.engagements.count() == 9
     # The seed's one audit row records counts, never session content.
@@ -184,3 +184,38 @@ def test_sessions_sit_inside_their_engagement(seeded: str) -> None:
         if engagement.status != Engagement.Status.CLOSED:
             leads = leads.filter(ended_on__isnull=True)
         assert leads.count() == 1, engagement
+
+
+@pytest.mark.django_db
+def test_issue_17s_demo_pioneers_a_pilot_and_the_diagnostic(seeded: str) -> None:
+    """All 14 Integrated Care Pioneers and some Accelerate sites; the A&E pilot (Nottingham)
+    marked as such; diagnostic participants (fictional) and the places' records, shared and
+    not; a history from each engagement's start."""
+    from engagements.diagnostic.models import DiagnosticParticipant, DiagnosticRecord
+
+    icp = Programme.objects.get(slug="integrated-care-pioneers")
+    assert icp.engagements.count() == 14
+    assert Programme.objects.get(slug="accelerate-sites").engagements.count() >= 3
+    pilot = Engagement.objects.get(is_pilot=True)
+    assert pilot.place.slug == "nottingham" and pilot.programme.slug == "national-ae-improvement"
+    assert pilot.pilot_of
+    roles = set(DiagnosticParticipant.objects.values_list("role", flat=True))
+    assert roles == {"sro", "faculty", "account_manager"}
+    assert not DiagnosticParticipant.objects.filter(full_name__in=REAL_NAMES).exists()
+    assert not DiagnosticParticipant.objects.exclude(session__kind="diagnostic").exists()
+    records = DiagnosticRecord.objects
+    assert records.filter(status="agreed", shared_with_centre=True).exists()
+    assert records.filter(status="agreed", shared_with_centre=False).exists()
+    assert records.filter(status="draft").exists()
+    assert not records.filter(status="agreed", agreed_by_role="").exists()
+    # Sessions from each engagement's start: no planned engagement waits more than eight
+    # weeks for its first session (the eight-month hole of issue 17). (The 23-area
+    # programme's funded areas, demo.seed.reach, log no sessions.)
+    from demo.seed.programmes import ENGAGEMENTS
+
+    planned = {(spec.programme, spec.place) for spec in ENGAGEMENTS}
+    for e in Engagement.objects.exclude(started_on=None).select_related("programme", "place"):
+        if (e.programme.slug, e.place.slug) not in planned:
+            continue
+        first = e.sessions.order_by("date").values_list("date", flat=True).first()
+        assert first is not None and (first - e.started_on).days <= 56, e

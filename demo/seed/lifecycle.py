@@ -21,7 +21,7 @@ from places.models import Place, Region
 S = Engagement.Status
 Step = StatusChange.Step
 # The engagement paused over a winter and resumed (its sessions keep a gap then anyway).
-PAUSED_AND_RESUMED = "cornwall"
+PAUSED_AND_RESUMED = ("national-ae-improvement", "cornwall")
 # Requests awaiting triage: (place slug or None, a new place's name, region code, name, role,
 # organisation, email, help with, why now, days ago asked).
 REQUESTS = (
@@ -53,7 +53,7 @@ def _history(spec: EngagementSpec, e: Engagement, today: dt.date) -> list[Status
     before = rows[-1].to_status
     rows.append(StatusChange(engagement=e, step=Step.ACTIVATED, from_status=before,
                              to_status=S.ACTIVE, on=e.started_on))
-    if spec.place == PAUSED_AND_RESUMED:
+    if (spec.programme, spec.place) == PAUSED_AND_RESUMED:
         paused_on = max(e.started_on + dt.timedelta(days=30), today - dt.timedelta(days=150))
         rows += [
             StatusChange(engagement=e, step=Step.PAUSED, from_status=S.ACTIVE,

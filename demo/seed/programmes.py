@@ -44,6 +44,15 @@ PROGRAMMES: tuple[ProgrammeSpec, ...] = (
         "Heartlands Academy, Fylde Coast 100, North Cumbria and Leading Greater Manchester.",
         540, "monthly", (1, 4, 7, 10),
     ),
+    ProgrammeSpec(
+        "accelerate-sites", "Accelerate sites",
+        "NHS England funded the NHS Leadership Academy to give local areas working on new "
+        "models of integration dedicated system leadership support: up to five days on site, "
+        "designed with local leaders, starting with a diagnostic held between the local "
+        "Senior Responsible Officers, the faculty practitioner and an NHS England account "
+        "manager.",
+        820, "quarterly", (3, 9),
+    ),
 )
 
 
@@ -63,9 +72,10 @@ class EngagementSpec(NamedTuple):
     quiet_weeks: int = 0  # no sessions in the most recent weeks (gone quiet, or paused)
     gap_every_weeks: int = 0  # a four-week quiet spell at this calendar period (0: none)
     early_in_week: bool = False  # sessions early in the week, so "My week" looks alive
+    pilot_of: str = ""  # a pilot (issue 17, point 7): what it pilots
 
 
-_AE, _ICP, _SLD = (p.slug for p in PROGRAMMES)
+_AE, _ICP, _SLD, _ACC = (p.slug for p in PROGRAMMES)
 
 ENGAGEMENTS: tuple[EngagementSpec, ...] = (
     EngagementSpec(
@@ -75,6 +85,8 @@ ENGAGEMENTS: tuple[EngagementSpec, ...] = (
         "Delivery Board as the starting point for improving emergency care.",
         "e.tom.okafor", "e.priya.raman",
         ("relationships-and-trust", "shared-purpose", "four-hour-target-pressure"),
+        pilot_of="The A&E Delivery Board support model, tested here before the other eight "
+                 "localities joined the programme",
     ),
     EngagementSpec(
         _AE, "central-lancashire", "active", 640, 600, "40.0",
@@ -221,6 +233,90 @@ ENGAGEMENTS: tuple[EngagementSpec, ...] = (
         "Asked for up to five days on site to help design the Cheshire Merseyside leadership "
         "academy before its launch.",
         "", None,
+    ),
+    # The other nine Integrated Care Pioneers (issue 17, point 8); four finished their support.
+    EngagementSpec(
+        _ICP, "barnsley", "closed", 995, 960, "30.0",
+        "Bringing the council, CCG and hospital round one integration plan for older people.",
+        "e.helen.ashworth", None, ("shared-purpose", "relationships-and-trust"),
+        ended_days_ago=420, cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "cornwall-isles-of-scilly", "closed", 990, 950, "20.0",
+        "Living Well: the voluntary sector as an equal partner in care for people with long-term "
+        "conditions.",
+        "e.joanne.whitfield", None, ("patient-and-service-user-voice", "shared-purpose"),
+        ended_days_ago=480, cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "greenwich", "active", 970, 930, "35.0",
+        "Integrated care for older people: one assessment, one care plan, across the borough.",
+        "e.neil.fairbairn", None, ("workforce-integration", "relationships-and-trust"),
+        cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "kent", "closed", 985, 945, "30.0",
+        "A county-wide integration programme: shared leadership across seven CCGs and one "
+        "council.",
+        "e.gareth.llewellyn", None, ("initiative-fatigue", "shared-purpose"),
+        ended_days_ago=360, cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "north-west-london", "active", 960, 920, "40.0",
+        "Whole systems integrated care: leaders of eight boroughs agreeing what they will do "
+        "once, together.",
+        "e.david.pryce", None,
+        ("capitated-budgets-and-shared-contracting", "chief-executives-as-system-leaders"),
+        cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "south-devon-torbay", "active", 975, 935, "30.0",
+        "Building an integrated care organisation: acute and community staff as one team.",
+        "e.gareth.llewellyn", None, ("workforce-integration", "clinical-leadership"),
+        cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "southend", "active", 900, 860, "25.0",
+        "A single point of access and locality teams, with the voluntary sector alongside.",
+        "e.bronwen.hughes", None, ("primary-care-voice", "patient-and-service-user-voice"),
+        cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "staffordshire", "closed", 980, 940, "30.0",
+        "Outcome-based commissioning: providers and commissioners agreeing outcomes together.",
+        "e.tom.okafor", None, ("capitated-budgets-and-shared-contracting", "shared-purpose"),
+        ended_days_ago=400, cadence=0.4,
+    ),
+    EngagementSpec(
+        _ICP, "wiltshire", "active", 950, 905, "30.0",
+        "Integrated community teams around general practice; trust between two acute trusts.",
+        "e.joanne.whitfield", None, ("primary-care-voice", "relationships-and-trust"),
+        cadence=0.4,
+    ),
+    # Accelerate sites: up to five days on site each, beginning with a diagnostic.
+    EngagementSpec(
+        _ACC, "fylde-coast", "closed", 800, 780, "5.0",
+        "New models of care: leadership development for the extensivist model's partners.",
+        "e.helen.ashworth", None, ("leadership-development", "workforce-integration"),
+        ended_days_ago=660, cadence=0.6,
+    ),
+    EngagementSpec(
+        _ACC, "greater-manchester", "closed", 790, 770, "5.0",
+        "Salford's integrated care organisation: the board's shared purpose.",
+        "e.catherine.doyle", None, ("shared-purpose", "leadership-development"),
+        ended_days_ago=640, cadence=0.6,
+    ),
+    EngagementSpec(
+        _ACC, "west-hertfordshire", "closed", 780, 755, "5.0",
+        "Integrated community care: partnership board facilitation and small-group coaching.",
+        "e.bronwen.hughes", None, ("relationships-and-trust", "leadership-development"),
+        ended_days_ago=620, cadence=0.6,
+    ),
+    EngagementSpec(
+        _ACC, "leeds", "diagnostic", 45, 20, "5.0",
+        "The diagnostic: where the city feels it is on its integration journey.",
+        "e.sanjay.mistry", None, ("leadership-development", "shared-purpose"),
+        cadence=0.9,
     ),
 )
 

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
+from demo.seed.diagnostic import diagnostic_seed
 from demo.seed.learning import DEFAULT_STATEMENT, LEARNING, OUTCOME_STATEMENTS, OUTCOMES
 from demo.seed.lifecycle import lifecycle_seed
 from demo.seed.messages import messages_seed
@@ -167,6 +168,9 @@ class _Seeder:
         lifecycle_seed(today=self.today, engagements=self.engagements, regions=self.regions,
                        lead=User.objects.get(username="lead"), enabler=demo_enabler.user,
                        report=self.report.created)
+        # Issue 17, point 3: diagnostic participants beyond the board, and the places' records.
+        diagnostic_seed(engagements=self.engagements, agreed_by=self._chairs(),
+                        report=self.report.created)
         # The 23-area programme's reach, funding, innovations and measures (issue 16).
         reach_seed(today=self.today, report=self.report.created,
                    enabler_engagement=assigned)
@@ -317,6 +321,7 @@ class _Seeder:
                 requested_on=self._days_ago(e.requested_days_ago),
                 started_on=self._days_ago(e.started_days_ago),
                 ended_on=self._days_ago(e.ended_days_ago),
+                is_pilot=bool(e.pilot_of), pilot_of=e.pilot_of,
             ) for e in ENGAGEMENTS],
         )
         self.engagements = [
@@ -352,17 +357,21 @@ class _Seeder:
         self._ensure("assignments", existing,
                      lambda a: (a.enabler_id, a.engagement_id, a.role), wanted)
 
-    def _outcomes(self) -> None:
-        by_place = {spec.place: (spec, eng) for spec, eng in self.engagements}
-        existing = Outcome.objects.filter(engagement__in=[e for _, e in self.engagements])
-        wanted: list[Outcome] = []
-        themes: list[tuple[Outcome, str]] = []
-        # Who confirms a place's outcomes in the demo: its board's chair, by role and kind of
-        # organisation.
-        confirmers = {
+    @staticmethod
+    def _chairs() -> dict[str, str]:
+        """Who confirms a place's outcomes (and agrees its diagnostic record) in the demo: its
+        board's chair, by role and kind of organisation, by place slug."""
+        return {
             place.slug: f"{seat.role_title}, "
             f"{Organisation.Kind(ORGANISATIONS[seat.organisation][0]).label.lower()}"
             for place, seat in board_seats() if seat.board_role == "chair"}
+
+    def _outcomes(self) -> None:
+        by_place = {spec.place: (spec, eng) for spec, eng in reversed(self.engagements)}
+        existing = Outcome.objects.filter(engagement__in=[e for _, e in self.engagements])
+        wanted: list[Outcome] = []
+        themes: list[tuple[Outcome, str]] = []
+        confirmers = self._chairs()
         for o in OUTCOMES:
             spec, eng = by_place[o.place]
             if eng.started_on is None:

@@ -277,7 +277,9 @@ class SessionPlanner:
     def _learning(self, learning: Iterable[LearningSpec],
                   plans: dict[int, list[_Plan]], session_pks: dict[uuid.UUID, int]) -> None:
         """Shareable learning, each item once per engagement, on one of its held sessions."""
-        engagement_by_place = {spec.place: eng for spec, eng in self.engagements}
+        # A place's first engagement in the list holds its learning (a place in two
+        # programmes, such as an Integrated Care Pioneer also an Accelerate site, keeps it).
+        engagement_by_place = {spec.place: eng for spec, eng in reversed(self.engagements)}
         existing = set(
             LearningItem.objects.filter(session__engagement_id__in=plans)
             .values_list("session__engagement_id", "text")

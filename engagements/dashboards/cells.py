@@ -112,12 +112,15 @@ def dashboard_row(row: DashboardRow, place_url: str) -> SafeString:
         days = f'{number(row.days_to_date)}<span class="app-cell__sub">No allocation agreed</span>'
     themes = ("".join(f"<li>{escape(t['name'])}</li>" for t in row.top_themes))
     themes = f'<ul class="app-cell app-themes">{themes}</ul>' if themes else "None yet"
+    pilot = (f'<span class="app-cell__sub"><strong class="nhsuk-tag nhsuk-tag--purple">Pilot'
+             f'</strong> {escape(e.pilot_of)}</span>' if e.is_pilot else "")
     return mark_safe(
         '<tr class="nhsuk-table__row">'
         f'<th class="nhsuk-table__header" scope="row">{_heading("Place")}'
         f'<span class="app-cell"><a href="{escape(place_url)}">{escape(place.name)}</a>'
         f'<span class="app-cell__sub">{escape(place.region.name)}</span></span></th>'
-        f'<td class="nhsuk-table__cell">{_heading("Status")}{escape(e.get_status_display())}</td>'
+        f'<td class="nhsuk-table__cell">{_heading("Status")}{escape(e.get_status_display())}'
+        f'{pilot}</td>'
         f'<td class="nhsuk-table__cell">{_heading("Lead enabler")}'
         f'{escape(e.lead_name or "None assigned")}</td>'
         f'<td class="nhsuk-table__cell">{_heading("Last session held")}'

@@ -44,6 +44,7 @@ from engagements.dashboards.programme import (
     programme_list,
     quiet_engagements,
 )
+from engagements.diagnostic import reads as diagnostic_reads
 from engagements.lifecycle import reads as lifecycle_reads
 from engagements.lifecycle.services import VERBS, steps_from
 from engagements.measures.reads import charts_of
@@ -143,8 +144,9 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """18 queries for the page (issue 17's history and issue 16's measures included; one more
-    when its measures have values, one more with a pending proposal), 10 for the htmx
+    """20 queries for the page (issue 17's history and diagnostic, issue 16's measures
+    included; one more when its measures have values, one more with a pending proposal), 10
+    for the htmx
     timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
@@ -188,6 +190,9 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "history": history,
         # Measures and their run charts (issue 16): two queries, whatever the series' length.
         "measure_charts": charts_of(engagement),
+        # The diagnostic (issue 17, point 3): participants by role, and the place's record
+        # when it chose to share it. Two queries.
+        "diagnostic": diagnostic_reads.centre_view(engagement),
     })
     return render(request, "engagements/place.html", context)
 

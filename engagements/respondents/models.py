@@ -21,6 +21,7 @@ class RespondentLink(TimeStampedModel):
 
     class Purpose(models.TextChoices):
         CONFIRM_OUTCOME = "confirm_outcome", "Confirm an outcome"
+        AGREE_DIAGNOSTIC = "agree_diagnostic", "Agree the diagnostic record"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
