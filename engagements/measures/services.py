@@ -23,7 +23,7 @@ saves the reach dashboard reading and charting every value of 46 measures on eve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagements.measures.models import Measure, MeasureValue
+from engagements.respondents.models import RespondentLink
 from fieldbook.audit import audit_record
 from fieldbook.errors import DomainError
 from fieldbook.units import monday_of, month_first
@@ -55,6 +56,7 @@ UNIT_RANGES: dict[str, tuple[Decimal, Decimal, bool]] = {
     Unit.POUNDS: (Decimal(0), Decimal(100_000_000_000), False),
 }
 NAME_MAX = 200
+VALUE_PURPOSE = RespondentLink.Purpose.MEASURE_VALUE
 
 
 @dataclass(frozen=True)
@@ -248,9 +250,13 @@ def measure_charts_store_all(measures: Sequence[Measure] | None = None) -> int:
     return len(chosen)
 
 
+def period_label(measure: Measure, period: dt.date) -> str:
+    """"the week of 2 March 2026" or "March 2026"."""
+    return f"the week of {period:%-d %B %Y}" if measure.is_weekly else f"{period:%B %Y}"
+
+
 def _duplicate(measure: Measure, on: dt.date) -> str:
-    period = period_of(measure, on)
-    label = (f"the week of {period:%-d %B %Y}" if measure.is_weekly else f"{period:%B %Y}")
+    label = period_label(measure, period_of(measure, on))
     return f"There is already a value for {label}: one value per period."
 
 
@@ -318,3 +324,71 @@ def measure_values_import(*, actor: User, measure: Measure,
                           "first": min(v.period for v in ready).isoformat() if ready else None,
                           "last": max(v.period for v in ready).isoformat() if ready else None})
     return len(ready)
+
+
+# -- the place's own contact sends the next value (a respondent link) -------------------------
+
+def next_period(measure: Measure, *, today: dt.date | None = None) -> dt.date:
+    """The period a place is asked about: the one after the latest value (the baseline's first
+    without any), never later than the period today falls in."""
+    from engagements.measures.reads import results_for
+
+    today = today or timezone.localdate()
+    latest = results_for([measure])[0].result.latest
+    if latest is None:
+        wanted = period_of(measure, measure.baseline_start)
+    elif measure.is_weekly:
+        wanted = latest.on + dt.timedelta(weeks=1)
+    else:
+        wanted = month_first(latest.on + dt.timedelta(days=32))
+    return min(wanted, period_of(measure, today))
+
+
+def next_period_label(measure: Measure, *, today: dt.date | None = None) -> str:
+    return period_label(measure, next_period(measure, today=today))
+
+
+@transaction.atomic
+def measure_send(*, actor: User, measure: Measure, person_id: int | None,
+                 link_for: Callable[[str], str]) -> RespondentLink:
+    """Ask a current member of the place's delivery board (with an email address) for the
+    measure's next value: a respondent link (14 days, once). An open link for the measure is
+    revoked first. Audited as ``engagements.measure.sent`` (and the link's own rows)."""
+    from engagements.outcomes.services import contacts_for
+    from engagements.respondents import services as respondents
+
+    person = (contacts_for(measure.engagement).filter(pk=person_id).first()
+              if person_id else None)
+    if person is None:
+        raise DomainError(field_errors={"person": [
+            "Choose a current member of the place’s delivery board who has an email address"]})
+    link, token = respondents.link_create(actor=actor, purpose=VALUE_PURPOSE, target=measure,
+                                          person=person)
+    audit_record(actor=actor, action="engagements.measure.sent", obj=measure,
+                 changes={"link": link.pk, "person_id": person.pk})
+    respondents.link_send_after_commit(link, token, link_for)
+    return link
+
+
+def measure_for_link(link: RespondentLink) -> Measure | None:
+    if link.purpose != VALUE_PURPOSE:
+        return None
+    return (Measure.objects.select_related("engagement__place", "engagement__programme")
+            .filter(pk=link.object_id).first())
+
+
+@transaction.atomic
+def measure_value_respond(*, token: str, on: dt.date | None, value: Decimal | None,
+                          now: dt.datetime | None = None) -> MeasureValue:
+    """The place's contact sends a value through their link: checked as any value is (unit,
+    range, before the baseline, a second value for the period: ``DomainError`` beside the
+    field, and the link stays unused, as nothing is saved). The link is used in the same
+    transaction: twice is refused (``LinkUnusable``)."""
+    from engagements.respondents import services as respondents
+
+    link = respondents.link_claim(token=token, purpose=VALUE_PURPOSE, now=now)
+    measure = measure_for_link(link)
+    if measure is None:
+        raise respondents.LinkUnusable("revoked")
+    return measure_value_add(actor=None, measure=measure, on=on, value=value,
+                             source=MeasureValue.Source.PLACE)

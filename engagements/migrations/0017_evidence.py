@@ -1,5 +1,6 @@
-"""Issue 16 (evidence): each measure's run-chart result stored on the measure, filled here for
-the measures that exist (the rules are engagements.dashboards.runchart, plain Python with no
+"""Issue 16 (evidence): the place writes its own outcome and sends measure values (two respondent
+purposes); each measure's run-chart result stored on the measure, filled here for the measures
+that exist (the rules are engagements.dashboards.runchart, plain Python with no
 models, so the historical rows are enough)."""
 
 from collections import defaultdict
@@ -36,4 +37,14 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.RunPython(store_results, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name='outcome',
+            name='written_by_place',
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AlterField(
+            model_name='respondentlink',
+            name='purpose',
+            field=models.CharField(choices=[('confirm_outcome', 'Confirm an outcome'), ('write_outcome', 'Write an outcome'), ('measure_value', "Send a measure's next value")], max_length=30),
+        ),
     ]
