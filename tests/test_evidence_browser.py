@@ -3,7 +3,8 @@ to a board member, who confirms it through the emailed link (no account); the en
 measure's values from a file and asks the place for the next value, which the board member sends
 through a second link; the board member also writes an outcome of their own through a third;
 the programme lead then sees both confirmed outcomes, credited to a role, and the run chart
-with its shift marked and explained.
+with its shift marked and explained. The new pages (the invitations, the place's two forms,
+with their errors) are checked with axe for WCAG 2.2 AA on the way.
 
 Set FIELDBOOK_SHOTS to a folder to keep screenshots of each new page at 1280 and 390 px wide.
 """
@@ -31,6 +32,7 @@ from .factories import (
     PersonFactory,
     UserFactory,
 )
+from .test_a11y_crawl import axe_serious
 from .test_browser import sign_in
 
 pytestmark = [
@@ -108,6 +110,7 @@ def test_the_evidence_walk_from_draft_to_the_leads_run_chart(
     page.get_by_role("link", name="Ask the place to write one").click()
     page.get_by_label(re.compile("Demelza Rosewarne")).check()
     shoot(page, "outcome-invite")
+    assert axe_serious(page) == []
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_text("Asked the Chief Nurse to write an outcome")).to_be_visible()
     shoot(page, "outcome-list-invited")
@@ -115,6 +118,7 @@ def test_the_evidence_walk_from_draft_to_the_leads_run_chart(
     expect(visitor.get_by_role("heading", name="Describe a change you have seen")
            ).to_be_visible()
     shoot(visitor, "outcome-write")
+    assert axe_serious(visitor) == []
     visitor.get_by_label("A short title").fill("Shared discharge plan agreed")
     visitor.get_by_label("Who changed?").fill("Dr Pengelly")
     visitor.get_by_label("What changed?").fill("One plan, agreed every morning together.")
@@ -130,6 +134,7 @@ def test_the_evidence_walk_from_draft_to_the_leads_run_chart(
     expect(visitor.get_by_label("What changed?")).to_have_value(
         "One plan, agreed every morning together.")
     shoot(visitor, "outcome-write-error")
+    assert axe_serious(visitor) == []
     visitor.get_by_label("Who changed?").fill("The discharge teams of the acute trust and "
                                                "the council")
     visitor.get_by_role("button", name="Send the outcome").click()
@@ -163,6 +168,7 @@ def test_the_evidence_walk_from_draft_to_the_leads_run_chart(
     page.get_by_role("link", name=re.compile("^Ask the place for the next value")).click()
     page.get_by_label(re.compile("Demelza Rosewarne")).check()
     shoot(page, "measure-send")
+    assert axe_serious(page) == []
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_text("Asked the Chief Nurse for the value of September 2025")
            ).to_be_visible()
@@ -174,6 +180,7 @@ def test_the_evidence_walk_from_draft_to_the_leads_run_chart(
     expect(visitor.locator(".nhsuk-error-message").filter(
         has_text="not a plausible value")).to_be_visible()
     shoot(visitor, "measure-respond-error")
+    assert axe_serious(visitor) == []
     visitor.get_by_label("Value").fill("21")
     visitor.get_by_role("button", name="Send the figure").click()
     expect(visitor.get_by_role("heading",
