@@ -247,6 +247,11 @@ def measures_and_reach(tag: str, programme: Programme, busiest: Engagement) -> d
             innovation = Innovation.objects.create(engagement=area, name=f"Innovation {i + 1}",
                                                    status="implemented")
             measure_with_points(area, f"Innovation {i + 1} measure", innovation)
+    # The values were written in bulk: store each measure's run-chart result, as the services
+    # do on every write (a database made before the stored results gets them here too).
+    from engagements.measures.services import measure_charts_store_all
+
+    measure_charts_store_all(list(Measure.objects.filter(chart_result__isnull=True)))
     return {"measures_place": place_engagement.place.slug, "reach_programme": reach.slug}
 
 

@@ -396,6 +396,9 @@ class Outcome(TimeStampedModel):
     confirmed_by_role = models.CharField(max_length=300, blank=True, editable=False)
     place_comment = models.TextField(blank=True, editable=False)
     correction = models.JSONField(default=dict, blank=True, editable=False)
+    # Written by the place's own contact through a respondent link (engagements.outcomes:
+    # ``outcome_write_by_place``): confirmed by them as they wrote it, so never a draft.
+    written_by_place = models.BooleanField(default=False, editable=False)
 
     objects = OutcomeQuerySet.as_manager()
 

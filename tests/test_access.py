@@ -327,6 +327,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # or an admin's. An empty POST is a form with errors; an empty revoke is sent back.
     "engagements:outcomes": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, NA),
     "engagements:outcome-draft": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
+    "engagements:outcome-invite": (ENABLER, ENGAGEMENT_PK, OWN_ENABLER, OK, OK),
     "engagements:outcome-edit": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
     "engagements:outcome-send": (ENABLER, OWN_OUTCOME, OWN_ENABLER, OK, OK),
     "engagements:outcome-revoke": (ENABLER, OWN_OUTCOME, OWN_ENABLER, NA, R),
@@ -382,6 +383,7 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:measure-add": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, OK),
     "engagements:measure": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
     "backoffice:measure-import": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
+    "engagements:measure-send": (ANY_ROLE, MEASURE, OWN_ANY_ROLE, OK, OK),
     # Reach, cohorts, funding and innovations, and the exports: leads and admins.
     "engagements:measures-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
     "engagements:reach": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),

@@ -292,6 +292,7 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     # Outcome statements (issue 16): the author's engagement's outcomes, drafts included.
     "engagements:outcomes": lambda w: [{"pk": w.engagement.pk}],
     "engagements:outcome-draft": lambda w: [{"pk": w.engagement.pk}],
+    "engagements:outcome-invite": lambda w: [{"pk": w.engagement.pk}],
     "engagements:outcome-edit": lambda w: [
         {"pk": o.pk} for o in Outcome.objects.order_by("pk")[:2]],
     "engagements:outcome-send": lambda w: [
@@ -337,6 +338,8 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:measure": lambda w: [
         {"pk": m.pk} for m in Measure.objects.order_by("pk")[:3]],
     "backoffice:measure-import": lambda w: [
+        {"pk": m.pk} for m in Measure.objects.order_by("pk")[:1]],
+    "engagements:measure-send": lambda w: [
         {"pk": m.pk} for m in Measure.objects.order_by("pk")[:1]],
     "engagements:measures-export": lambda w: [
         {"programme": p.slug, "fmt": f} for p in Programme.objects.order_by("pk")

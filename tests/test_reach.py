@@ -16,6 +16,7 @@ from django.utils import timezone
 from demo.seed import demo_seed
 from demo.seed.reach import PROGRAMME
 from engagements.dashboards.runchart import SHIFT
+from engagements.measures import services as measures
 from engagements.measures.models import Measure
 from engagements.measures.reads import charts_for
 from engagements.models import Engagement, Programme
@@ -114,10 +115,13 @@ def test_the_reach_dashboard_query_budget(lead_user: User, lead_client: Client,
         innovation = services.innovation_record(actor=lead_user, engagement=engagement,
                                                 name=f"Innovation {n}", description="",
                                                 status="testing", outcome_ids=[])
-        Measure.objects.create(engagement=engagement, innovation=innovation, name="M",
-                               unit="count", direction="lower", baseline_start=DAY,
-                               baseline_end=DAY)
-    with django_assert_max_num_queries(11):
+        measures.measure_create(actor=lead_user, engagement=engagement,
+                                innovation=innovation, name="M", unit="count",
+                                direction="lower", frequency="monthly", baseline_start=DAY,
+                                baseline_end=DAY)
+    # Each measure's result is stored with it (no values read): 10, one fewer than when the
+    # dashboard charted every value on each request.
+    with django_assert_max_num_queries(10):
         response = lead_client.get(reverse("engagements:reach", args=[programme.slug]))
     assert response.status_code == 200
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enablers.models import Assignment, Enabler
 from engagements.lifecycle.models import StatusChange
 from engagements.measures.models import Measure, MeasureValue
+from engagements.measures.services import measure_charts_store_all
 from engagements.models import Engagement, Outcome, Programme
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
 from fieldbook.units import monday_of, month_first
@@ -186,6 +187,7 @@ def _measure_nights(engagement: Engagement, innovation: Innovation, today: dt.da
                                    value=Decimal(level + rng.randint(-14, 14)),
                                    source=MeasureValue.Source.IMPORT))
     MeasureValue.objects.bulk_create(values)
+    measure_charts_store_all([measure])
 
 
 def _measure_referrals(engagement: Engagement, innovation: Innovation, today: dt.date,
@@ -207,6 +209,7 @@ def _measure_referrals(engagement: Engagement, innovation: Innovation, today: dt
                                    source=MeasureValue.Source.IMPORT))
         day = month_first(day + dt.timedelta(days=32))
     MeasureValue.objects.bulk_create(values)
+    measure_charts_store_all([measure])
 
 
 def _measure_delays(engagement: Engagement, today: dt.date, rng: random.Random) -> None:
@@ -225,3 +228,4 @@ def _measure_delays(engagement: Engagement, today: dt.date, rng: random.Random) 
                                    value=Decimal(level + rng.randint(-60, 60))))
         day = month_first(day + dt.timedelta(days=32))
     MeasureValue.objects.bulk_create(values)
+    measure_charts_store_all([measure])

@@ -219,3 +219,64 @@ def run_chart(points: Sequence[Point], *, baseline_start: dt.date, baseline_end:
         chart.note = ("No shift, trend or astronomical point: the variation so far looks like "
                       "the ordinary ups and downs around the median.")
     return chart
+
+
+# -- a chart's result without its points, as stored on the measure ---------------------------
+# (engagements.measures: ``Measure.chart_result``, written whenever the values change, so a page
+# that shows only the latest value and the signals reads one column instead of every point).
+
+RESULT_FORMAT = 1
+
+
+def result_to_json(chart: RunChart) -> dict[str, object]:
+    """What a page needs of ``chart`` without its points, in JSON-safe types (decimals and
+    dates as strings)."""
+    latest = chart.points[-1] if chart.points else None
+    return {
+        "format": RESULT_FORMAT,
+        "median": None if chart.median is None else str(chart.median),
+        "baseline_points": chart.baseline_points,
+        "points": len(chart.points),
+        "latest": None if latest is None else [latest.on.isoformat(), str(latest.value)],
+        "note": chart.note,
+        "signals": [{"kind": s.kind, "first": s.first, "last": s.last, "points": s.points,
+                     "going": s.going, "better": s.better, "text": s.text, "at": list(s.at)}
+                    for s in chart.signals],
+    }
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    median: Decimal | None
+    baseline_points: int
+    points: int
+    latest: Point | None
+    note: str
+    signals: list[Signal]
+
+
+def result_from_json(data: object) -> ChartResult | None:
+    """The stored result, or None if there is none or it is not in today's format (the caller
+    then computes it from the points)."""
+    if not isinstance(data, dict) or data.get("format") != RESULT_FORMAT:
+        return None
+    try:
+        latest = data["latest"]
+        return ChartResult(
+            median=None if data["median"] is None else Decimal(data["median"]),
+            baseline_points=int(data["baseline_points"]), points=int(data["points"]),
+            latest=None if latest is None else Point(dt.date.fromisoformat(latest[0]),
+                                                     Decimal(latest[1])),
+            note=str(data["note"]),
+            signals=[Signal(s["kind"], s["first"], s["last"], s["points"], s["going"],
+                            s["better"], s["text"], tuple(s["at"])) for s in data["signals"]])
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def result_of(chart: RunChart) -> ChartResult:
+    """The same result, straight from a chart computed now."""
+    return ChartResult(median=chart.median, baseline_points=chart.baseline_points,
+                       points=len(chart.points),
+                       latest=chart.points[-1] if chart.points else None, note=chart.note,
+                       signals=list(chart.signals))

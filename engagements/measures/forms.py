@@ -87,3 +87,18 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].error_messages.update({
             "required": "Choose a CSV or Excel (.xlsx) file", "empty": "The file is empty"})
+
+
+class ContactForm(forms.Form):
+    """Choose the board member who is asked for the next value."""
+
+    person = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
+                                    label="Who should send the next value?")
+
+    def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "person").choices = contacts
+        self.fields["person"].error_messages.update({
+            "required": "Choose who should send the next value",
+            "invalid_choice": "Choose a current member of the place’s delivery board from the "
+                              "list"})

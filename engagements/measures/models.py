@@ -53,6 +53,10 @@ class Measure(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The run chart's result without its points (median, latest value, signals: what the reach
+    # dashboard shows), written with every change to the values under a lock on this row
+    # (engagements.measures.services.measure_chart_store). None: not stored yet, read live.
+    chart_result = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]

@@ -1,7 +1,9 @@
 """Reading measures: who may see an engagement's measures, and its run charts.
 
 Queries: ``charts_of(engagement)`` is 2 (the measures, every value of them), whatever the
-number of measures or points; ``engagement_for_measures`` and ``measure_for`` 1 each.
+number of measures or points; ``engagement_for_measures`` and ``measure_for`` 1 each;
+``results_for(measures)`` none (each measure's stored ``chart_result``), or 1 when some
+measure has none stored yet.
 """
 
 from __future__ import annotations
@@ -9,13 +11,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.http import Http404
 from django.utils.safestring import SafeString
 
-from engagements.dashboards.runchart import Point, RunChart, run_chart
+from engagements.dashboards.runchart import (
+    ChartResult,
+    Point,
+    RunChart,
+    Signal,
+    result_from_json,
+    result_of,
+    run_chart,
+)
 from engagements.measures import charts
 from engagements.measures.models import Measure, MeasureValue
 from engagements.models import Engagement
@@ -77,6 +88,14 @@ class MeasureChart:
                                  baseline_start=m.baseline_start, baseline_end=m.baseline_end)
 
     @property
+    def median(self) -> Decimal | None:
+        return self.chart.median
+
+    @property
+    def signals(self) -> list[Signal]:
+        return self.chart.signals
+
+    @property
     def median_text(self) -> str:
         return charts.number(self.chart.median, self.measure.unit)
 
@@ -86,11 +105,39 @@ class MeasureChart:
 
     @property
     def latest_text(self) -> str:
-        latest = self.latest
-        if latest is None:
-            return "No values yet"
-        return (f"{charts.number(latest.value, self.measure.unit)} "
-                f"({charts.period_label(latest.on, self.measure.is_weekly)})")
+        return _latest_text(self.measure, self.latest)
+
+
+def _latest_text(measure: Measure, latest: Point | None) -> str:
+    if latest is None:
+        return "No values yet"
+    return (f"{charts.number(latest.value, measure.unit)} "
+            f"({charts.period_label(latest.on, measure.is_weekly)})")
+
+
+@dataclass
+class MeasureResult:
+    """A measure's latest value, median and signals, without its points (no chart can be drawn
+    from it): what a page listing many measures shows (the reach dashboard, an area's page)."""
+
+    measure: Measure
+    result: ChartResult
+
+    @property
+    def median(self) -> Decimal | None:
+        return self.result.median
+
+    @property
+    def signals(self) -> list[Signal]:
+        return self.result.signals
+
+    @property
+    def median_text(self) -> str:
+        return charts.number(self.result.median, self.measure.unit)
+
+    @property
+    def latest_text(self) -> str:
+        return _latest_text(self.measure, self.result.latest)
 
 
 def chart_for(measure: Measure, values: Iterable[MeasureValue | tuple]) -> MeasureChart:
@@ -112,6 +159,16 @@ def charts_for(measures: list[Measure]) -> list[MeasureChart]:
         ):
             by_measure[measure_id].append((period, value))
     return [chart_for(m, by_measure[m.pk]) for m in measures]
+
+
+def results_for(measures: list[Measure]) -> list[MeasureResult]:
+    """Each measure's stored result (``Measure.chart_result``, kept by every write of its
+    values); a measure without one (values written by a bulk seed, an older format) is computed
+    from its points: one query for all of those, none when every result is stored."""
+    stored = {m.pk: result_from_json(m.chart_result) for m in measures}
+    missing = [m for m in measures if stored[m.pk] is None]
+    live = {c.measure.pk: result_of(c.chart) for c in charts_for(missing)} if missing else {}
+    return [MeasureResult(m, stored[m.pk] or live[m.pk]) for m in measures]
 
 
 def charts_of(engagement: Engagement) -> list[MeasureChart]:

@@ -117,3 +117,19 @@ class AnswerForm(forms.Form):
 
     def corrections(self) -> dict[str, str]:
         return {f: self.cleaned_data.get(f) or "" for f in CORRECTABLE}
+
+
+class InviteForm(forms.Form):
+    """Choose the board member asked to write an outcome in their own words."""
+
+    person = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect,
+                                    label="Who should write it?")
+
+    def __init__(self, *args: Any, contacts: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = contacts
+        field.error_messages["required"] = "Choose who should write the outcome"
+        field.error_messages["invalid_choice"] = (
+            "Choose a current member of the place’s delivery board from the list")

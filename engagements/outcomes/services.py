@@ -328,3 +328,68 @@ def outcome_respond(*, token: str, decision: str, corrections: dict[str, str], c
         "link": link.pk, "by_role": role, "corrected": sorted(correction),
         "comment": bool(comment)})
     return Outcome.objects.get(pk=outcome.pk)
+
+
+# -- the place writes its own outcome --------------------------------------------------------
+# Outcome Harvesting counts an outcome once it is substantiated by someone independent of the
+# enabler (the programme's change agent) who knows about the change. A current member of the
+# place's delivery board who writes the statement themselves is that person: it is the place's
+# word from the start, so it counts as confirmed by them, credited to their role, dated when
+# they sent it. It is not a draft for the enabler to approve (that would put the enabler's
+# judgement between the place and the centre again), and the enabler cannot edit it, as with
+# any confirmed outcome. The enablers see it in their list, marked as written by the place.
+
+WRITE_PURPOSE = RespondentLink.Purpose.WRITE_OUTCOME
+
+
+@transaction.atomic
+def outcome_invite(*, actor: User, engagement: Engagement, person_id: int | None,
+                   link_for: Callable[[str], str]) -> RespondentLink:
+    """Ask a current member of the place's delivery board (with an email address) to write an
+    outcome of the engagement in their own words: a respondent link (14 days, once). An open
+    invitation for the engagement is revoked first (one at a time). Audited as
+    ``engagements.outcome.invited`` (and the link's own rows)."""
+    person = contacts_for(engagement).filter(pk=person_id).first() if person_id else None
+    if person is None:
+        raise DomainError(field_errors={"person": [
+            "Choose a current member of the place’s delivery board who has an email address"]})
+    link, token = respondents.link_create(actor=actor, purpose=WRITE_PURPOSE,
+                                          target=engagement, person=person)
+    audit_record(actor=actor, action="engagements.outcome.invited", obj=engagement,
+                 changes={"link": link.pk, "person_id": person.pk})
+    respondents.link_send_after_commit(link, token, link_for)
+    return link
+
+
+def engagement_for_link(link: RespondentLink) -> Engagement | None:
+    if link.purpose != WRITE_PURPOSE:
+        return None
+    return (Engagement.objects.select_related("place", "programme")
+            .filter(pk=link.object_id).first())
+
+
+@transaction.atomic
+def outcome_write_by_place(*, token: str, data: StatementData,
+                           now: dt.datetime | None = None) -> Outcome:
+    """The place's contact writes an outcome through their link. Checked as an enabler's draft
+    is (names, roles that single someone out, dates): ``DomainError`` beside the field, nothing
+    saved, and the link still works. Saved as confirmed by the writer's role (see above), and
+    the link used in the same transaction: twice is refused (``LinkUnusable``). Audited as
+    ``engagements.outcome.written_by_place``, by nobody (no account), with the role."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    data = data.stripped()
+    link = respondents.link_claim(token=token, purpose=WRITE_PURPOSE, now=now)
+    engagement = engagement_for_link(link)
+    if engagement is None:
+        raise respondents.LinkUnusable("revoked")
+    _check(engagement, data, today)
+    role = confirmer_role(link.person)
+    outcome = Outcome.objects.create(
+        engagement=engagement, status=Outcome.Status.CONFIRMED, recorded_on=today,
+        recorded_by=None, written_by_place=True, confirmed_at=now, confirmed_by_role=role,
+        **asdict(data))
+    audit_record(actor=None, action="engagements.outcome.written_by_place", obj=outcome,
+                 changes={"link": link.pk, "by_role": role, "engagement": engagement.pk,
+                          **_audit_values(data)})
+    return outcome

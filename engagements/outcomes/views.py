@@ -20,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from enablers.models import Enabler
 from engagements.models import Engagement, Outcome
 from engagements.outcomes import services
-from engagements.outcomes.forms import AnswerForm, RevokeForm, SendForm, StatementForm
+from engagements.outcomes.forms import (
+    AnswerForm,
+    InviteForm,
+    RevokeForm,
+    SendForm,
+    StatementForm,
+)
 from engagements.respondents import services as respondents
 from engagements.respondents.models import RespondentLink
 from engagements.respondents.views import answered
@@ -63,8 +69,8 @@ def _posted(request: HttpRequest) -> QueryDict | None:
 @require_http_methods(["GET"])
 @role_required(Role.ENABLER)
 def outcome_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The engagement's outcomes, every status, newest first, with each open link. Four
-    queries however many outcomes."""
+    """The engagement's outcomes, every status, newest first, with each open link and the open
+    invitation to the place to write one. Six queries however many outcomes."""
     engagement = get_engagement_for(get_enabler_for(request), pk)
     open_links = RespondentLink.objects.filter(
         purpose=services.PURPOSE, used_at__isnull=True, revoked_at__isnull=True,
@@ -77,6 +83,7 @@ def outcome_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         outcome.open_link = links.get(outcome.pk)
     return render(request, "engagements/outcome-list.html", {
         "engagement": engagement, "outcomes": outcomes,
+        "invitation": respondents.open_link_for(services.WRITE_PURPOSE, engagement),
     })
 
 
@@ -161,6 +168,33 @@ def outcome_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ENABLER)
+def outcome_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ask a board member of the place to write an outcome in their own words."""
+    engagement = get_engagement_for(get_enabler_for(request), pk)
+    contacts = [(p.pk, f"{p.full_name}, {p.role_title} ({p.organisation.name})")
+                for p in services.contacts_for(engagement)]
+    form = InviteForm(_posted(request), contacts=contacts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.outcome_invite(
+                actor=request.user, engagement=engagement,
+                person_id=form.cleaned_data["person"],
+                link_for=lambda token: request.build_absolute_uri(
+                    reverse("engagements:respond", kwargs={"token": token})))
+        except DomainError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Asked the {link.person.role_title} to write an outcome. "
+                                      f"The link works once, for {respondents.LINK_DAYS} "
+                                      "days.")
+            return redirect("engagements:outcomes", engagement.pk)
+    return render(request, "engagements/outcome-invite.html", {
+        "engagement": engagement, "form": form,
+        "invitation": respondents.open_link_for(services.WRITE_PURPOSE, engagement)})
+
+
 @require_POST
 @role_required(Role.ENABLER)
 def outcome_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -207,3 +241,28 @@ def respond_outcome(request: HttpRequest, link: RespondentLink, token: str) -> H
     context: dict[str, Any] = {"outcome": outcome, "form": form, "link": link,
                                "place": outcome.engagement.place}
     return render(request, "engagements/outcome-respond.html", context)
+
+
+def respond_write_outcome(request: HttpRequest, link: RespondentLink, token: str
+                          ) -> HttpResponse:
+    """The statement form, for the place's contact to write an outcome in their own words.
+    Called by the public respondent view for a valid link; its POST uses the link (once),
+    unless the statement is refused, when nothing is saved and the link still works."""
+    engagement = services.engagement_for_link(link)
+    if engagement is None:
+        respondents.attempt_record(request)
+        return render(request, "respondents/link-invalid.html", {"state": "revoked"},
+                      status=410)
+    form = StatementForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outcome_write_by_place(token=token, data=form.data_for_service())
+        except respondents.LinkUnusable as gone:
+            return render(request, "respondents/link-invalid.html", {"state": gone.state},
+                          status=410)
+        except DomainError as exc:
+            errors_to_form(form, exc)
+        else:
+            return answered(request, "written")
+    return render(request, "engagements/outcome-write.html", {
+        "form": form, "link": link, "place": engagement.place})

@@ -8,8 +8,8 @@ people and is shown as it is.
 
 Queries for ``reach_page``: the areas (engagements with place and funding, 1), participants by
 area and profession (1), cohorts and returners by area (1), participants by sector (1), the
-innovations (1), their measures (1) and those measures' values (1): 7, whatever the number of
-areas, cohorts or values.
+innovations (1) and their measures (1, each with its stored run-chart result: no values are
+read): 6, whatever the number of areas, cohorts or values.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.db.models import Count, Q, Sum
 
 from engagements.disclosure import Cell, count_cell, count_text, suppress
 from engagements.measures.models import Measure, MeasureValue
-from engagements.measures.reads import MeasureChart, charts_for
+from engagements.measures.reads import MeasureResult, results_for
 from engagements.models import Engagement, Outcome, Programme
 from engagements.reach.models import Cohort, CohortCount, Innovation, Profession
 from places.models import Sector
@@ -75,7 +75,7 @@ class AreaRow:
 class InnovationRow:
     innovation: Innovation
     place_name: str
-    charts: list[MeasureChart] = field(default_factory=list)
+    charts: list[MeasureResult] = field(default_factory=list)
     outcomes: int = 0
 
 
@@ -157,8 +157,9 @@ def _has_funding(e: Engagement) -> bool:
 
 def innovations_of(programme: Programme, *, engagement: Engagement | None = None
                    ) -> list[InnovationRow]:
-    """The innovations with their linked outcomes counted and their measures' run charts (the
-    latest value, and any signal). Three queries."""
+    """The innovations with their linked outcomes counted and their measures' results (the
+    latest value, the median and any signal, as stored on each measure when its values were
+    written: no values are read). Two queries (three if a measure has no stored result)."""
     qs = Innovation.objects.filter(engagement__programme=programme)
     if engagement is not None:
         qs = qs.filter(engagement=engagement)
@@ -168,8 +169,8 @@ def innovations_of(programme: Programme, *, engagement: Engagement | None = None
                        .order_by("engagement__place__name", "name", "pk"))
     measures = list(Measure.objects.filter(innovation__in=[i.pk for i in innovations])
                     .order_by("name", "pk")) if innovations else []
-    by_innovation: dict[int, list[MeasureChart]] = defaultdict(list)
-    for chart in charts_for(measures):
+    by_innovation: dict[int, list[MeasureResult]] = defaultdict(list)
+    for chart in results_for(measures):
         assert chart.measure.innovation_id is not None
         by_innovation[chart.measure.innovation_id].append(chart)
     return [InnovationRow(i, i.engagement.place.name, by_innovation[i.pk],

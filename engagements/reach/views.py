@@ -37,7 +37,7 @@ def get_area_for(programme: str, pk: int) -> Engagement:
 @require_GET
 @role_required(Role.LEAD, Role.ADMIN)
 def reach_dashboard(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
-    """11 queries (session, user, roles, programme, and ``reads.reach_page``'s 7)."""
+    """10 queries (session, user, roles, programme, and ``reads.reach_page``'s 6)."""
     prog = get_programme_for(request.user, programme)
     return render(request, "engagements/reach/dashboard.html", {
         "programme": prog, "page": reads.reach_page(prog), "professions": reads.PROFESSIONS})

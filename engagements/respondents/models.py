@@ -22,6 +22,10 @@ class RespondentLink(TimeStampedModel):
     class Purpose(models.TextChoices):
         CONFIRM_OUTCOME = "confirm_outcome", "Confirm an outcome"
         AGREE_DIAGNOSTIC = "agree_diagnostic", "Agree the diagnostic record"
+        # Target: the engagement (engagements.outcomes: the place writes its own outcome).
+        WRITE_OUTCOME = "write_outcome", "Write an outcome"
+        # Target: the measure (engagements.measures: the place sends its next value).
+        MEASURE_VALUE = "measure_value", "Send a measure's next value"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -30,6 +30,8 @@ SESSION_DONE = "_respondent_done"
 PURPOSE_PAGES: dict[str, str] = {
     RespondentLink.Purpose.CONFIRM_OUTCOME: "engagements.outcomes.views.respond_outcome",
     RespondentLink.Purpose.AGREE_DIAGNOSTIC: "engagements.diagnostic.views.respond_diagnostic",
+    RespondentLink.Purpose.WRITE_OUTCOME: "engagements.outcomes.views.respond_write_outcome",
+    RespondentLink.Purpose.MEASURE_VALUE: "engagements.measures.views.respond_measure_value",
 }
 STATUS_OF_STATE = {"tampered": 404, "unknown": 404, "used": 410, "expired": 410,
                    "revoked": 410}
