@@ -49,9 +49,10 @@ from engagements.lifecycle.services import VERBS, steps_from
 from engagements.measures.reads import charts_of
 from engagements.models import Programme
 from engagements.outcomes import reads as outcome_reads
+from engagements.voice import reads as voice_reads
 from fieldbook.access import role_required
 from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from fieldbook.params import query_date, query_text
+from fieldbook.params import query_date, query_int, query_text
 from fieldbook.roles import Role
 
 if TYPE_CHECKING:
@@ -143,8 +144,9 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """18 queries for the page (issue 17's history and issue 16's measures included; one more
-    when its measures have values, one more with a pending proposal), 10 for the htmx
+    """19 queries for the page (issue 17's history and the place's voice, issue 16's measures
+    included; one more when its measures have values, one more with a pending proposal, up to
+    three more when the place's voice has rounds), 10 for the htmx
     timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
@@ -188,6 +190,10 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "history": history,
         # Measures and their run charts (issue 16): two queries, whatever the series' length.
         "measure_charts": charts_of(engagement),
+        # The place's own voice (issue 17): one query with no round, four at most.
+        "voice": voice_reads.place_voice(engagement.pk,
+                                         pulse_number=query_int(request.GET, "pulse",
+                                                                highest=9999)),
     })
     return render(request, "engagements/place.html", context)
 

@@ -21,6 +21,8 @@ class RespondentLink(TimeStampedModel):
 
     class Purpose(models.TextChoices):
         CONFIRM_OUTCOME = "confirm_outcome", "Confirm an outcome"
+        SELF_ASSESSMENT = "self_assessment", "Answer a self-assessment"
+        PULSE = "pulse", "Answer a relationship pulse"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
