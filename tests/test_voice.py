@@ -467,3 +467,14 @@ def test_due_rounds_open_and_expired_rounds_close(
     e.programme.voice_every_months = 0
     e.programme.save()
     assert VoiceRound.objects.filter(engagement=e).count() == 4
+
+
+def test_the_beat_task_closes_and_opens(
+        world: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+    from engagements.voice.tasks import voice_rounds_due
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert voice_rounds_due.run() == {"closed": 0, "opened": 2}
+    assert len(mail.outbox) == 12
+    assert "http://" in str(mail.outbox[0].body) and "/respond/" in str(mail.outbox[0].body)
+    assert voice_rounds_due.run() == {"closed": 0, "opened": 0}

@@ -1,6 +1,6 @@
-"""The board member's answer forms. Every field is optional here and every rule is the
-service's (engagements.voice.services.voice_respond): a missing or out-of-scale rating gets its
-message beside the field, and what was chosen is kept."""
+"""The board member's answer forms. A rating is required here (with the service's own
+message), and every other rule is the service's (engagements.voice.services.voice_respond):
+an out-of-scale rating gets its message beside the field, and what was chosen is kept."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ AGREE = [("1", "1 Strongly disagree"), ("2", "2"), ("3", "3"), ("4", "4"),
 RATING = [("1", "1 Very low"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 Very high")]
 
 
-def _radios(label: str, choices: list[tuple[str, str]], hint: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=False, help_text=hint,
-                           widget=forms.RadioSelect(choices=choices))
+def _radios(label: str, choices: list[tuple[str, str]], what: str, hint: str = ""
+            ) -> forms.CharField:
+    # A CharField, not a ChoiceField: a value off the scale reaches the service, whose message
+    # says so ("must be from 1 to 5") rather than Django's "Select a valid choice".
+    return forms.CharField(label=label, help_text=hint,
+                           widget=forms.RadioSelect(choices=choices),
+                           error_messages={"required": f"Choose a rating from 1 to 5 for {what}"})
 
 
 class SelfAssessmentForm(forms.Form):
@@ -25,8 +29,8 @@ class SelfAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         for st in Statement:
             self.fields[f"score_{st.value}"] = _radios(
-                st.label, AGREE, hint=f"{STATEMENT_SHORT[st]}: 1 is strongly disagree, "
-                                      "5 is strongly agree")
+                st.label, AGREE, f"“{STATEMENT_SHORT[st].lower()}”",
+                hint=f"{STATEMENT_SHORT[st]}: 1 is strongly disagree, 5 is strongly agree")
             self.fields[f"comment_{st.value}"] = forms.CharField(
                 label=f"Comment on {STATEMENT_SHORT[st].lower()}", required=False,
                 widget=forms.Textarea,
@@ -49,9 +53,10 @@ class PulseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.partners = partners
         for org_id, name in partners:
-            self.fields[f"trust_{org_id}"] = _radios(f"How much do you trust {name}?", RATING)
+            self.fields[f"trust_{org_id}"] = _radios(f"How much do you trust {name}?", RATING,
+                                                     f"trust with {name}")
             self.fields[f"value_{org_id}"] = _radios(
-                f"How much value does working with {name} bring?", RATING)
+                f"How much value does working with {name} bring?", RATING, f"value with {name}")
 
     def groups(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [(name, self[f"trust_{org_id}"], self[f"value_{org_id}"])

@@ -27,12 +27,12 @@ from places.models import SECTOR_BY_KIND, Sector
 WORKING = 3.0
 STRONG = 4.0
 STRENGTHENED_BY = 0.5
-WIDTH = 640
+WIDTH = 760
 HEIGHT = 440
-CX, CY, RADIUS = WIDTH // 2, HEIGHT // 2, 150
+CX, CY, RADIUS = WIDTH // 2, HEIGHT // 2, 145
 NODE_R = 14
 LABEL_GAP = 22
-LABEL_CHARS = 26
+LABEL_CHARS = 32
 SECTOR_ORDER = {s.value: i for i, s in enumerate(Sector)}
 
 

@@ -89,7 +89,8 @@ def voice_close(request: AuthenticatedHttpRequest, programme: str, place: str, p
         return redirect(_back(programme, place))
     return render(request, "engagements/voice/close.html", {
         "round": voice_round, "engagement": engagement, "programme": engagement.programme,
-        "place": engagement.place, "answered": reads.responses_text(getattr(voice_round, "answered", 0))})
+        "place": engagement.place,
+        "answered": reads.responses_text(getattr(voice_round, "answered", 0))})
 
 
 # -- the board member's pages (a respondent purpose) ------------------------------------------
