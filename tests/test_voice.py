@@ -259,7 +259,10 @@ def test_pulse_ties_need_3_ratings_and_strengthened_ties_are_found(
             for t in net.strengthened] == [("Vale Hospitals NHS Trust", "Vale Council", 2.0,
                                             4.0)]
     # Round 1 can still be drawn on its own.
-    assert reads.pulse_of(reads.rounds_of(world["engagement"].pk), number=1).round == first
+    rounds = reads.rounds_of(world["engagement"].pk)
+    assert reads.pulse_of(rounds, number=1).round == first
+    assert reads.pulse_of(rounds, number=1).previous is None
+    assert reads.pulse_of(rounds, number=9).round == second  # not a round: the latest
 
 
 # ---- bad input ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The demo's place voice (issue 17): self-assessment and relationship pulse rounds answered by
 the fictional board members of two A&E places (two rounds each, nine and three months ago, the
 second better than the first), and a self-assessment that only two answered (so it shows
-"fewer than 3 responses" and nothing else). Scores are drawn from a seeded generator, so every
+"fewer than 3 responses" and nothing else), and a pulse at West Hertfordshire open since four
+days ago that one member has answered so far (a lead can close it). Scores are drawn from a seeded generator, so every
 run is the same. Made once per engagement: one with a round already is left alone.
 
 The demo's rounds have invitations but no respondent links (a link's token exists only in its
@@ -33,6 +34,8 @@ from places.models import BoardMembership
 # place slug -> how many board members answered each round (None: all of them).
 FULL = {"nottingham": None, "central-lancashire": None}
 SUPPRESSED = "north-merseyside"
+OPEN = "west-hertfordshire"
+OPEN_DAYS_AGO = 4
 ROUNDS_DAYS_AGO = (270, 90)
 COMMENTS = (
     (Statement.TRUST, "We can now disagree in the room and still leave as one system."),
@@ -48,7 +51,7 @@ def _scores(rng: random.Random, lift: int) -> dict[Statement, int]:
 def voice_seed(*, today: dt.date, engagements: Iterable[tuple[EngagementSpec, Engagement]],
                report: Counter[str]) -> None:
     by_slug = {spec.place: e for spec, e in engagements if spec.place in
-               (*FULL, SUPPRESSED)}
+               (*FULL, SUPPRESSED, OPEN)}
     done = set(VoiceRound.objects.filter(engagement__in=list(by_slug.values()))
                .values_list("engagement_id", flat=True))
     for slug, e in sorted(by_slug.items()):
@@ -60,6 +63,10 @@ def voice_seed(*, today: dt.date, engagements: Iterable[tuple[EngagementSpec, En
         if len(members) < 3:
             continue
         rng = random.Random(f"{SEED}:voice:{slug}")
+        if slug == OPEN:
+            _round(e, VoiceRound.Kind.PULSE, 1, today - dt.timedelta(days=OPEN_DAYS_AGO),
+                   members, 1, 0, rng, report, closed=False)
+            continue
         rounds = ((ROUNDS_DAYS_AGO[-1:], 2) if slug == SUPPRESSED
                   else (ROUNDS_DAYS_AGO, None))
         days_list, answering = rounds
@@ -73,11 +80,12 @@ def voice_seed(*, today: dt.date, engagements: Iterable[tuple[EngagementSpec, En
 
 def _round(e: Engagement, kind: str, number: int, opened_on: dt.date,
            members: list[BoardMembership], answering: int, lift: int, rng: random.Random,
-           report: Counter[str]) -> None:
+           report: Counter[str], *, closed: bool = True) -> None:
     closes_on = opened_on + dt.timedelta(days=14)
     r = VoiceRound.objects.create(
         engagement=e, kind=kind, number=number, opened_on=opened_on, closes_on=closes_on,
-        closed_at=timezone.make_aware(dt.datetime.combine(closes_on, dt.time(18))))
+        closed_at=timezone.make_aware(dt.datetime.combine(closes_on, dt.time(18)))
+        if closed else None)
     VoiceInvite.objects.bulk_create([
         VoiceInvite(round=r, person=m.person, organisation_id=m.person.organisation_id)
         for m in members])

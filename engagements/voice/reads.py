@@ -149,8 +149,8 @@ def pulse_of(rounds: list[VoiceRound], *, number: int | None = None) -> Pulse:
     closed = [r for r in rounds if r.kind == VoiceRound.Kind.PULSE and r.closed_at is not None]
     shown = [r for r in closed if is_shown(r)]
     suppressed = [r for r in closed if not is_shown(r)]
-    chosen = next((i for i, r in enumerate(shown) if number is None or r.number == number),
-                  None)
+    # Round ``number`` if it is shown, else the latest shown.
+    chosen = next((i for i, r in enumerate(shown) if r.number == number), 0 if shown else None)
     if chosen is None:
         return Pulse(None, None, None, shown, suppressed)
     current = shown[chosen]
