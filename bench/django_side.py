@@ -193,9 +193,9 @@ VOICE_ORGS, VOICE_MEMBERS, VOICE_ROUNDS = 8, 16, 4
 
 def voice_place(tag: str, programme: Programme, busiest: Engagement) -> dict[str, Any]:
     """Issue 17's bench page, made once per database (idempotent): the place page of the
-    busiest place but one, whose board (16 members from 8 organisations) has answered 4 closed
-    self-assessment and 4 closed pulse rounds (the page draws the latest network and compares
-    it with the one before)."""
+    programme's last place by slug (not the busiest), whose board (16 members from 8
+    organisations) has answered 4 closed self-assessment and 4 closed pulse rounds (the page
+    draws the latest network and compares it with the one before)."""
     from engagements.voice.models import (
         Statement,
         StatementScore,

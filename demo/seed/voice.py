@@ -2,8 +2,9 @@
 the fictional board members of two A&E places (two rounds each, nine and three months ago, the
 second better than the first), and a self-assessment that only two answered (so it shows
 "fewer than 3 responses" and nothing else), and a pulse at West Hertfordshire open since four
-days ago that one member has answered so far (a lead can close it). Scores are drawn from a seeded generator, so every
-run is the same. Made once per engagement: one with a round already is left alone.
+days ago that one member has answered so far (a lead can close it). Scores are drawn from a
+seeded generator, so every run is the same. Made once per engagement: one with a round
+already is left alone.
 
 The demo's rounds have invitations but no respondent links (a link's token exists only in its
 mail); their answers are made as ``voice_respond`` would make them.
