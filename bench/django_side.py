@@ -170,6 +170,7 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
         if len(chosen) == n_enablers:
             break
     out.update(measures_and_reach(tag, programme, busiest))
+    out.update(voice_place(tag, programme, busiest))
     for e, post in chosen:
         out["load_users"].append({"role": "enabler", "username": e.user.username,
                                   "sessionid": _session_cookie(e.user), "post": post})
@@ -185,6 +186,68 @@ def personas(tag: str, load_users: int) -> dict[str, Any]:
 
 
 MEASURES, POINTS, AREAS = 10, 104, 23
+
+
+VOICE_ORGS, VOICE_MEMBERS, VOICE_ROUNDS = 8, 16, 4
+
+
+def voice_place(tag: str, programme: Programme, busiest: Engagement) -> dict[str, Any]:
+    """Issue 17's bench page, made once per database (idempotent): the place page of the
+    programme's last place by slug (not the busiest), whose board (16 members from 8
+    organisations) has answered 4 closed self-assessment and 4 closed pulse rounds (the page
+    draws the latest network and compares it with the one before)."""
+    from engagements.voice.models import (
+        Statement,
+        StatementScore,
+        TieRating,
+        VoiceInvite,
+        VoiceResponse,
+        VoiceRound,
+    )
+    from places.models import BoardMembership, DeliveryBoard, Organisation, Person
+
+    engagement = (Engagement.objects.filter(programme=programme).exclude(pk=busiest.pk)
+                  .select_related("place").order_by("-place__slug").first())
+    assert engagement is not None
+    if VoiceRound.objects.filter(engagement=engagement).exists():
+        return {"voice_place": engagement.place.slug}
+    kinds = [k for k, _ in Organisation.Kind.choices]
+    orgs = [Organisation.objects.get_or_create(
+        name=f"{tag} voice organisation {i}", defaults={"kind": kinds[i % len(kinds)]})[0]
+        for i in range(VOICE_ORGS)]
+    board, _ = DeliveryBoard.objects.get_or_create(
+        place=engagement.place, defaults={"name": f"{engagement.place.name} board"})
+    people = []
+    for i in range(VOICE_MEMBERS):
+        person, _ = Person.objects.get_or_create(
+            full_name=f"Voice Member{i:02} Bench", organisation=orgs[i % VOICE_ORGS],
+            defaults={"role_title": "Director", "email": f"{tag}-voice-{i}@example.org"})
+        BoardMembership.objects.get_or_create(board=board, person=person, ended_on=None)
+        people.append(person)
+    today = timezone.localdate()
+    for kind in VoiceRound.Kind.values:
+        for n in range(1, VOICE_ROUNDS + 1):
+            opened = today - dt.timedelta(days=90 * (VOICE_ROUNDS - n + 1))
+            r = VoiceRound.objects.create(
+                engagement=engagement, kind=kind, number=n, opened_on=opened,
+                closes_on=opened + dt.timedelta(days=14), closed_at=timezone.now())
+            VoiceInvite.objects.bulk_create(
+                VoiceInvite(round=r, person=p, organisation=p.organisation) for p in people)
+            for i, p in enumerate(people):
+                response = VoiceResponse.objects.create(round=r)
+                if kind == VoiceRound.Kind.SELF_ASSESSMENT:
+                    StatementScore.objects.bulk_create(
+                        StatementScore(response=response, statement=st,
+                                       score=1 + (i + n + j) % 5)
+                        for j, st in enumerate(Statement))
+                    continue
+                TieRating.objects.bulk_create(
+                    TieRating(response=response,
+                              org_low=min(p.organisation, o, key=lambda x: x.pk),
+                              org_high=max(p.organisation, o, key=lambda x: x.pk),
+                              trust=1 + (i + n) % 5, value=1 + (i * 3 + n) % 5)
+                    for o in orgs if o.pk != p.organisation_id)
+    return {"voice_place": engagement.place.slug}
 
 
 def measures_and_reach(tag: str, programme: Programme, busiest: Engagement) -> dict[str, Any]:

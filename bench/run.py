@@ -80,6 +80,8 @@ PAGES = [
     # Issue 16: measures and run charts, and the reach dashboard.
     ("place_measures", "Place page, 10 measures × 104 points", 150),
     ("reach", "Reach dashboard (23 areas)", 150),
+    # Issue 17: a place page with 4 self-assessment and 4 pulse rounds (network drawn).
+    ("place_voice", "Place page, self-assessment and network (8 rounds)", 150),
 ]
 BENCH_NOTE = "Bench visit."
 # The bench databases' notes key (they hold generated data only; a real key never goes in git).
@@ -323,6 +325,8 @@ def run_pages(info: dict[str, Any]) -> dict[str, Any]:
             "GET", f"/programmes/{p}/places/{info['measures_place']}/"), 200),
         "reach": (lambda: lead.request("GET", f"/programmes/{info['reach_programme']}/reach/"),
                   200),
+        "place_voice": (lambda: lead.request(
+            "GET", f"/programmes/{p}/places/{info['voice_place']}/"), 200),
     }
     pages = {}
     for key, label, _ in PAGES:

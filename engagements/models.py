@@ -67,6 +67,13 @@ class Programme(TimeStampedModel):
         settings.AUTH_USER_MODEL, related_name="led_programmes", blank=True,
         help_text="Programme leads who look after this programme.",
     )
+    # The place's voice (issue 17): how often a board's self-assessment and relationship pulse
+    # fall due (engagements.voice.services.voice_rounds_open_due); 0 = only when a lead opens one.
+    voice_every_months = models.PositiveSmallIntegerField(
+        "self-assessment and pulse every", default=6,
+        choices=[(0, "Only when a lead opens a round"), (3, "3 months"), (6, "6 months"),
+                 (12, "12 months")],
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -722,3 +729,10 @@ from engagements.reach.models import (  # noqa: E402, F401
     Innovation,
 )
 from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401
+from engagements.voice.models import (  # noqa: E402, F401
+    StatementScore,
+    TieRating,
+    VoiceInvite,
+    VoiceResponse,
+    VoiceRound,
+)

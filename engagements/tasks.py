@@ -12,7 +12,9 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
   whose PDF was never made;
 - ``send_enabler_digests`` on Mondays at 07:00;
 - ``slide_quarters`` nightly at 00:05 (engagements.rollups: the last quarter moved on a day);
-- ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift).
+- ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift);
+- ``voice_rounds_due`` daily at 06:15 (engagements.voice: closes expired rounds of the place's
+  self-assessment and pulse, opens those due by the programme's ``voice_every_months``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
 from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)
 from engagements.summaries import services as summaries
+from engagements.voice.tasks import voice_rounds_due  # noqa: F401 (registers)
 
 logger = logging.getLogger(__name__)
 

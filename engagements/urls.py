@@ -11,6 +11,7 @@ from engagements.pilots import views as pilots
 from engagements.reach import views as reach
 from engagements.respondents import views as respondents
 from engagements.summaries import views as summaries
+from engagements.voice import views as voice
 from engagements.week import views as week
 
 app_name = "engagements"
@@ -93,6 +94,11 @@ urlpatterns = [
     path("programmes/<slug:programme>/places/<slug:place>/proposals/<int:pk>/",
          lifecycle.proposal_decide, name="proposal-decide"),
     path("week/engagements/<int:pk>/propose/", lifecycle.proposal_new, name="proposal-new"),
+    # The place's voice (issue 17): a self-assessment and a relationship pulse, by round.
+    path("programmes/<slug:programme>/places/<slug:place>/voice/<slug:kind>/open/",
+         voice.voice_open, name="voice-open"),
+    path("programmes/<slug:programme>/places/<slug:place>/voice/rounds/<int:pk>/close/",
+         voice.voice_close, name="voice-close"),
     # Measures and run charts; reach, cohorts, funding and innovations (issue 16).
     path("engagements/<int:pk>/measures/", measures.measures_page, name="measures"),
     path("engagements/<int:pk>/measures/new/", measures.measure_add, name="measure-add"),

@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.check_rollups",
         "schedule": crontab(minute=30, hour=2),
     },
+    "voice-rounds-due": {  # the place's self-assessment and pulse rounds: close, open due
+        "task": "engagements.voice_rounds_due",
+        "schedule": crontab(minute=15, hour=6),
+    },
 }
 
 # Security headers. Production (DEBUG off) also sets HTTPS-only cookies unless told otherwise.

@@ -52,6 +52,10 @@ NOT_LINKED = {
     "password_reset_complete", "backoffice:invitation-accept", "healthz",
     # A place contact's link comes by email only (tests/test_outcomes.py opens it).
     "engagements:respond",
+    # Closing a round of the place's voice is linked from a place page only while the round is
+    # open: the demo's open pulse (West Hertfordshire) is not on the two place pages the crawls
+    # open. tests/test_voice.py and tests/test_voice_browser.py open it.
+    "engagements:voice-close",
     # A programme's public request page is published to places (leads find its address on
     # the triage page); the page after sending one is shown after a POST. The browser test
     # walks both.

@@ -35,6 +35,7 @@ from engagements.messages.services import (
 )
 from engagements.models import LearningItem
 from engagements.summaries.services import summary_compile, summary_render_pdf
+from engagements.voice.models import VoiceRound
 from fieldbook.roles import Role
 
 from .factories import (
@@ -117,6 +118,7 @@ SUPPORT_REQUEST = "support-request"
 PROPOSAL = "proposal"
 API_CLIENT = "api-client"
 MEASURE = "measure"
+VOICE_ROUND = "voice-round"
 AREA = "area"
 OWN_DIAGNOSTIC_SESSION = "own-diagnostic-session"
 OWN_PARTICIPANT = "own-participant"
@@ -356,6 +358,10 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
                                             OK),
     "engagements:diagnostic-participant-remove": (ENABLER, OWN_PARTICIPANT, OWN_ENABLER, NA, R),
     "engagements:pilot": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
+    # The place's voice (issue 17): leads and admins open a round (an empty POST is refused
+    # with a message: the place has no board to ask) and close one (the empty POST closes it).
+    "engagements:voice-open": (LEAD_OR_ADMIN, (PLACE, {"kind": "pulse"}), LEADS, OK, OK),
+    "engagements:voice-close": (LEAD_OR_ADMIN, VOICE_ROUND, LEADS, OK, R),
     # API clients (issue 18): admins issue (an empty POST shows the form's errors), list, see
     # and revoke (a POST; the empty one revokes and goes back to the client's page).
     "backoffice:api-clients": (ADMIN, {}, ADMINS, OK, NA),
@@ -592,6 +598,11 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         OWN_PARTICIPANT: lambda: {"pk": DiagnosticParticipant.objects.create(
             session=diagnostic_session(), full_name="Ada Quill", role="sro",
             organisation="Fenwick Vale Council").pk},
+        VOICE_ROUND: lambda: {"programme": programme.slug, "place": place.slug,
+                              "pk": VoiceRound.objects.get_or_create(
+                                  engagement=engagement, kind="pulse", number=1, defaults={
+                                      "opened_on": engagement.requested_on,
+                                      "closes_on": engagement.requested_on})[0].pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

@@ -52,6 +52,7 @@ from engagements.models import (
 )
 from engagements.reminders import enabler_digests_send
 from engagements.summaries.services import summary_compile, summary_render_pdf
+from engagements.voice.models import VoiceRound
 from fieldbook.roles import Role
 from places.models import BoardMembership
 
@@ -331,6 +332,15 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
             session__engagement=w.engagement).order_by("pk")[:1]],
     "engagements:pilot": lambda w: [
         {"programme": w.engagement.programme.slug, "place": w.engagement.place.slug}],
+    # The place's voice (issue 17): opening each kind for the author's place, and closing the
+    # demo's rounds (the demo's are closed already: the page says so, the POST does nothing).
+    "engagements:voice-open": lambda w: [
+        {"programme": w.engagement.programme.slug, "place": w.engagement.place.slug,
+         "kind": k} for k in ("self_assessment", "pulse")],
+    "engagements:voice-close": lambda w: [
+        {"programme": r.engagement.programme.slug, "place": r.engagement.place.slug,
+         "pk": r.pk} for r in VoiceRound.objects.select_related(
+            "engagement__programme", "engagement__place").order_by("pk")[:2]],
     # Measures, run charts, reach, cohorts, funding and innovations (issue 16): the author's
     # engagement (its measures), each measure of the demo, and the 23-area programme's areas.
     "engagements:measures": lambda w: [{"pk": w.engagement.pk}],

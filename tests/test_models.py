@@ -50,6 +50,13 @@ from engagements.models import (
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
 from engagements.respondents.models import RespondentAttempt, RespondentLink
 from engagements.respondents.services import link_create
+from engagements.voice.models import (
+    StatementScore,
+    TieRating,
+    VoiceInvite,
+    VoiceResponse,
+    VoiceRound,
+)
 from fieldbook.audit import audit_record
 from fieldbook.models import AuditEvent, PasswordResetRequest, UserSession
 from places.models import (
@@ -395,6 +402,20 @@ def test_scope_key_is_one_per_scope() -> None:
 
 # ---- __str__ ------------------------------------------------------------------------------
 
+def _voice_round(kind: str = "self_assessment") -> VoiceRound:
+    return VoiceRound.objects.create(
+        engagement=f.EngagementFactory.create(), kind=kind, number=1,
+        opened_on=dt.date(2026, 5, 1), closes_on=dt.date(2026, 5, 15))
+
+
+def _tie_rating() -> TieRating:
+    low, high = sorted([f.OrganisationFactory.create(), f.OrganisationFactory.create()],
+                       key=lambda o: o.pk)
+    return TieRating.objects.create(
+        response=VoiceResponse.objects.create(round=_voice_round("pulse")),
+        org_low=low, org_high=high, trust=3, value=4)
+
+
 STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     Region: lambda: f.RegionFactory.create(name="North West"),
     System: lambda: f.SystemFactory.create(name="Lancashire and South Cumbria ICS"),
@@ -489,6 +510,15 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         role=DiagnosticParticipant.Role.SRO, organisation="Fenwick Vale Council"),
     DiagnosticRecord: lambda: DiagnosticRecord.objects.create(
         engagement=f.EngagementFactory.create(), journey_stage=2),
+    VoiceRound: lambda: _voice_round(),
+    VoiceInvite: lambda: VoiceInvite.objects.create(
+        round=_voice_round(), person=(p := f.PersonFactory.create()),
+        organisation=p.organisation),
+    VoiceResponse: lambda: VoiceResponse.objects.create(round=_voice_round()),
+    StatementScore: lambda: StatementScore.objects.create(
+        response=VoiceResponse.objects.create(round=_voice_round()),
+        statement="trust", score=4),
+    TieRating: _tie_rating,
 }
 
 

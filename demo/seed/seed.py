@@ -40,6 +40,7 @@ from demo.seed.places import PLACES, REGIONS, SYSTEMS
 from demo.seed.programmes import ENGAGEMENTS, PROGRAMMES, THEMES
 from demo.seed.reach import reach_seed
 from demo.seed.sessions import SessionPlanner
+from demo.seed.voice import voice_seed
 from enablers.models import Assignment, Enabler
 from engagements.models import Engagement, Outcome, Programme, Theme
 from fieldbook.audit import audit_record
@@ -174,6 +175,8 @@ class _Seeder:
         # The 23-area programme's reach, funding, innovations and measures (issue 16).
         reach_seed(today=self.today, report=self.report.created,
                    enabler_engagement=assigned)
+        # The place's own voice (issue 17): self-assessment and pulse rounds, one suppressed.
+        voice_seed(today=self.today, engagements=self.engagements, report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

@@ -50,9 +50,10 @@ from engagements.lifecycle.services import VERBS, steps_from
 from engagements.measures.reads import charts_of
 from engagements.models import Programme
 from engagements.outcomes import reads as outcome_reads
+from engagements.voice import reads as voice_reads
 from fieldbook.access import role_required
 from fieldbook.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from fieldbook.params import query_date, query_text
+from fieldbook.params import query_date, query_int, query_text
 from fieldbook.roles import Role
 
 if TYPE_CHECKING:
@@ -144,9 +145,9 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """20 queries for the page (issue 17's history and diagnostic, issue 16's measures
-    included; one more when its measures have values, one more with a pending proposal), 10
-    for the htmx
+    """21 queries for the page (issue 17's history, diagnostic and the place's voice, issue 16's
+    measures included; one more when its measures have values, one more with a pending
+    proposal, up to three more when the place's voice has rounds), 10 for the htmx
     timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
@@ -193,6 +194,10 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         # The diagnostic (issue 17, point 3): participants by role, and the place's record
         # when it chose to share it. Two queries.
         "diagnostic": diagnostic_reads.centre_view(engagement),
+        # The place's own voice (issue 17): one query with no round, four at most.
+        "voice": voice_reads.place_voice(engagement.pk,
+                                         pulse_number=query_int(request.GET, "pulse",
+                                                                highest=9999)),
     })
     return render(request, "engagements/place.html", context)
 

@@ -26,6 +26,8 @@ class RespondentLink(TimeStampedModel):
         WRITE_OUTCOME = "write_outcome", "Write an outcome"
         # Target: the measure (engagements.measures: the place sends its next value).
         MEASURE_VALUE = "measure_value", "Send a measure's next value"
+        SELF_ASSESSMENT = "self_assessment", "Answer a self-assessment"
+        PULSE = "pulse", "Answer a relationship pulse"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

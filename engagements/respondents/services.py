@@ -85,7 +85,7 @@ def link_revoke(*, actor: User | None, link: RespondentLink, reason: str = "revo
 
 @transaction.atomic
 def link_create(
-    *, actor: User, purpose: str, target: models.Model, person: Person,
+    *, actor: User | None, purpose: str, target: models.Model, person: Person,
     now: dt.datetime | None = None,
 ) -> tuple[RespondentLink, str]:
     """A new link for ``person`` to answer ``purpose`` about ``target``; any open link for the

@@ -32,7 +32,12 @@ PURPOSE_PAGES: dict[str, str] = {
     RespondentLink.Purpose.AGREE_DIAGNOSTIC: "engagements.diagnostic.views.respond_diagnostic",
     RespondentLink.Purpose.WRITE_OUTCOME: "engagements.outcomes.views.respond_write_outcome",
     RespondentLink.Purpose.MEASURE_VALUE: "engagements.measures.views.respond_measure_value",
+    RespondentLink.Purpose.SELF_ASSESSMENT: "engagements.voice.views.respond_voice",
+    RespondentLink.Purpose.PULSE: "engagements.voice.views.respond_voice",
 }
+# What follows an answer, by the decision ``answered`` was given, when it is not the plain
+# thank-you page: a view function (request) -> response.
+THANKS_PAGES: dict[str, str] = {"voice": "engagements.voice.views.voice_thanks"}
 STATUS_OF_STATE = {"tampered": 404, "unknown": 404, "used": 410, "expired": 410,
                    "revoked": 410}
 
@@ -55,6 +60,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("engagements:respond", kwargs={"token": OPEN_SLUG}))
     done = request.session.pop(SESSION_DONE, None)
     if done and request.method == "GET":
+        if done in THANKS_PAGES:
+            thanks: Callable[[HttpRequest], HttpResponse] = import_string(THANKS_PAGES[done])
+            return thanks(request)
         return render(request, "respondents/thanks.html", {"decision": done})
     if services.throttled(request):
         return render(request, "respondents/too-many.html", status=429)
