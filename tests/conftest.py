@@ -189,3 +189,34 @@ def redis_broker() -> Iterator[str]:
         celery_app.amqp._producer_pool = None
         client.delete(queue)
         client.close()
+
+
+# ---- test order --------------------------------------------------------------------------------
+
+def _order(item: pytest.Item) -> tuple[int, int]:
+    """pytest-django's order (plain database tests, then transactional ones, then the rest),
+    and, among the transactional tests, those with ``serialized_rollback`` first.
+
+    A transactional test without it empties the tables when it ends and lets post_migrate
+    make the content types again, under new ids; a ``serialized_rollback`` test after it
+    reloads the old ids and fails on the unique (app_label, model). One with it ends on
+    empty tables, which either kind copes with."""
+    from pytest_django.plugin import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    transactional = serialized = False
+    if marker is not None:
+        transaction_, reset_sequences, _dbs, serialized_, _apps = validate_django_db(marker)
+        transactional = bool(transaction_ or reset_sequences)
+        serialized = bool(serialized_)
+    transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
+    serialized = serialized or "django_db_serialized_rollback" in fixtures
+    if transactional:
+        return (1, 0 if serialized else 1)
+    return (0, 0) if marker is not None or "db" in fixtures else (2, 0)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_order)
