@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -32,6 +33,7 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.programme import with_figures
+from engagements.disclosure import Cell, sessions_text, within
 from engagements.lifecycle.reads import pending_proposal_pk
 
 if TYPE_CHECKING:
@@ -83,6 +85,23 @@ class PlaceSummary:
     def percent_used(self) -> int:
         allocated = self.engagement.days_allocated
         return min(100, int(self.days_used * 100 / allocated)) if allocated else 0
+
+    @cached_property
+    def shown(self) -> tuple[Cell, Cell]:
+        """Sessions in the last 4 weeks and to date, as the dashboard shows them (README
+        "Small numbers"): the days used go with the sessions to date."""
+        e = self.engagement
+        return within(e.sessions_recent, e.sessions_to_date)
+
+    @property
+    def days_shown(self) -> bool:
+        return self.shown[1].shown
+
+    @property
+    def sessions_said(self) -> str:
+        """"12 sessions held; 3 in the last 4 weeks", under the small-number rule."""
+        recent, to_date = self.shown
+        return f"{sessions_text(to_date)} held; {recent.text} in the last 4 weeks"
 
     @property
     def weeks_ago(self) -> str:
