@@ -193,3 +193,29 @@ def test_an_enablers_own_week_keeps_exact_counts(client: Client, world: dict[str
     client.force_login(enabler.user)
     text = strip(client.get(reverse("engagements:my-week")).content.decode())
     assert "1.0 of 20.0" in text  # 2 sessions of 225 minutes, to the day
+
+
+def test_themes_over_time_follow_the_rule(lead_client: Client, world: dict[str, Any]) -> None:
+    def chart(place: str) -> tuple[str, str]:
+        html = lead_client.get(url("place", place)).content.decode()
+        start = html.index('id="themes-over-time"')
+        svg = html[start:html.index("</svg>", start)]
+        table = html[start:html.index("</table>", start)].split("<tbody", 1)[1]
+        return svg, strip(table)
+
+    svg, table = chart("alder")
+    assert f"Flow ({FEWER_THAN})" in svg and f"Flow, {today_month(world)}: {WITHHELD}" in svg
+    assert "1 session" not in svg and " 1 " not in f" {table} "
+    svg, table = chart("elm")
+    assert "Flow (4)" in svg and "4 sessions" in svg and " 4" in table
+
+
+def today_month(world: dict[str, Any]) -> str:
+    return str(world["today"].strftime("%B %Y"))
+
+
+def test_a_theme_series_hides_what_its_total_would_give_away() -> None:
+    from engagements.dashboards.place import ThemeSeries
+
+    cells, total = ThemeSeries("Flow", "flow", 6, [1, 0, 0, 5]).shown
+    assert [c.text for c in cells] == [FEWER_THAN, "0", "0", WITHHELD] and total.text == "6"

@@ -255,7 +255,9 @@ def chart_bars(row: ChartRow) -> SafeString:
     name = escape(row.name)
     return mark_safe("".join(
         f'<rect class="app-chart__bar" x="{bar.x}" y="{bar.y}" width="11" height="{bar.height}">'
-        f"<title>{name}, {bar.month_label}: {plural(bar.n, 'session')}</title></rect>"
+        f"<title>{name}, {bar.month_label}: "
+        f"{plural(bar.n, 'session') if bar.text == str(bar.n) else f'{bar.text} sessions'}"
+        "</title></rect>"
         for bar in row.bars if bar.n))
 
 
