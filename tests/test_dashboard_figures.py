@@ -265,8 +265,11 @@ def test_place_timeline_and_themes_over_time(world: dict[str, Any]) -> None:
     series = {s.name: s.counts for s in over_time.series}
     assert series == {"Blame culture": [0, 0, 1, 1], "Acute flow": [1, 0, 0, 0],
                       "Discharge": [0, 0, 0, 1], "Relationships and trust": [0, 0, 1, 0]}
+    # The table under the chart follows the small-number rule (README "Small numbers"):
+    # every theme here adds up to 1 or 2, so its months read "not shown" (0 stays 0).
     assert over_time.table_rows[0] == {"month": D(2024, 6, 1),
-                                       "counts": [s.counts[3] for s in over_time.series]}
+                                       "counts": ["not shown", "0", "not shown", "0"]}
+    assert [s.shown[1].text for s in over_time.series] == ["fewer than 3"] * 4
     # The timeline's theme filter offers every theme of a held, live session (the rollup),
     # including those older than the chart.
     assert [name for _, name in themes_over_time(alpha, W, months=1).all_themes] == [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -15,9 +16,14 @@ from engagements.messages.models import Nomination
 from engagements.models import LearningItem, Session
 from fieldbook.models import AuditEvent
 
-from .test_week_views import LOG, Setting, edit_url, setting, text  # noqa: F401
+from .test_week_views import LOG, Setting, edit_url, text
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting(enabler_user: User) -> Setting:
+    return Setting(enabler_user)
 
 
 def item_fields(i: int = 0, **values: str) -> dict[str, str]:

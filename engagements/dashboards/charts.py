@@ -64,6 +64,7 @@ class ThemesChart:
     ticks: list[MonthTick]
     axis_y: int
     peak: int
+    has_hidden: bool = False  # some count is drawn as a stub (README "Small numbers")
 
 
 def themes_chart(data: ThemesOverTime) -> ThemesChart:
@@ -90,4 +91,5 @@ def themes_chart(data: ThemesOverTime) -> ThemesChart:
              for j, m in enumerate(data.months) if j % 3 == 0]
     return ThemesChart(width=width, height=axis_y + AXIS_HEIGHT - 8,
                        baseline_x2=width - LEFT, rows=rows, ticks=ticks, axis_y=axis_y,
-                       peak=data.peak)
+                       peak=data.peak,
+                       has_hidden=any(not c.shown for s in data.series for c in s.shown[0]))
