@@ -148,3 +148,42 @@ def suppress(parts: Sequence[int], total: int | None = None) -> tuple[list[Cell]
         i = order.pop(0)
         cells[i] = Cell(cells[i].value, COMPLEMENTARY)
     return cells, total_cell
+
+
+def within(part: int, total: int) -> tuple[Cell, Cell]:
+    """A count and the total it is a part of, when the rest (``total - part``) is never shown:
+    sessions in the last 4 weeks and to date, last month by the same day and all of it.
+
+    The rest is a third count a reader can work out from the two, so it is protected too:
+
+    - a total of 1 or 2 reads "fewer than 3", and so does a part of 1 or 2 (a part of 0 is 0);
+    - a part of 1 or 2 under a total of 3 or more reads "fewer than 3" (the rest is then one of
+      two values, total - 1 or total - 2);
+    - a rest of 1 or 2 (part 3 or more) hides the **total** ("not shown"): the part is shown,
+      and the total is one of part + 1 or part + 2 to a reader who knows this rule;
+    - otherwise both are shown (the rest is then 0 or at least 3).
+
+    >>> [c.text for c in within(1, 9)], [c.text for c in within(7, 9)]
+    (['fewer than 3', '9'], ['7', 'not shown'])
+
+    tests/test_disclosure.py tries every pair up to 60, as a reader who knows the rule would
+    (each view of the two cells against every pair that reads the same), and checks that no
+    count of 1 or 2 — the part, the total or the rest — is ever the only value left.
+    """
+    if is_small(total):
+        return count_cell(part), Cell(total, SMALL)
+    if is_small(part):
+        return Cell(part, SMALL), Cell(total)
+    if is_small(total - part):
+        return Cell(part), Cell(total, COMPLEMENTARY)
+    return Cell(part), Cell(total)
+
+
+def sessions_text(cell: Cell) -> str:
+    """A count of sessions in words: "4 sessions", "1 session", "fewer than 3 sessions",
+    "sessions not shown"."""
+    if cell.hidden == SMALL:
+        return f"{FEWER_THAN} sessions"
+    if cell.hidden == COMPLEMENTARY:
+        return f"sessions {WITHHELD}"
+    return f"{cell.text} session{'' if cell.value == 1 else 's'}"

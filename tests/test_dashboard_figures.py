@@ -265,8 +265,11 @@ def test_place_timeline_and_themes_over_time(world: dict[str, Any]) -> None:
     series = {s.name: s.counts for s in over_time.series}
     assert series == {"Blame culture": [0, 0, 1, 1], "Acute flow": [1, 0, 0, 0],
                       "Discharge": [0, 0, 0, 1], "Relationships and trust": [0, 0, 1, 0]}
+    # The table under the chart follows the small-number rule (README "Small numbers"):
+    # every theme here adds up to 1 or 2, so its months read "not shown" (0 stays 0).
     assert over_time.table_rows[0] == {"month": D(2024, 6, 1),
-                                       "counts": [s.counts[3] for s in over_time.series]}
+                                       "counts": ["not shown", "0", "not shown", "0"]}
+    assert [s.shown[1].text for s in over_time.series] == ["fewer than 3"] * 4
     # The timeline's theme filter offers every theme of a held, live session (the rollup),
     # including those older than the chart.
     assert [name for _, name in themes_over_time(alpha, W, months=1).all_themes] == [
@@ -310,12 +313,16 @@ def test_learning_board_and_coverage(world: dict[str, Any]) -> None:
 def test_heatmap_counts_last_quarter(world: dict[str, Any]) -> None:
     heat = heatmap_page(world["programme"], W, 1)
     alpha = next(r for r in heat.rows if r.engagement.place.name == "Alpha")
-    cells = {c.theme.name: (c.n, c.level) for c in alpha.cells}
+    cells = {c.theme.name: (c.n, c.level, c.text) for c in alpha.cells}
     # Blame culture twice (19 June, 23 May); Acute flow's only session is before the quarter.
-    assert cells["Blame culture"] == (2, 4)
-    assert cells["Discharge"] == (1, 2)
-    assert cells["Acute flow"] == (0, 0)
-    assert {t.name: t.total for t in heat.themes}["Relationships and trust"] == 1
+    # 1 and 2 read "fewer than 3", shaded alike (README "Small numbers"); Blame culture's
+    # column adds up to 2 in all, so its total reads "fewer than 3" and no place's count shows.
+    assert cells["Blame culture"] == (2, 0, "not shown")
+    assert {t.name: t.total_cell.text for t in heat.themes}["Blame culture"] == "fewer than 3"
+    assert cells["Discharge"][:2] == (1, 0) and cells["Discharge"][2] == "not shown"
+    assert cells["Acute flow"] == (0, 0, "")
+    theme = {t.name: t for t in heat.themes}["Relationships and trust"]
+    assert theme.total == 1 and theme.total_cell.text == "fewer than 3"
     assert [r.engagement.place.name for r in
             heatmap_page(world["programme"], W, 1, region="south").rows] == ["Bravo"]
 

@@ -306,7 +306,9 @@ def test_dashboard_csv_has_every_filtered_row(lead_client: Client, world: dict[s
     assert header[:3] == ["Place", "Region", "Status"]
     assert [r[0] for r in body] == ["Ashby", "Carrow"]  # the filter applies; the page does not
     ashby = dict(zip(header, body[0], strict=True))
-    assert ashby["Days to date"] == "1.0" and ashby["Days allocated"] == "20.0"
+    # One session to date: the small-number rule (README "Small numbers"), in words.
+    assert ashby["Sessions to date"] == "fewer than 3" and ashby["Days to date"] == "not shown"
+    assert ashby["Days allocated"] == "20.0"
     assert ashby["In the room last quarter: Acute"] == "Yes"
     assert ashby["In the room last quarter: Voluntary"] == "Yes"
     assert ashby["In the room last quarter: Mental health"] == "No"

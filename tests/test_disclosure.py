@@ -18,7 +18,9 @@ from engagements.disclosure import (
     count_text,
     is_small,
     recoverable,
+    sessions_text,
     suppress,
+    within,
 )
 
 
@@ -108,3 +110,71 @@ def test_no_visible_total_and_parts_pin_a_hidden_count(parts: list[int]) -> None
 
 def test_cells_say_what_they_are() -> None:
     assert Cell(5).text == "5" and Cell(5, "complementary").text == WITHHELD
+
+
+# -- a part and its total, the rest never shown (engagements.disclosure.within) ------------
+
+def _view(part: int, total: int) -> tuple[str, str]:
+    p, t = within(part, total)
+    return p.text, t.text
+
+
+def _pinned_small(limit: int = 60, checked: int = 40) -> list[tuple[int, int, str]]:
+    """Every pair (part, total) up to ``checked`` where a reader who knows the rule and sees
+    the two cells can tell a count of 1 or 2 (part, total or rest) exactly: the pairs that read
+    the same are the reader's candidates (pairs up to ``limit``, so the edge does not pin)."""
+    worlds: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for total in range(limit + 1):
+        for part in range(total + 1):
+            worlds[_view(part, total)].append((part, total))
+    found = []
+    for total in range(checked + 1):
+        for part in range(total + 1):
+            same = worlds[_view(part, total)]
+            for name, value, values in (
+                ("part", part, {p for p, _ in same}),
+                ("total", total, {t for _, t in same}),
+                ("rest", total - part, {t - p for p, t in same}),
+            ):
+                if is_small(value) and values == {value}:
+                    found.append((part, total, name))
+    return found
+
+
+def test_within_no_small_count_is_ever_the_only_one_left() -> None:
+    assert _pinned_small() == []
+
+
+def test_within_reads_as_the_rule_says() -> None:
+    assert _view(0, 0) == ("0", "0")
+    assert _view(0, 2) == ("0", FEWER_THAN) and _view(1, 2) == (FEWER_THAN, FEWER_THAN)
+    assert _view(2, 40) == (FEWER_THAN, "40")
+    assert _view(38, 40) == ("38", WITHHELD)  # 2 before the last 4 weeks
+    assert _view(37, 40) == ("37", "40") and _view(40, 40) == ("40", "40")
+
+
+def test_within_would_leak_without_the_hidden_total() -> None:
+    # The check itself finds the leak the rule closes: show both and 38 of 40 gives 2 away.
+    shown = within(38, 40)
+    assert shown[0].text == "38" and 40 - 38 == 2 and not shown[1].shown
+
+
+def test_sessions_in_words() -> None:
+    assert [sessions_text(c) for c in (count_cell(1), count_cell(0), count_cell(4))] == [
+        "fewer than 3 sessions", "0 sessions", "4 sessions"]
+    assert sessions_text(within(38, 40)[1]) == "sessions not shown"
+    assert sessions_text(Cell(1)) == "1 session"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=10_000))
+def test_within_large_pairs_hide_every_small_count(a: int, b: int) -> None:
+    part, total = min(a, b), max(a, b)
+    p, t = within(part, total)
+    # Each small count is hidden, or is the part/total shown beside a hidden other one.
+    if is_small(part):
+        assert p.hidden
+    if is_small(total):
+        assert t.hidden
+    if is_small(total - part):
+        assert not (p.shown and t.shown)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from django.core.paginator import Page
 from django.db.models import (
+    Count,
     Exists,
     IntegerField,
     OuterRef,
@@ -24,6 +26,7 @@ from django.db.models.functions import Coalesce
 from enablers.capacity import capacity_days, month_capacity
 from enablers.models import Assignment, Enabler
 from engagements.dashboards.definitions import Windows, held_q, paginate, to_days
+from engagements.disclosure import Cell, within
 from engagements.models import Programme, Session
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ class CaseloadFigures(TypedDict):
 
     minutes_programme: int
     minutes_all: int
+    sessions_programme: int
+    sessions_all: int
 
 
 if TYPE_CHECKING:
@@ -46,6 +51,13 @@ class CaseloadRow:
     enabler: CaseloadEnabler
     windows: Windows
     assignments: list[Assignment] = field(default_factory=list)
+
+    @cached_property
+    def shown(self) -> tuple[Cell, Cell]:
+        """The month's sessions in this programme and in all programmes (a part and its
+        total, README "Small numbers"): the days of each are shown only with their count."""
+        e = self.enabler
+        return within(e.sessions_programme, e.sessions_all)
 
     @property
     def days_this_month(self) -> Decimal:
@@ -71,12 +83,13 @@ class CaseloadRow:
         return min(100, int(self.days_this_month_all * 100 / cap)) if cap else 0
 
 
-def _minutes(w: Windows, **scope: Any) -> Coalesce:
+def _minutes(w: Windows, aggregate: Sum | Count | None = None, **scope: Any) -> Coalesce:
     return Coalesce(
         Subquery(
             Session.objects.filter(held_q(today=w.today), enabler=OuterRef("pk"),
                                    date__gte=w.month_from, **scope)
-            .order_by().values("enabler").annotate(m=Sum("duration_minutes")).values("m"),
+            .order_by().values("enabler")
+            .annotate(m=aggregate or Sum("duration_minutes")).values("m"),
             output_field=IntegerField(),
         ),
         0,
@@ -91,7 +104,9 @@ def caseload_queryset(programme: Programme, w: Windows) -> QuerySet[CaseloadEnab
             enabler=OuterRef("pk"), engagement__programme=programme, ended_on__isnull=True)))
         .select_related("user")
         .annotate(minutes_programme=_minutes(w, engagement__programme=programme),
-                  minutes_all=_minutes(w))
+                  minutes_all=_minutes(w),
+                  sessions_programme=_minutes(w, Count("*"), engagement__programme=programme),
+                  sessions_all=_minutes(w, Count("*")))
         .order_by("user__first_name", "user__last_name", "pk")
     )
 

@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from engagements.dashboards.definitions import BREADTH_COLUMNS, BREADTH_OF_SECTOR, Breadth
-from engagements.disclosure import THRESHOLD, count_text
+from engagements.disclosure import THRESHOLD, WITHHELD, count_text, sessions_text
 from fieldbook.templatetags.fieldbook import duration
 
 if TYPE_CHECKING:
@@ -105,11 +105,18 @@ def dashboard_row(row: DashboardRow, place_url: str) -> SafeString:
         held += "".join(f'<span class="app-cell__sub">{a}</span>'
                         for a in _attempts(row, short=True))
     allocated = row.days_allocated
-    if allocated:
+    recent, to_date = row.shown
+    # Days go with their sessions (README "Small numbers"): hidden with them, bar and all.
+    if not to_date.shown:
+        days = f"Days {WITHHELD}"
+        if allocated:
+            days += f'<span class="app-cell__sub">{number(allocated)} allocated</span>'
+    elif allocated:
         days = (f"{number(row.days_to_date)} of {number(allocated)}"
                 f"{bar(row.percent_used, over=row.over_allocation)}")
     else:
         days = f'{number(row.days_to_date)}<span class="app-cell__sub">No allocation agreed</span>'
+    days_recent = f"{number(row.days_recent)} days" if recent.shown else f"days {WITHHELD}"
     themes = ("".join(f"<li>{escape(t['name'])}</li>" for t in row.top_themes))
     themes = f'<ul class="app-cell app-themes">{themes}</ul>' if themes else "None yet"
     pilot = (f'<span class="app-cell__sub"><strong class="nhsuk-tag nhsuk-tag--purple">Pilot'
@@ -126,11 +133,11 @@ def dashboard_row(row: DashboardRow, place_url: str) -> SafeString:
         f'<td class="nhsuk-table__cell">{_heading("Last session held")}'
         f'<span class="app-cell">{held}</span></td>'
         f'<td class="nhsuk-table__cell">{_heading("Last 4 weeks")}'
-        f'<span class="app-cell">{plural(row.sessions_recent, "session")}'
-        f'<span class="app-cell__sub">{number(row.days_recent)} days</span></span></td>'
+        f'<span class="app-cell">{sessions_text(recent)}'
+        f'<span class="app-cell__sub">{days_recent}</span></span></td>'
         f'<td class="nhsuk-table__cell">{_heading("Days used to date")}'
         f'<span class="app-cell">{days}'
-        f'<span class="app-cell__sub">{plural(row.sessions_to_date, "session")}</span></span></td>'
+        f'<span class="app-cell__sub">{sessions_text(to_date)}</span></span></td>'
         f'<td class="nhsuk-table__cell">{_heading("Top themes to date")}{themes}</td>'
         f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{_heading("Outcomes")}'
         f'{e.n_outcomes}</td>'
@@ -251,7 +258,9 @@ def chart_bars(row: ChartRow) -> SafeString:
     name = escape(row.name)
     return mark_safe("".join(
         f'<rect class="app-chart__bar" x="{bar.x}" y="{bar.y}" width="11" height="{bar.height}">'
-        f"<title>{name}, {bar.month_label}: {plural(bar.n, 'session')}</title></rect>"
+        f"<title>{name}, {bar.month_label}: "
+        f"{plural(bar.n, 'session') if bar.text == str(bar.n) else f'{bar.text} sessions'}"
+        "</title></rect>"
         for bar in row.bars if bar.n))
 
 
@@ -274,6 +283,17 @@ def caseload_rows(rows: Iterable[CaseloadRow], programme_slug: str) -> SafeStrin
     for row in rows:
         enabler = row.enabler
         inactive = "" if enabler.is_active else "; inactive"
+        # Days follow their sessions (README "Small numbers"): hidden with them, bar and all.
+        here, everywhere = row.shown
+        days_here = (f"{number(row.days_this_month)} days" if here.shown
+                     else f'Days {WITHHELD}<span class="app-cell__sub">{sessions_text(here)}'
+                          "</span>")
+        if everywhere.shown:
+            days_all = (f"{number(row.days_this_month_all)} of "
+                        f"{number(row.month_capacity)} days{bar(row.percent_of_month)}")
+        else:
+            days_all = (f"Days {WITHHELD} (capacity {number(row.month_capacity)} days)"
+                        f'<span class="app-cell__sub">{sessions_text(everywhere)}</span>')
         places = "".join(
             f'<li><a href="{escape(url(a.engagement.place.slug))}">'
             f"{escape(a.engagement.place.name)}</a> "
@@ -287,10 +307,9 @@ def caseload_rows(rows: Iterable[CaseloadRow], programme_slug: str) -> SafeStrin
             f'<td class="nhsuk-table__cell">{_heading("Places")}'
             f'<ul class="app-cell app-caseload-places">{places}</ul></td>'
             f'<td class="nhsuk-table__cell">{_heading("This programme")}'
-            f"{number(row.days_this_month)} days</td>"
+            f'<span class="app-cell">{days_here}</span></td>'
             f'<td class="nhsuk-table__cell">{_heading("All programmes")}'
-            f'<span class="app-cell">{number(row.days_this_month_all)} of '
-            f"{number(row.month_capacity)} days{bar(row.percent_of_month)}"
+            f'<span class="app-cell">{days_all}'
             f'<span class="app-cell__sub">Capacity to date: {number(row.capacity_to_date)} days'
             "</span></span></td></tr>")
     return mark_safe("".join(out))

@@ -20,6 +20,7 @@ LABEL_Y = 16
 BAR_TOP = 22
 BAR_MAX = 26
 AXIS_HEIGHT = 22
+HIDDEN_BAR = 3
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Bar:
     height: int
     n: int
     month_label: str
+    text: str = ""  # the count as shown: "4", "fewer than 3", "not shown"
 
 
 @dataclass
@@ -38,6 +40,7 @@ class ChartRow:
     label_y: int
     baseline_y: int
     bars: list[Bar]
+    total_text: str = ""
 
     @property
     def bars_html(self) -> SafeString:
@@ -61,6 +64,7 @@ class ThemesChart:
     ticks: list[MonthTick]
     axis_y: int
     peak: int
+    has_hidden: bool = False  # some count is drawn as a stub (README "Small numbers")
 
 
 def themes_chart(data: ThemesOverTime) -> ThemesChart:
@@ -72,15 +76,20 @@ def themes_chart(data: ThemesOverTime) -> ThemesChart:
         top = i * ROW_HEIGHT
         baseline = top + BAR_TOP + BAR_MAX
         bars = []
-        for j, (month, n) in enumerate(zip(data.months, series.counts, strict=True)):
-            height = round(BAR_MAX * n / peak) if n else 0
+        cells, total = series.shown
+        for j, (month, n, cell) in enumerate(zip(data.months, series.counts, cells,
+                                                  strict=True)):
+            # A hidden count (README "Small numbers") is a stub of one height, whatever it is.
+            height = (HIDDEN_BAR if not cell.shown else round(BAR_MAX * n / peak)) if n else 0
             bars.append(Bar(x=LEFT + j * BAR_STEP, y=baseline - height, height=height, n=n,
-                            month_label=month.strftime("%B %Y")))
-        rows.append(ChartRow(series.name, series.total, top + LABEL_Y, baseline, bars))
+                            month_label=month.strftime("%B %Y"), text=cell.text))
+        rows.append(ChartRow(series.name, series.total, top + LABEL_Y, baseline, bars,
+                             total.text))
     axis_y = len(data.series) * ROW_HEIGHT + 14
     # A tick every third month (and the first), labelled "Jan 25".
     ticks = [MonthTick(x=LEFT + j * BAR_STEP, label=m.strftime("%b %y"))
              for j, m in enumerate(data.months) if j % 3 == 0]
     return ThemesChart(width=width, height=axis_y + AXIS_HEIGHT - 8,
                        baseline_x2=width - LEFT, rows=rows, ticks=ticks, axis_y=axis_y,
-                       peak=data.peak)
+                       peak=data.peak,
+                       has_hidden=any(not c.shown for s in data.series for c in s.shown[0]))

@@ -29,7 +29,8 @@ from openpyxl import Workbook
 from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows
 from engagements.dashboards.place import TimelineEntry
 from engagements.dashboards.programme import DashboardRow
-from engagements.disclosure import THRESHOLD, count_text
+from engagements.disclosure import THRESHOLD, WITHHELD, count_text
+from engagements.disclosure import Cell as DisclosedCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold. XML 1.0 allows only tab, newline, carriage return,
@@ -116,14 +117,24 @@ DASHBOARD_HEADER: list[str] = [
 ]
 
 
+def figure(cell: DisclosedCell, value: int | Decimal | None = None) -> int | Decimal | str:
+    """A count (or, with ``value``, the days that go with it) for a cell of an export: the
+    number, or the text a lead sees ("fewer than 3", "not shown"); README "Small numbers"."""
+    if not cell.shown:
+        return cell.text if value is None else WITHHELD
+    return cell.value if value is None else value
+
+
 def dashboard_rows(rows: Iterable[DashboardRow]) -> Iterator[list[Any]]:
     for row in rows:
         e = row.engagement
+        recent, to_date = row.shown
         yield [
             e.place.name, e.place.region.name, e.get_status_display(),
             e.lead_name or "",
             row.last_session_on, row.weeks_since, row.is_quiet,
-            row.sessions_recent, row.days_recent, row.sessions_to_date, row.days_to_date,
+            figure(recent), figure(recent, row.days_recent),
+            figure(to_date), figure(to_date, row.days_to_date),
             row.days_allocated, e.n_outcomes,
             "; ".join(t["name"] for t in row.top_themes),
             *[c["present"] for c in row.breadth.columns],

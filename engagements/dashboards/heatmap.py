@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from engagements import rollups
 from engagements.dashboards.cells import place_url_for
 from engagements.dashboards.definitions import Windows, paginate
+from engagements.disclosure import SMALL, Cell, count_cell, suppress
 from engagements.models import Engagement, Programme, Theme
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class ThemeTotal(TypedDict):
     """What ``heatmap_themes`` sets on each theme for the template."""
 
     total: int
+    total_cell: Cell
 
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ class HeatCell:
     level: int  # 0 (none) .. HEAT_LEVELS (the busiest cell on the page)
     href: str = ""  # the place's sessions about the theme last quarter ("" when n is 0)
     label: str = ""  # the link's hidden text: "sessions about <theme> at <place>"
+    text: str = ""  # what the cell reads: the count, "fewer than 3" or "not shown"
 
     @property
     def shade(self) -> str:
@@ -56,7 +59,7 @@ class HeatCell:
         if not self.n:
             return f'<td class="nhsuk-table__cell app-heat {self.shade}">0</td>'
         return (f'<td class="nhsuk-table__cell app-heat {self.shade}">'
-                f'<a href="{escape(self.href)}">{self.n}'
+                f'<a href="{escape(self.href)}">{self.text or self.n}'
                 f'<span class="nhsuk-u-visually-hidden"> {escape(self.label)}</span></a></td>')
 
 
@@ -89,7 +92,28 @@ def heatmap_themes(totals: dict[int, int]) -> list[TotalledTheme]:
         Theme.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by("name")))
     for theme in themes:
         theme.total = totals.get(theme.pk, 0)
+        theme.total_cell = count_cell(theme.total)
     return themes
+
+
+def disclosed(quarter: dict[int, rollups.Quarter], themes: list[TotalledTheme]
+              ) -> dict[tuple[int, int], Cell]:
+    """The small-number rule on each theme's column (README "Small numbers"): a count of 1 or
+    2 reads "fewer than 3", and because the column's total is shown in the table's foot, more
+    places' counts are hidden ("not shown", smallest first) until no hidden one can be worked
+    out from the total and the rest (``disclosure.suppress``, over every place of the
+    programme, whichever page or region is on screen). Sets each theme's ``total_cell``;
+    returns the hidden cells by (engagement, theme)."""
+    hidden: dict[tuple[int, int], Cell] = {}
+    for theme in themes:
+        keys = sorted((pk, n) for pk, q in quarter.items()
+                      if (n := q.themes.get(theme.pk, 0)))
+        cells, total = suppress([n for _, n in keys], theme.total)
+        assert total is not None
+        theme.total_cell = total
+        hidden.update({(pk, theme.pk): c for (pk, _), c in zip(keys, cells, strict=True)
+                       if not c.shown})
+    return hidden
 
 
 def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: str = ""
@@ -113,7 +137,10 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
         (e.pk, theme): n for e in engagements
         for theme, n in quarter.get(e.pk, rollups.Quarter()).themes.items()
     }
-    peak = max(counts.values(), default=0)
+    hidden = disclosed(quarter, themes)
+    # The shading and the key's "most on this page" come from the counts shown: a hidden
+    # count's shade would say how big it is (1 against 2 when the busiest cell is 4).
+    peak = max((n for key, n in counts.items() if key not in hidden), default=0)
 
     def level(n: int) -> int:
         # Shades are relative to the busiest cell on the page: a quick read of where the
@@ -140,11 +167,18 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
                 cells.append(HeatCell(t, 0, 0))
                 html.append(empty)
                 continue
-            shade, sessions = level(n), "session" if n == 1 else "sessions"
+            cell = hidden.get((e.pk, pk))
+            if cell is not None:
+                # "fewer than 3" is shaded as the least busy; "not shown" is not shaded.
+                shade, shown = (1 if cell.hidden == SMALL else 0), cell.text
+                sessions = "sessions"
+            else:
+                shade, shown = level(n), str(n)
+                sessions = "session" if n == 1 else "sessions"
             cells.append(HeatCell(t, n, shade, f"{url}{query}{since}",
-                                  f"{sessions} about {name} at {place}"))
+                                  f"{sessions} about {name} at {place}", shown))
             html.append(f'<td class="nhsuk-table__cell app-heat app-heat--{shade}">'
-                        f'<a href="{url_html}{escape(query)}{since_html}">{n}'
+                        f'<a href="{url_html}{escape(query)}{since_html}">{shown}'
                         f'<span class="nhsuk-u-visually-hidden"> {sessions} about {name_html} '
                         f"at {place_html}</span></a></td>")
         rows.append(HeatRow(e, cells, url, "".join(html)))

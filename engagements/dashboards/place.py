@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -32,6 +33,7 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.programme import with_figures
+from engagements.disclosure import Cell, sessions_text, suppress, within
 from engagements.lifecycle.reads import pending_proposal_pk
 
 if TYPE_CHECKING:
@@ -83,6 +85,23 @@ class PlaceSummary:
     def percent_used(self) -> int:
         allocated = self.engagement.days_allocated
         return min(100, int(self.days_used * 100 / allocated)) if allocated else 0
+
+    @cached_property
+    def shown(self) -> tuple[Cell, Cell]:
+        """Sessions in the last 4 weeks and to date, as the dashboard shows them (README
+        "Small numbers"): the days used go with the sessions to date."""
+        e = self.engagement
+        return within(e.sessions_recent, e.sessions_to_date)
+
+    @property
+    def days_shown(self) -> bool:
+        return self.shown[1].shown
+
+    @property
+    def sessions_said(self) -> str:
+        """"12 sessions held; 3 in the last 4 weeks", under the small-number rule."""
+        recent, to_date = self.shown
+        return f"{sessions_text(to_date)} held; {recent.text} in the last 4 weeks"
 
     @property
     def weeks_ago(self) -> str:
@@ -249,6 +268,19 @@ class ThemeSeries:
     total: int
     counts: list[int]
 
+    @cached_property
+    def shown(self) -> tuple[list[Cell], Cell]:
+        """The months' counts and their total (beside the theme's name) as a lead may see
+        them: README "Small numbers", ``suppress`` with the total as the follow-on."""
+        # Months with no session stay 0 (a zero names nobody, and hiding it says no more).
+        busy = [i for i, n in enumerate(self.counts) if n]
+        hidden, total = suppress([self.counts[i] for i in busy], self.total)
+        assert total is not None
+        cells = [Cell(n) for n in self.counts]
+        for i, cell in zip(busy, hidden, strict=True):
+            cells[i] = cell
+        return cells, total
+
 
 @dataclass
 class ThemesOverTime:
@@ -258,13 +290,15 @@ class ThemesOverTime:
 
     @property
     def peak(self) -> int:
-        return max((max(s.counts) for s in self.series if s.counts), default=0)
+        """The tallest bar among the counts shown (a hidden count is drawn as a stub)."""
+        return max((c.value for s in self.series for c in s.shown[0] if c.shown), default=0)
 
     @property
     def table_rows(self) -> list[dict[str, Any]]:
-        """The chart's figures month by month, newest first: its table fallback."""
+        """The chart's figures month by month, newest first: its table fallback (each count
+        as a lead may see it)."""
         return [
-            {"month": month, "counts": [s.counts[i] for s in self.series]}
+            {"month": month, "counts": [s.shown[0][i].text for s in self.series]}
             for i, month in reversed(list(enumerate(self.months)))
         ]
 

@@ -53,6 +53,7 @@ from engagements.dashboards.definitions import (
     weeks_since,
 )
 from engagements.dashboards.filters import SORTS, apply_filters
+from engagements.disclosure import WITHHELD, Cell, count_cell, sessions_text, within
 from engagements.models import Engagement, EngagementTheme, Outcome, Programme, Session
 
 STATUS_ORDER = {status: i for i, status in enumerate(Engagement.Status.values)}
@@ -208,6 +209,34 @@ class Headlines:
     days_last_month_to_date: Decimal
     windows: Windows
 
+    @cached_property
+    def this_month(self) -> Cell:
+        """This month's sessions as a lead may see them (README "Small numbers")."""
+        return count_cell(self.sessions_this_month)
+
+    @cached_property
+    def last_month(self) -> tuple[Cell, Cell]:
+        """Last month by the same day, and all of it: a part and its total (``within``)."""
+        return within(self.sessions_last_month_to_date, self.sessions_last_month)
+
+    @property
+    def this_month_days(self) -> str:
+        return (cells.number(self.days_this_month) if self.this_month.shown
+                else f"Days {WITHHELD}")
+
+    @property
+    def last_month_said(self) -> str:
+        """"12 sessions, 3.5 days; 5 sessions and 1.5 days by the same day", each count and
+        its days under the small-number rule."""
+        by_day, whole = self.last_month
+
+        def days(cell: Cell, value: Decimal) -> str:
+            return f"{cells.number(value)} days" if cell.shown else f"days {WITHHELD}"
+
+        return (f"{sessions_text(whole)}, {days(whole, self.days_last_month)}; "
+                f"{sessions_text(by_day)} and {days(by_day, self.days_last_month_to_date)} "
+                "by the same day")
+
 
 def headlines(programme: Programme, w: Windows) -> Headlines:
     """Places by status, quiet places, and this month's vs last month's work. Two queries."""
@@ -321,6 +350,13 @@ class DashboardRow:
         if not self.days_allocated:
             return 0
         return min(100, int(self.days_to_date * 100 / self.days_allocated))
+
+    @cached_property
+    def shown(self) -> tuple[Cell, Cell]:
+        """Sessions in the last 4 weeks and to date as a lead may see them (README "Small
+        numbers": ``within``, the sessions before the last 4 weeks being the hidden rest).
+        Each figure of days is shown only with its count of sessions."""
+        return within(self.sessions_recent, self.sessions_to_date)
 
     @property
     def over_allocation(self) -> bool:

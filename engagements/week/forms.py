@@ -248,6 +248,14 @@ class LearningItemForm(forms.Form):
     shareable = forms.BooleanField(
         required=False, initial=False, label="Share with programme leads and learning summaries",
     )
+    # Issue 15: put a shared item forward for the programme's "Messages for national leaders"
+    # from here as well as from My nominations (engagements.messages.services).
+    nominate = forms.BooleanField(
+        required=False, initial=False,
+        label="Nominate for the programme’s “Messages for national leaders”",
+        help_text="Shared learning with the speaker’s consent only. Your programme lead decides "
+                  "and tells you why, in My nominations.",
+    )
     themes = IdMultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Themes",
     )
@@ -290,6 +298,7 @@ class LearningItemForm(forms.Form):
             id=c.get("item_id"),
             replace_names=c.get("replace_names", False),
             keep_names=c.get("keep_names", False),
+            nominate=c.get("nominate", False),
         )
 
 

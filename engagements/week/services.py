@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from engagements import rollups
 from engagements.messages import services as messages
+from engagements.messages.models import Nomination
 from engagements.models import (
     MAX_SESSION_MINUTES,
     Engagement,
@@ -79,6 +80,9 @@ class LearningItemData:
     id: int | None = None
     replace_names: bool = False
     keep_names: bool = False
+    # Nominate the item for its programme's "Messages for national leaders" once saved (an
+    # item already nominated stays as it is).
+    nominate: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,10 @@ def _check_learning_items(items: tuple[LearningItemData, ...], add: AddError) ->
             if not item.attributed_role.strip():
                 add(prefix + "attributed_role",
                     "Say the speaker’s role (never their name), e.g. “NHS Operations Manager”.")
+        if item.nominate and not (item.shareable and item.consent):
+            add(prefix + "nominate",
+                "Only shared learning with the speaker’s consent can be nominated: tick both "
+                "boxes above, or untick this one.")
 
 
 ROLE_NOT_NAME = ("This looks like a person’s name. Attribute by role, for example "
@@ -289,7 +297,8 @@ def _check_names(
 
 
 def _write_relations(session: Session, data: SessionData, *, replace: bool, actor: User,
-                     saved_items: dict[int, LearningItem] | None = None) -> list[int]:
+                     saved_items: dict[int, LearningItem] | None = None,
+                     enabler: Enabler | None = None) -> list[int]:
     """Attendees, themes, headcounts and learning: one INSERT per table that has rows.
 
     A new session has no links yet, so they are inserted directly (``.set()`` would first read
@@ -360,7 +369,23 @@ def _write_relations(session: Session, data: SessionData, *, replace: bool, acto
     _audit_learning(actor, session, data, before=before, kept=kept,
                     created=list(zip(created, new, strict=True)),
                     removed=[saved_items[pk] for pk in removed])
+    if enabler is not None:
+        _nominate(enabler, [row.pk for row, item in [*kept, *zip(created, new, strict=True)]
+                            if item.nominate])
     return sorted(was_shared - still_shared)
+
+
+def _nominate(enabler: Enabler, item_ids: list[int]) -> None:
+    """Nominate the items ticked for the messages (issue 15), through the same service as My
+    nominations (audited, checked: shared, consented, from a place the enabler works on now).
+    One query when nothing new is ticked; an item nominated before is left as it is."""
+    if not item_ids:
+        return
+    already = set(Nomination.objects.filter(item_id__in=item_ids)
+                  .values_list("item_id", flat=True))
+    for pk in item_ids:
+        if pk not in already:
+            messages.nomination_create(enabler=enabler, item_id=pk)
 
 
 def _item_state(row: LearningItem, theme_ids: list[int]) -> dict[str, Any]:
@@ -473,7 +498,7 @@ def session_log(
                 **{name: getattr(data, name) for name in _SCALAR_FIELDS},
                 **_notes_fields(enabler, data),
             )
-            _write_relations(session, data, replace=False, actor=enabler.user)
+            _write_relations(session, data, replace=False, actor=enabler.user, enabler=enabler)
             rollups.refresh([engagement.pk], dates=[data.date])
             audit_record(actor=enabler.user, action="engagements.session.logged", obj=session,
                          changes=_public_fields(data))
@@ -509,7 +534,7 @@ def _edited_items(
             item = dataclasses.replace(item, id=None)
         else:
             if row.withdrawn_at is not None:
-                item = dataclasses.replace(item, shareable=False, consent=False)
+                item = dataclasses.replace(item, shareable=False, consent=False, nominate=False)
             if not item.shareable and not row.shareable and item.text.strip() == row.text:
                 item = dataclasses.replace(item, keep_names=True)
         items.append(item)
@@ -582,7 +607,7 @@ def session_update(
     quoted_in = summaries.summaries_quoting(
         [pk for pk, row in saved_items.items() if _is_shared(row)])
     unshared = _write_relations(session, data, replace=True, actor=enabler.user,
-                                saved_items=saved_items)
+                                saved_items=saved_items, enabler=enabler)
     summaries.summaries_recompile_without(
         summary_ids=[pk for item_id in unshared for pk in quoted_in.get(item_id, ())],
         actor=enabler.user, item_ids=unshared,

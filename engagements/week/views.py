@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.forms import BaseFormSet
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from enablers.models import Enabler
+from engagements.messages.models import Nomination
 from engagements.models import LearningItem, Session
 from engagements.notes import notes_attach, notes_of_someone_else
 from engagements.week import services
@@ -188,7 +190,13 @@ def _apply_errors(error: DomainError, form: SessionForm, formset: BaseFormSet) -
 
 def _saved_items_of(session: Session) -> dict[int, LearningItem]:
     """The session's saved learning items by id. One query."""
-    return {li.pk: li for li in LearningItem.objects.filter(session=session)}
+    return {li.pk: li for li in with_nominated(LearningItem.objects.filter(session=session))}
+
+
+def with_nominated(items: QuerySet[LearningItem]) -> QuerySet[LearningItem]:
+    """``is_nominated`` on each item (a subquery, no extra query): the form then says where
+    a nominated item's outcome is shown instead of offering to nominate it again."""
+    return items.annotate(is_nominated=Exists(Nomination.objects.filter(item=OuterRef("pk"))))
 
 
 def _attach_saved_items(formset: BaseFormSet, saved: dict[int, LearningItem]) -> None:
@@ -350,7 +358,10 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         session = (
             Session.objects.filter(pk=session.pk)
             .select_related("engagement__place", "engagement__programme")
-            .prefetch_related("attendees", "themes", "sector_counts", "learning_items__themes")
+            .prefetch_related("attendees", "themes", "sector_counts",
+                              Prefetch("learning_items",
+                                       queryset=with_nominated(LearningItem.objects.all())),
+                              "learning_items__themes")
             .get()
         )
         saved_items = sorted(session.learning_items.all(), key=lambda li: (li.created_at, li.pk))
