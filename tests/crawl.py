@@ -35,7 +35,7 @@ NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "api:openapi-view",
              "engagements:measures-export", "engagements:reach-export",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
-             "backoffice:audit-export",
+             "backoffice:audit-export", "engagements:subject-pack",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}
 # Pages a role may open that no link leads to in this world, each for a reason.

@@ -93,6 +93,7 @@ class SessionData:
     theme_ids: frozenset[int] = frozenset()
     sector_counts: dict[str, int] = field(default_factory=dict)
     private_notes: str = ""
+    notes_in_confidence: bool = False
     next_steps: str = ""
     learning_items: tuple[LearningItemData, ...] = ()
 
@@ -100,6 +101,7 @@ class SessionData:
 # Fields copied straight onto the Session row. (Private notes are sealed first: _notes_fields.)
 _SCALAR_FIELDS = (
     "date", "kind", "status", "status_reason", "duration_minutes", "next_steps",
+    "notes_in_confidence",
 )
 
 
@@ -417,6 +419,7 @@ def _public_fields(data: SessionData) -> dict[str, Any]:
         "status": data.status,
         "status_reason": data.status_reason,
         "duration_minutes": data.duration_minutes,
+        "notes_in_confidence": data.notes_in_confidence,
         "attendees": sorted(data.attendee_ids),
         "themes": sorted(data.theme_ids),
         "learning_items": len(data.learning_items),
@@ -524,6 +527,7 @@ def _current_state(session: Session) -> dict[str, Any]:
         "status": session.status,
         "status_reason": session.status_reason,
         "duration_minutes": session.duration_minutes,
+        "notes_in_confidence": session.notes_in_confidence,
         "attendees": sorted(p.pk for p in session.attendees.all()),
         "themes": sorted(t.pk for t in session.themes.all()),
     }
