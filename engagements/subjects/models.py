@@ -42,6 +42,8 @@ class SubjectAccessRequest(TimeStampedModel):
     compile_error = models.CharField(max_length=300, blank=True, editable=False)
     log = models.JSONField(default=list, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Not a column: days until due (negative: overdue), set by the list page. Typed here only.
+    days_left: int
 
     class Meta:
         ordering = ["due_on", "-pk"]

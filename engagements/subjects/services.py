@@ -26,6 +26,7 @@ from engagements.notes import clarification_seal
 from engagements.subjects import pack as packs
 from engagements.subjects.models import NoteClarification, NoteSearch, SubjectAccessRequest
 from engagements.subjects.reads import (
+    MatchedNote,
     due_on,
     notes_matching,
     person_index,
@@ -232,7 +233,7 @@ def _notify_authors(author_ids: list[int]) -> Callable[[], None]:
 
 
 def note_search_results(*, actor: User, request: SubjectAccessRequest,
-                        search: NoteSearch) -> list:  # type: ignore[type-arg]
+                        search: NoteSearch) -> list[MatchedNote]:
     """The matching notes, for the DPO of an approved search; audited as opened."""
     matched = notes_matching(person_index(request.person), search)
     with transaction.atomic():
