@@ -132,6 +132,7 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
         rows = list(Session.objects.filter(pk__gt=last_pk).order_by("pk")
                     .values_list("pk", "notes_sealed")[:batch_size])
         if not rows:
+            total.resealed += _clarifications_rotate()
             return total
         try:
             counts = notes_rotate_batch(rows)
@@ -144,13 +145,31 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
         last_pk = rows[-1][0]
 
 
+def _clarifications_rotate() -> int:
+    """Re-seal the notes' clarifications (engagements.subjects) under the current key. They are
+    only ever added, never edited, so the compare-and-set only guards a concurrent rotation."""
+    from engagements.subjects.models import NoteClarification
+
+    resealed = 0
+    for pk, sealed in (NoteClarification.objects.values_list("pk", "text_sealed")
+                       .iterator(chunk_size=500)):
+        if not is_current(sealed):
+            resealed += NoteClarification.objects.filter(pk=pk, text_sealed=sealed).update(
+                text_sealed=reseal(sealed))
+    return resealed
+
+
 def notes_not_current() -> int:
     """How many sessions' notes are still sealed under an older key (0: the older keys can be
     removed). Reads every sealed value; for the rotation command and its check."""
     from engagements.models import Session
 
-    return sum(1 for sealed in Session.objects.values_list("notes_sealed", flat=True)
-               .iterator(chunk_size=2000) if not is_current(sealed))
+    from engagements.subjects.models import NoteClarification
+
+    sealed_values = [Session.objects.values_list("notes_sealed", flat=True),
+                     NoteClarification.objects.values_list("text_sealed", flat=True)]
+    return sum(1 for values in sealed_values for sealed in values.iterator(chunk_size=2000)
+               if not is_current(sealed))
 
 
 def notes_keys_check() -> None:

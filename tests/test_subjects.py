@@ -445,3 +445,22 @@ def test_a_person_not_held_is_404_for_the_dpo(world: World) -> None:
     missing = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     assert client.get(reverse("engagements:subject-person", args=[missing])).status_code == 404
     assert client.get(reverse("engagements:subject-pack", args=[1, "exe"])).status_code == 404
+
+
+def test_key_rotation_reseals_clarifications_too(world: World, settings: Any) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from engagements.notes import clarification_open
+
+    services.clarification_add(actor=world.enabler_user, session=world.visit, text="Later.")
+    old = list(settings.FIELDBOOK_NOTES_KEYS)
+    new = Fernet.generate_key().decode()
+    settings.FIELDBOOK_NOTES_KEYS = [new, *old]
+    # Sessions resealed and the clarification: --check would fail with it left behind.
+    call_command("rotate_notes_key")
+    call_command("rotate_notes_key", "--check")
+    settings.FIELDBOOK_NOTES_KEYS = [new]  # the old key removed: the clarification still opens
+    clarification = NoteClarification.objects.get()
+    assert clarification_open(clarification.text_sealed, author_id=world.enabler_user.pk) == \
+        "Later."
