@@ -163,7 +163,6 @@ def notes_not_current() -> int:
     """How many sessions' notes are still sealed under an older key (0: the older keys can be
     removed). Reads every sealed value; for the rotation command and its check."""
     from engagements.models import Session
-
     from engagements.subjects.models import NoteClarification
 
     sealed_values = [Session.objects.values_list("notes_sealed", flat=True),

@@ -3,7 +3,7 @@
 Normal reads never open a private note: the notes that name a person are found only by the
 break-glass search (``notes_matching``), once an Admin other than the DPO approved it.
 
-Cost: ``person_index`` runs a fixed number of queries (eight) whatever the size of the
+Cost: ``person_index`` runs a fixed number of queries (five) whatever the size of the
 database: the person, their memberships, the sessions they attended, their respondent links,
 the outcomes those links answered, and the learning recorded at the places they sit on the
 board of (the texts are checked for their name in Python: a place holds hundreds of items, not
@@ -84,7 +84,7 @@ def person_index(person: Person) -> PersonIndex:
                              .select_related("board__place").order_by("-started_on", "pk"))
     attended = list(Session.objects.filter(attendees=person)
                     .select_related("engagement__place", "engagement__programme")
-                    .prefetch_related("themes").order_by("-date", "-pk"))
+                    .order_by("-date", "-pk"))
     index.sessions = [s for s in attended if s.kind != Session.Kind.DIAGNOSTIC]
     index.diagnostics = [s for s in attended if s.kind == Session.Kind.DIAGNOSTIC]
     index.links = list(RespondentLink.objects.filter(person=person).order_by("-created_at"))
