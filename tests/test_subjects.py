@@ -464,3 +464,52 @@ def test_key_rotation_reseals_clarifications_too(world: World, settings: Any) ->
     clarification = NoteClarification.objects.get()
     assert clarification_open(clarification.text_sealed, author_id=world.enabler_user.pk) == \
         "Later."
+
+
+def test_a_lost_compile_can_be_asked_for_again(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    sar = world.request()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.sar_compile(actor=world.dpo, request=sar, version=sar.version)
+    sar.refresh_from_db()
+    with pytest.raises(DomainError, match="already being compiled"):
+        services.sar_compile(actor=world.dpo, request=sar, version=sar.version)
+    page = verified_client(world.dpo).get(reverse("engagements:subject-request", args=[sar.pk]))
+    assert b"is being compiled" in page.content
+    # The job never ran (the broker was down): after a while the page offers it again.
+    SubjectAccessRequest.objects.filter(pk=sar.pk).update(
+        updated_at=timezone.now() - services.COMPILE_STALE_AFTER - dt.timedelta(seconds=1))
+    sar.refresh_from_db()
+    page = verified_client(world.dpo).get(reverse("engagements:subject-request", args=[sar.pk]))
+    assert b"Compile the pack" in page.content
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.sar_compile(actor=world.dpo, request=sar, version=sar.version)
+    assert len(callbacks) == 1
+
+
+def test_a_failed_job_is_recorded_on_the_request(
+        world: World, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """A note no configured key opens (its key was removed) fails the pack: the request says
+    so, with the error's kind, never its text."""
+    from cryptography.fernet import Fernet
+
+    from engagements.notes import notes_seal
+    from engagements.subjects.tasks import compile_subject_access_pack
+    from fieldbook.sealing import SealError
+
+    sar = world.request()
+    search = services.note_search_ask(actor=world.dpo, request=sar, reason="Disputed")
+    services.note_search_decide(actor=world.admin, search=search, approve=True)
+    old = list(settings.FIELDBOOK_NOTES_KEYS)
+    settings.FIELDBOOK_NOTES_KEYS = [Fernet.generate_key().decode()]
+    lost = notes_seal("Morgan Tate, under a lost key.", author_id=world.enabler_user.pk)
+    settings.FIELDBOOK_NOTES_KEYS = old
+    Session.objects.filter(pk=world.visit.pk).update(notes_sealed=lost)
+    sar.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.sar_compile(actor=world.dpo, request=sar, version=sar.version)
+    with pytest.raises(SealError):
+        compile_subject_access_pack.run(sar.pk, world.dpo.pk)
+    sar.refresh_from_db()
+    assert sar.status == SubjectAccessRequest.Status.FAILED
+    assert sar.compile_error == "SealError"

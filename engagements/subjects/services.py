@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -82,6 +83,16 @@ def sar_log(*, actor: User, person: Person, received_on: dt.date,
     return request
 
 
+# A pack still compiling this long after it was asked for was lost (the broker was down, or its
+# worker died): the page offers to compile it again.
+COMPILE_STALE_AFTER = dt.timedelta(seconds=settings.FIELDBOOK_JOBS_RUNNING_STALE_SECONDS)
+
+
+def compile_looks_lost(request: SubjectAccessRequest) -> bool:
+    return (request.status == SubjectAccessRequest.Status.COMPILING
+            and request.updated_at < timezone.now() - COMPILE_STALE_AFTER)
+
+
 def sar_compile(*, actor: User, request: SubjectAccessRequest, version: int) -> None:
     """Queue the pack's compilation. Refused (audited) when Fieldbook holds nothing about the
     person but their own record; a stale form (``version``) is refused too."""
@@ -99,12 +110,13 @@ def sar_compile(*, actor: User, request: SubjectAccessRequest, version: int) -> 
         if locked.version != version:
             raise DomainError("This request changed since you opened it: look again before "
                               "compiling.")
-        if locked.status == SubjectAccessRequest.Status.COMPILING:
+        if locked.status == SubjectAccessRequest.Status.COMPILING and not compile_looks_lost(
+                locked):
             raise DomainError("The pack is already being compiled.")
         _step(locked, actor, "Pack compilation asked for.")
         SubjectAccessRequest.objects.filter(pk=locked.pk).update(
             status=SubjectAccessRequest.Status.COMPILING, log=locked.log, compile_error="",
-            version=F("version") + 1)
+            version=F("version") + 1, updated_at=timezone.now())
         audit_record(actor=actor, action="engagements.subject_access.compile_requested",
                      obj=locked, changes={})
         actor_id = actor.pk

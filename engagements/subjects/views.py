@@ -96,6 +96,8 @@ def _request_page(request: AuthenticatedHttpRequest, sar: SubjectAccessRequest, 
         "open_search": any(s.status in (NoteSearch.Status.ASKED, NoteSearch.Status.APPROVED)
                            for s in searches),
         "has_pack": sar.status == SubjectAccessRequest.Status.READY,
+        "compiling": sar.status == SubjectAccessRequest.Status.COMPILING
+        and not services.compile_looks_lost(sar),
     }, status=status)
 
 
