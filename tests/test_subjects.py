@@ -4,6 +4,7 @@ every pack no second person approved and away from the lead and the admin."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -513,3 +514,25 @@ def test_a_failed_job_is_recorded_on_the_request(
     sar.refresh_from_db()
     assert sar.status == SubjectAccessRequest.Status.FAILED
     assert sar.compile_error == "SealError"
+
+
+def test_a_clarified_note_is_never_rewritten(world: World) -> None:
+    from engagements.week.services import session_update
+
+    services.clarification_add(actor=world.enabler_user, session=world.visit, text="Context.")
+    session = Session.objects.get(pk=world.visit.pk)
+    data = SessionData(engagement_id=session.engagement_id, date=session.date,
+                       kind=session.kind, duration_minutes=session.duration_minutes,
+                       attendee_ids=frozenset(p.pk for p in session.attendees.all()),
+                       private_notes="Rewritten.", next_steps=session.next_steps)
+    with pytest.raises(DomainError, match="kept as they were written"):
+        session_update(enabler=world.enabler_user.enabler, session=session, data=data,
+                       expected_version=session.version)
+    assert (notes_read(Session.objects.get(pk=session.pk), reader=world.enabler_user)
+            or "").startswith("Morgan Tate")
+    # Other fields still save, the notes as they were.
+    kept = notes_read(session, reader=world.enabler_user) or ""
+    session_update(enabler=world.enabler_user.enabler, session=session,
+                   data=dataclasses.replace(data, private_notes=kept, next_steps="Call."),
+                   expected_version=session.version)
+    assert Session.objects.get(pk=session.pk).next_steps == "Call."

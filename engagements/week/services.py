@@ -554,6 +554,14 @@ def session_update(
     keep_themes = {t.pk for t in before.themes.all()} | {
         t.pk for item in before.learning_items.all() for t in item.themes.all()
     }
+    # A note someone disputed (it has a dated clarification, engagements.subjects) is never
+    # rewritten: the record of what was written stays, and a further clarification is added.
+    # One query, only when the notes were changed.
+    if notes_read(before, reader=enabler.user) != data.private_notes \
+            and before.note_clarifications.exists():
+        raise DomainError(field_errors={"private_notes": [
+            "These notes have a clarification, so they are kept as they were written. Add "
+            "another clarification instead (the link below the notes)."]})
     saved_items, data = _edited_items(before, data)
     engagement, items = _validate(enabler=enabler, data=data,
                                   today=today or timezone.localdate(),
