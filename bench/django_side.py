@@ -4,6 +4,7 @@
     python bench/django_side.py compile <tag>                  -> JSON: summary time, peak RSS
     python bench/django_side.py import <rows>                  -> JSON: import time
     python bench/django_side.py messages <tag> <items>         -> JSON: messages document times
+    python bench/django_side.py subject-access                 -> JSON: person index, SAR pack
 
 A subprocess per measurement, so peak RSS (``resource.getrusage``) is that job's alone.
 """
@@ -471,6 +472,61 @@ def messages_document(tag: str, items: int) -> dict[str, Any]:
     }
 
 
+def subject_access() -> dict[str, Any]:
+    """The busiest board member (the most sessions attended): their person index (what the
+    DPO's person page reads) 30 times, p50/p95 and its query count, then their subject-access
+    pack as the Celery job makes it (index, content with redaction, JSON, tagged PDF), with a
+    break-glass search approved so the private notes of their places are opened and matched
+    too. In a transaction rolled back at the end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagements.subjects import reads, services
+    from engagements.subjects.models import NoteSearch, SubjectAccessRequest
+    from fieldbook.roles import Role
+    from places.models import Person
+
+    busiest = (Person.objects.annotate(n=Count("sessions")).order_by("-n", "pk")
+               .values_list("pk", "n").first())
+    assert busiest is not None, "no people in this database"
+    person = Person.objects.select_related("organisation").get(pk=busiest[0])
+    times = []
+    for _ in range(30):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            index = reads.person_index(person)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    User = get_user_model()
+    with transaction.atomic():
+        dpo = User.objects.create(username=f"bench-dpo-{secrets.token_hex(4)}")
+        admin = User.objects.create(username=f"bench-approver-{secrets.token_hex(4)}")
+        from django.contrib.auth.models import Group
+        admin.groups.add(Group.objects.get(name=Role.ADMIN.value))
+        sar = services.sar_log(actor=dpo, person=person, received_on=timezone.localdate())
+        search = NoteSearch.objects.create(request=sar, asked_by=dpo, reason="bench",
+                                           status=NoteSearch.Status.APPROVED, decided_by=admin,
+                                           decided_at=timezone.now())
+        SubjectAccessRequest.objects.filter(pk=sar.pk).update(status="compiling")
+        started = time.perf_counter()
+        services.sar_pack_build(request_id=sar.pk, actor_id=dpo.pk)
+        pack_seconds = time.perf_counter() - started
+        stored = SubjectAccessRequest.objects.get(pk=sar.pk)
+        notes = len(reads.notes_matching(index, search))
+        pdf_kb = round(len(stored.pack_pdf or b"") / 1000)
+        json_kb = round(len(stored.pack_json or b"") / 1000)
+        transaction.set_rollback(True)
+    return {
+        "person_sessions": busiest[1], "records": sum(n for _, n in index.kinds),
+        "places": len(index.place_ids), "notes_naming": notes,
+        "index_p50_ms": round(times[len(times) // 2], 1),
+        "index_p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "index_queries": len(queries.captured_queries),
+        "pack_seconds": round(pack_seconds, 2), "pdf_kb": pdf_kb, "json_kb": json_kb,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "personas":
@@ -481,5 +537,7 @@ if __name__ == "__main__":
         print(json.dumps(import_places(int(sys.argv[2]))))
     elif command == "messages":
         print(json.dumps(messages_document(sys.argv[2], int(sys.argv[3]))))
+    elif command == "subject-access":
+        print(json.dumps(subject_access()))
     else:
         raise SystemExit(f"unknown command {command}")

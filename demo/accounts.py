@@ -17,6 +17,8 @@ TRY = {
     DEMO_ENABLER: ("Enabler", "Log a visit on My week; your private notes are yours alone"),
     "lead": ("Programme lead", "A programme’s dashboard, a place’s page, learning summaries"),
     "admin": ("Admin", "Manage: onboard a locality, import a spreadsheet, users, the audit log"),
+    "dpo": ("Data protection officer",
+            "Subject access: find a person, log their request, compile the pack"),
 }
 
 

@@ -197,6 +197,12 @@ class Session(TimeStampedModel):
     notes_author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False,
     )
+    # The enabler marked the notes as given in confidence: a subject-access search lists them
+    # with the exemption the DPO must weigh, never discloses them (engagements.subjects).
+    notes_in_confidence = models.BooleanField(
+        "Given in confidence", default=False,
+        help_text="Someone told you this in confidence.",
+    )
     next_steps = models.TextField(blank=True)
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -729,6 +735,11 @@ from engagements.reach.models import (  # noqa: E402, F401
     Innovation,
 )
 from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401
+from engagements.subjects.models import (  # noqa: E402, F401
+    NoteClarification,
+    NoteSearch,
+    SubjectAccessRequest,
+)
 from engagements.voice.models import (  # noqa: E402, F401
     StatementScore,
     TieRating,

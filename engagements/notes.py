@@ -6,7 +6,9 @@ administrator could once re-link to another account: if the profile's user or th
 is changed in the database, the note still opens for nobody but the person who wrote it.
 
 There is no "read these notes as someone else" here, by design: no lead, admin, superuser,
-export, summary or task has a way in.
+export, summary or task has a way in. The one exception is the law's: a subject-access request
+whose break-glass search a second person approved (``notes_open_for_subject_access``: the DPO
+reads the notes that name the requester, engagements.subjects).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
     from engagements.models import Session
+    from engagements.subjects.models import NoteSearch
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,32 @@ def notes_attach(sessions: Iterable[Session], *, reader: AbstractBaseUser | Anon
     """Set ``session.notes`` (text or ``None``) on each session, for templates. No query."""
     for session in sessions:
         session.notes = notes_read(session, reader=reader)
+
+
+def notes_open_for_subject_access(session: Session, *, search: NoteSearch) -> str:
+    """Break-glass: the notes of ``session`` for a subject-access search that an Admin other than
+    the asker approved (engagements.subjects.services). Refuses anything else, so no other
+    caller can use it as a way in. The caller audits the opening."""
+    from engagements.subjects.models import NoteSearch
+
+    if search.status != NoteSearch.Status.APPROVED or search.decided_by_id in (
+            None, search.asked_by_id):
+        raise PermissionError("Private notes open only for an approved break-glass search.")
+    return unseal(session.notes_sealed, context=_context(session.notes_author_id))
+
+
+def _clarification_context(author_id: int) -> str:
+    return f"engagements.session.clarification:user:{author_id}"
+
+
+def clarification_seal(text: str, *, author_id: int) -> str:
+    return seal(text, context=_clarification_context(author_id))
+
+
+def clarification_open(sealed: str, *, author_id: int) -> str:
+    """A clarification's text: for its author's own page, or an approved break-glass search
+    (the callers check which)."""
+    return unseal(sealed, context=_clarification_context(author_id))
 
 
 # ---- key rotation -------------------------------------------------------------------------------
@@ -103,6 +132,7 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
         rows = list(Session.objects.filter(pk__gt=last_pk).order_by("pk")
                     .values_list("pk", "notes_sealed")[:batch_size])
         if not rows:
+            total.resealed += _clarifications_rotate()
             return total
         try:
             counts = notes_rotate_batch(rows)
@@ -115,13 +145,30 @@ def notes_rotate(*, batch_size: int = 500) -> RotationCounts:
         last_pk = rows[-1][0]
 
 
+def _clarifications_rotate() -> int:
+    """Re-seal the notes' clarifications (engagements.subjects) under the current key. They are
+    only ever added, never edited, so the compare-and-set only guards a concurrent rotation."""
+    from engagements.subjects.models import NoteClarification
+
+    resealed = 0
+    for pk, sealed in (NoteClarification.objects.values_list("pk", "text_sealed")
+                       .iterator(chunk_size=500)):
+        if not is_current(sealed):
+            resealed += NoteClarification.objects.filter(pk=pk, text_sealed=sealed).update(
+                text_sealed=reseal(sealed))
+    return resealed
+
+
 def notes_not_current() -> int:
     """How many sessions' notes are still sealed under an older key (0: the older keys can be
     removed). Reads every sealed value; for the rotation command and its check."""
     from engagements.models import Session
+    from engagements.subjects.models import NoteClarification
 
-    return sum(1 for sealed in Session.objects.values_list("notes_sealed", flat=True)
-               .iterator(chunk_size=2000) if not is_current(sealed))
+    sealed_values = [Session.objects.values_list("notes_sealed", flat=True),
+                     NoteClarification.objects.values_list("text_sealed", flat=True)]
+    return sum(1 for values in sealed_values for sealed in values.iterator(chunk_size=2000)
+               if not is_current(sealed))
 
 
 def notes_keys_check() -> None:

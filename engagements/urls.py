@@ -10,6 +10,7 @@ from engagements.outcomes import views as outcomes
 from engagements.pilots import views as pilots
 from engagements.reach import views as reach
 from engagements.respondents import views as respondents
+from engagements.subjects import views as subjects
 from engagements.summaries import views as summaries
 from engagements.voice import views as voice
 from engagements.week import views as week
@@ -81,6 +82,21 @@ urlpatterns = [
     path("week/outcomes/<int:pk>/send/", outcomes.outcome_send, name="outcome-send"),
     path("week/outcomes/<int:pk>/revoke/", outcomes.outcome_revoke, name="outcome-revoke"),
     path("respond/<str:token>/", respondents.respond, name="respond"),
+    path("subject-access/", subjects.home, name="subject-access"),
+    path("subject-access/people/<int:pk>/", subjects.person, name="subject-person"),
+    path("subject-access/requests/<int:pk>/", subjects.request_detail, name="subject-request"),
+    path("subject-access/requests/<int:pk>/compile/", subjects.request_compile,
+         name="subject-compile"),
+    path("subject-access/requests/<int:pk>/pack.<str:fmt>", subjects.request_pack,
+         name="subject-pack"),
+    path("subject-access/requests/<int:pk>/note-search/", subjects.note_search_ask,
+         name="subject-note-search"),
+    path("subject-access/requests/<int:pk>/notes/", subjects.note_search_results,
+         name="subject-notes"),
+    path("subject-access/approvals/", subjects.approvals, name="subject-approvals"),
+    path("subject-access/approvals/<int:pk>/", subjects.approval_decide,
+         name="subject-approval"),
+    path("week/sessions/<int:pk>/clarify/", subjects.note_clarify, name="note-clarify"),
     path("programmes/<slug:programme>/outcomes.<str:fmt>", dashboards.outcomes_export,
          name="outcomes-export"),
     # The lifecycle (issue 17): requests for support, triage, each step, proposals.

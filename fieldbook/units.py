@@ -59,6 +59,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day of the next month, or that month's last day if it is shorter (31 January
+    -> 28 or 29 February): a subject-access request's due date (UK GDPR Article 12(3))."""
+    first = add_months(day, 1)
+    return first.replace(day=min(day.day, month_last(first).day))
+
+
 def weekdays_in(first: dt.date, last: dt.date) -> int:
     """Working days (Monday to Friday) from ``first`` to ``last``, both included."""
     days = (last - first).days + 1

@@ -47,6 +47,7 @@ ROLE_START_PAGES: tuple[tuple[Role, str], ...] = (
     (Role.ADMIN, "backoffice:admin-home"),
     (Role.LEAD, "engagements:dashboard"),
     (Role.ENABLER, "engagements:my-week"),
+    (Role.DPO, "engagements:subject-access"),
 )
 
 

@@ -35,7 +35,7 @@ NOT_PAGES = {"engagements:dashboard-export", "engagements:place-export",
              "api:openapi-view",
              "engagements:measures-export", "engagements:reach-export",
              "backoffice:import-template", "logout", "admin-login", "engagements:draft-key",
-             "backoffice:audit-export",
+             "backoffice:audit-export", "engagements:subject-pack",
              # A script (django-otp-webauthn's messages), loaded by the passkey pages.
              "otp_webauthn:js-i18n-catalog"}
 # Pages a role may open that no link leads to in this world, each for a reason.
@@ -104,7 +104,20 @@ def demo_world() -> dict[str, Any]:
     enabler = users.get(username=DEMO_ENABLER)
     TOTPDevice.objects.create(user=enabler, name="Phone", confirmed=True)
     passkey_for(enabler)
-    return {"admin": admin, "lead": users.get(username="lead"), "enabler": enabler}
+    # A subject-access request with its pack, and a search of the private notes awaiting the
+    # admin's decision: the DPO's request page and the admin's approval pages have one to show.
+    from engagements.subjects.services import note_search_ask, sar_log, sar_pack_build
+    from places.models import BoardMembership
+
+    dpo = users.get(username="dpo")
+    TOTPDevice.objects.create(user=dpo, name="Phone", confirmed=True)
+    member = BoardMembership.objects.select_related("person").order_by("pk").first()
+    assert member is not None
+    sar = sar_log(actor=dpo, person=member.person, received_on=timezone.localdate())
+    type(sar).objects.filter(pk=sar.pk).update(status="compiling")
+    sar_pack_build(request_id=sar.pk)
+    note_search_ask(actor=dpo, request=sar, reason="They dispute a note about the March board.")
+    return {"admin": admin, "lead": users.get(username="lead"), "enabler": enabler, "dpo": dpo}
 
 
 class Crawl:

@@ -197,11 +197,23 @@ def test_every_page_of_every_role_passes_axe(
                                 f"/manage/engagements/{assigned.engagement_id}/"])
     page.context.close()
 
+    # The data-protection officer (issue 18): a code, then subject access.
+    page = new_page()
+    sign_in(page, base, "dpo", DEMO_PASSWORD)
+    page.wait_for_url(re.compile(r"/two-factor/\?"))
+    device = TOTPDevice.objects.get(user=demo_world["dpo"])
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/subject-access/$"))
+    crawl.crawl(page, "dpo", ["/subject-access/"])
+    page.context.close()
+
     elapsed = time.monotonic() - started
     print(f"\naccessibility crawl: {crawl.pages} pages in {elapsed:.0f} s")
     assert crawl.problems == [], "\n".join(crawl.problems)
     assert errors == [], errors
-    for role, persona in (("enabler", "enabler"), ("lead", "lead"), ("admin", "admin")):
+    for role, persona in (("enabler", "enabler"), ("lead", "lead"), ("admin", "admin"),
+                          ("dpo", "dpo")):
         may_open = {name for name, (_, _, access, get_ok, _) in EXPECTED.items()
                     if access[persona] == IN and get_ok == OK}
         missing = may_open - crawl.names.get(role, set()) - NOT_PAGES - NOT_LINKED

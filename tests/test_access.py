@@ -34,9 +34,12 @@ from engagements.messages.services import (
     nomination_decide,
 )
 from engagements.models import LearningItem
+from engagements.subjects.models import NoteSearch, SubjectAccessRequest
+from engagements.subjects.services import note_search_ask, sar_log, sar_pack_build
 from engagements.summaries.services import summary_compile, summary_render_pdf
 from engagements.voice.models import VoiceRound
 from fieldbook.roles import Role
+from places.models import BoardMembership, DeliveryBoard, Person
 
 from .factories import (
     TEST_PASSWORD,
@@ -72,6 +75,7 @@ ENABLER = frozenset({Role.ENABLER})
 LEAD_OR_ADMIN = frozenset({Role.LEAD, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 ANY_ROLE = frozenset({Role.ENABLER, Role.LEAD, Role.ADMIN})
+DPO = frozenset({Role.DPO})
 
 LOGIN = "login"  # expected status shorthand: a redirect to the login page, back here after
 TWO_FA = "2fa"  # a redirect to the two-factor page, back here after
@@ -122,6 +126,10 @@ VOICE_ROUND = "voice-round"
 AREA = "area"
 OWN_DIAGNOSTIC_SESSION = "own-diagnostic-session"
 OWN_PARTICIPANT = "own-participant"
+PERSON_PK = "person-pk"  # a board member of the enabler's place
+SAR = "sar"  # a subject-access request for them, logged by the DPO
+READY_SAR = "ready-sar"  # the same, its pack compiled
+NOTE_SEARCH = "note-search"  # a break-glass search asked for by the DPO, awaiting an Admin
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -141,6 +149,8 @@ LEADS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=IN, dpo=NO, admi
             roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=NO, admin=IN,
              roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+DPOS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=IN, admin=NO,
+           roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, dpo=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
@@ -159,7 +169,7 @@ OWN_SIGNED_IN = row(anonymous=LOGIN, enabler=IN, other_enabler=NF, lead=NF, dpo=
 # is outermost), except for the lead owing a security code, who is sent to give it first.
 EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     # Home sends each role to its start page; a user with no role is told so.
-    "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "dpo": OK, "*": R}, NA),
+    "home": (SIGNED_IN, {}, SIGNED_IN_ANY, {"roleless": OK, "*": R}, NA),
     "healthz": (PUBLIC, {}, EVERYONE, OK, NA),
     # The documents (fieldbook.documents), linked from every page's footer.
     "accessibility": (PUBLIC, {}, EVERYONE, OK, NA),
@@ -335,6 +345,20 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:outcome-revoke": (ENABLER, OWN_OUTCOME, OWN_ENABLER, NA, R),
     # The place contact's link: no account; the token moves into the session, then a redirect.
     "engagements:respond": (PUBLIC, {"token": "not-a-token"}, EVERYONE, R, R),
+    # Subject access (issue 18, point 1): the DPO's pages are the DPO's alone (an Admin gets
+    # 403). Empty POSTs re-show the form with its errors. A pack not compiled, and the notes of
+    # a search nobody approved, are 404. Admins decide break-glass searches; an enabler
+    # clarifies their own note (anyone else's is 404).
+    "engagements:subject-access": (DPO, {}, DPOS, OK, NA),
+    "engagements:subject-person": (DPO, PERSON_PK, DPOS, OK, OK),
+    "engagements:subject-request": (DPO, SAR, DPOS, OK, NA),
+    "engagements:subject-compile": (DPO, SAR, DPOS, NA, OK),
+    "engagements:subject-pack": (DPO, (READY_SAR, {"fmt": "json"}), DPOS, OK, NA),
+    "engagements:subject-note-search": (DPO, SAR, DPOS, NA, OK),
+    "engagements:subject-notes": (DPO, SAR, DPOS, NF, NA),
+    "engagements:subject-approvals": (ADMIN, {}, ADMINS, OK, NA),
+    "engagements:subject-approval": (ADMIN, NOTE_SEARCH, ADMINS, OK, OK),
+    "engagements:note-clarify": (ENABLER, OWN_SESSION, OWN_ENABLER, OK, OK),
     "engagements:outcomes-export": (LEAD_OR_ADMIN, (PROGRAMME, {"fmt": "csv"}), LEADS, OK, NA),
 
     # The lifecycle (issue 17). A programme's request page is public (no account): an empty
@@ -545,6 +569,29 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
     def diagnostic_session() -> Any:
         return SessionFactory.create(enabler=enabler_user.enabler, engagement=engagement,
                                      kind="diagnostic")
+    def board_member() -> Person:
+        membership = BoardMembership.objects.filter(board__place=place).first()
+        if membership is None:
+            board = DeliveryBoard.objects.filter(place=place).first() or \
+                DeliveryBoardFactory.create(place=place)
+            membership = BoardMembershipFactory.create(board=board)
+        return membership.person
+
+    def subject_request(ready: bool = False) -> SubjectAccessRequest:
+        person = board_member()
+        found = SubjectAccessRequest.objects.filter(person=person).first() or sar_log(
+            actor=request.getfixturevalue("dpo_user"), person=person,
+            received_on=timezone.localdate())
+        if ready and found.status != SubjectAccessRequest.Status.READY:
+            SubjectAccessRequest.objects.filter(pk=found.pk).update(
+                status=SubjectAccessRequest.Status.COMPILING)
+            sar_pack_build(request_id=found.pk)  # the task's work
+        return found
+
+    def note_search() -> NoteSearch:
+        sar = subject_request()
+        return sar.note_searches.first() or note_search_ask(
+            actor=request.getfixturevalue("dpo_user"), request=sar, reason="Disputed notes.")
 
     providers: dict[str, Callable[[], dict[str, Any]]] = {
         SUPPORT_REQUEST: support_request,
@@ -603,6 +650,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                                   engagement=engagement, kind="pulse", number=1, defaults={
                                       "opened_on": engagement.requested_on,
                                       "closes_on": engagement.requested_on})[0].pk},
+        PERSON_PK: lambda: {"pk": board_member().pk},
+        SAR: lambda: {"pk": subject_request().pk},
+        READY_SAR: lambda: {"pk": subject_request(ready=True).pk},
+        NOTE_SEARCH: lambda: {"pk": note_search().pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 
@@ -653,8 +704,11 @@ def test_url_role_matrix(
         ([Role.ENABLER, Role.LEAD], "/programmes/"),
         ([Role.ENABLER, Role.ADMIN], "/manage/"),
         ([Role.ENABLER, Role.LEAD, Role.ADMIN], "/manage/"),
+        ([Role.DPO], "/subject-access/"),
+        ([Role.ADMIN, Role.DPO], "/manage/"),
     ],
-    ids=["enabler", "lead", "admin", "enabler+lead", "enabler+admin", "all-three"],
+    ids=["enabler", "lead", "admin", "enabler+lead", "enabler+admin", "all-three", "dpo",
+         "admin+dpo"],
 )
 def test_home_sends_each_role_to_its_page(client: Client, roles: list[Role], start: str) -> None:
     client.force_login(UserFactory.create(roles=roles))
@@ -1078,7 +1132,8 @@ def test_a_post_without_the_csrf_token_is_refused(
     the view would otherwise serve."""
     settings.FIELDBOOK_REQUIRE_2FA = True
     access = EXPECTED[name][2]
-    persona = next(p for p in ("anonymous", "enabler", "lead", "admin") if access[p] == IN)
+    persona = next(p for p in ("anonymous", "enabler", "lead", "admin", "dpo")
+                   if access[p] == IN)
     url = url_for(request, name)
     client = client_for(request, persona)
     client.handler.enforce_csrf_checks = True

@@ -147,6 +147,20 @@ class World:
                                   programmes=Programme.objects.all(),
                                   expires_on=today + dt.timedelta(days=30))
         self.api_client, self.api_token = issued.client, issued.token
+        # Subject access: a board member of the author's place named in one of the author's
+        # notes, their request with its pack compiled (no break-glass search approved, so no
+        # note in it), and a search of the notes asked for, awaiting an Admin.
+        from engagements.subjects.services import note_search_ask, sar_log, sar_pack_build
+
+        member = first_of(BoardMembership.objects.filter(board__place=self.engagement.place)
+                          .select_related("person")).person
+        notes_write(Session.objects.filter(pk=self.session.pk),
+                    f"{member.full_name} is worried. {NOTES}")
+        dpo = UserFactory.create(username="canary-dpo", roles=[Role.DPO])
+        self.sar = sar_log(actor=dpo, person=member, received_on=today)
+        type(self.sar).objects.filter(pk=self.sar.pk).update(status="compiling")
+        sar_pack_build(request_id=self.sar.pk)
+        self.note_search = note_search_ask(actor=dpo, request=self.sar, reason="Disputed.")
 
     @staticmethod
     def _deleted(mine: QuerySet[Session]) -> Session:
@@ -367,6 +381,17 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
         {"programme": w.engagement.programme.slug, "pk": w.engagement.pk}],
     "engagements:reach-innovation-add": lambda w: [
         {"programme": w.engagement.programme.slug, "pk": w.engagement.pk}],
+    # Subject access (issue 18, point 1).
+    "engagements:subject-access": lambda w: [{}],
+    "engagements:subject-person": lambda w: [{"pk": w.sar.person_id}],
+    "engagements:subject-request": lambda w: [{"pk": w.sar.pk}],
+    "engagements:subject-compile": lambda w: [{"pk": w.sar.pk}],
+    "engagements:subject-pack": lambda w: [{"pk": w.sar.pk, "fmt": f} for f in ("pdf", "json")],
+    "engagements:subject-note-search": lambda w: [{"pk": w.sar.pk}],
+    "engagements:subject-notes": lambda w: [{"pk": w.sar.pk}],
+    "engagements:subject-approvals": lambda w: [{}],
+    "engagements:subject-approval": lambda w: [{"pk": w.note_search.pk}],
+    "engagements:note-clarify": lambda w: [{"pk": w.session.pk}],
     # API clients, the open-data export and the read-only API (issue 18).
     "backoffice:api-clients": lambda w: [{}], "backoffice:api-client-add": lambda w: [{}],
     "backoffice:api-client-detail": lambda w: [{"pk": w.api_client.pk}],

@@ -76,7 +76,7 @@ NOT_HTML = {
     "otp_webauthn:credential-authentication-begin", "otp_webauthn:js-i18n-catalog",
     "backoffice:audit-export",
     "engagements:outcomes-export",
-    "engagements:open-data", "api:openapi-json",
+    "engagements:open-data", "api:openapi-json", "engagements:subject-pack",
 }
 # A fragment is checked as the body of this document (vnu reads whole documents only).
 SHELL = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fragment</title>'
@@ -384,6 +384,7 @@ STARTS = {
     "enabler": ["/week/", "/accounts/two-factor/manage/"],
     "lead": ["/programmes/", "/summaries/", "/summaries/new/"],
     "admin": ["/manage/", "/programmes/", "/summaries/"],
+    "dpo": ["/subject-access/"],
 }
 
 
@@ -423,7 +424,7 @@ def test_every_page_of_the_demo_world_is_valid_html(
 
         crawl.walk(role, start, visit)
     assert crawl.problems == [], crawl.problems
-    for role in ("enabler", "lead", "admin"):
+    for role in ("enabler", "lead", "admin", "dpo"):
         may_open = {name for name, (_, _, access, get_ok, _) in EXPECTED.items()
                     if access[role] == IN and get_ok == OK}
         missing = may_open - crawl.names.get(role, set()) - NOT_PAGES - NOT_LINKED

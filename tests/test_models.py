@@ -47,9 +47,11 @@ from engagements.models import (
     SessionSectorCount,
     Theme,
 )
+from engagements.notes import clarification_seal
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
 from engagements.respondents.models import RespondentAttempt, RespondentLink
 from engagements.respondents.services import link_create
+from engagements.subjects.models import NoteClarification, NoteSearch, SubjectAccessRequest
 from engagements.voice.models import (
     StatementScore,
     TieRating,
@@ -519,6 +521,17 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         response=VoiceResponse.objects.create(round=_voice_round()),
         statement="trust", score=4),
     TieRating: _tie_rating,
+    SubjectAccessRequest: lambda: SubjectAccessRequest.objects.create(
+        person=f.PersonFactory.create(), received_on=dt.date(2026, 11, 2),
+        due_on=dt.date(2026, 12, 2), logged_by=f.UserFactory.create()),
+    NoteSearch: lambda: NoteSearch.objects.create(
+        request=SubjectAccessRequest.objects.create(
+            person=f.PersonFactory.create(), received_on=dt.date(2026, 11, 2),
+            due_on=dt.date(2026, 12, 2), logged_by=f.UserFactory.create()),
+        asked_by=f.UserFactory.create(), reason="Disputed notes"),
+    NoteClarification: lambda: NoteClarification.objects.create(
+        session=f.SessionFactory.create(), author=f.UserFactory.create(),
+        text_sealed=clarification_seal("It was the other meeting.", author_id=1)),
 }
 
 

@@ -169,7 +169,8 @@ def _write_history(world: World, total: int, rng: random.Random) -> HistoryCount
 
     session_columns = ["id", "created_at", "updated_at", "engagement_id", "enabler_id", "date",
                        "kind", "status", "status_reason", "duration_minutes", "notes_sealed",
-                       "notes_author_id", "next_steps", "idempotency_key", "version", "deleted_at"]
+                       "notes_author_id", "notes_in_confidence", "next_steps", "idempotency_key",
+                       "version", "deleted_at"]
     item_columns = ["id", "created_at", "updated_at", "session_id", "kind", "text",
                     "attributed_role", "consent", "shareable"]
     chunk = Chunk()
@@ -197,7 +198,7 @@ def _write_history(world: World, total: int, rng: random.Random) -> HistoryCount
             created = dt.datetime(day.year, day.month, day.day, 17, tzinfo=tz)
             deleted = now if rng.random() < 0.005 else None
             chunk.sessions.append((sid, created, created, engagement_id, enabler, day, kind,
-                                   status, reason, minutes, *sealed_note(enabler),
+                                   status, reason, minutes, *sealed_note(enabler), False,
                                    rng.choice(NEXT_STEPS), None, 1, deleted))
             # ~3 themes (2 to 6 drawn, duplicates merged), Zipf-like
             chosen = list(dict.fromkeys(

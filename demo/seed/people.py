@@ -56,6 +56,7 @@ ENABLERS: tuple[EnablerSpec, ...] = (
 OTHER_USERS: tuple[tuple[str, str, str, Role, bool], ...] = (
     ("lead", "Nadia", "Kowalski", Role.LEAD, False),
     ("admin", "Owen", "Hartley", Role.ADMIN, True),
+    ("dpo", "Dana", "Whitfield", Role.DPO, False),
 )
 
 # Real people named in the seed documents. No demo person or user may carry these names.

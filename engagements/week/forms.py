@@ -117,6 +117,12 @@ class SessionForm(forms.Form):
         required=False, widget=forms.Textarea, label="Private notes",
         help_text="Only you can read these. They are never shared, exported or summarised.",
     )
+    notes_in_confidence = forms.BooleanField(
+        required=False, label="Given in confidence",
+        help_text="Someone told you this in confidence. If they, or someone it names, ask for "
+                  "what Fieldbook holds, it is not disclosed without the data-protection "
+                  "officer weighing the exemption first.",
+    )
     next_steps = forms.CharField(required=False, widget=forms.Textarea, label="Next steps")
     idempotency_key = forms.UUIDField(
         widget=forms.HiddenInput,
@@ -201,6 +207,7 @@ class SessionForm(forms.Form):
                 if c.get(f"count_{sector}")
             },
             private_notes=c["private_notes"],
+            notes_in_confidence=bool(c.get("notes_in_confidence")),
             next_steps=c["next_steps"],
             learning_items=tuple(learning),
         )
@@ -218,6 +225,7 @@ class SessionForm(forms.Form):
             "attendees": [p.pk for p in session.attendees.all()],
             "themes": [t.pk for t in session.themes.all()],
             "private_notes": notes_read(session, reader=reader) or "",
+            "notes_in_confidence": session.notes_in_confidence,
             "next_steps": session.next_steps,
             "version": session.version,
         }

@@ -97,6 +97,7 @@ class SessionData:
     theme_ids: frozenset[int] = frozenset()
     sector_counts: dict[str, int] = field(default_factory=dict)
     private_notes: str = ""
+    notes_in_confidence: bool = False
     next_steps: str = ""
     learning_items: tuple[LearningItemData, ...] = ()
 
@@ -104,6 +105,7 @@ class SessionData:
 # Fields copied straight onto the Session row. (Private notes are sealed first: _notes_fields.)
 _SCALAR_FIELDS = (
     "date", "kind", "status", "status_reason", "duration_minutes", "next_steps",
+    "notes_in_confidence",
 )
 
 
@@ -442,6 +444,7 @@ def _public_fields(data: SessionData) -> dict[str, Any]:
         "status": data.status,
         "status_reason": data.status_reason,
         "duration_minutes": data.duration_minutes,
+        "notes_in_confidence": data.notes_in_confidence,
         "attendees": sorted(data.attendee_ids),
         "themes": sorted(data.theme_ids),
         "learning_items": len(data.learning_items),
@@ -549,6 +552,7 @@ def _current_state(session: Session) -> dict[str, Any]:
         "status": session.status,
         "status_reason": session.status_reason,
         "duration_minutes": session.duration_minutes,
+        "notes_in_confidence": session.notes_in_confidence,
         "attendees": sorted(p.pk for p in session.attendees.all()),
         "themes": sorted(t.pk for t in session.themes.all()),
     }
@@ -575,6 +579,14 @@ def session_update(
     keep_themes = {t.pk for t in before.themes.all()} | {
         t.pk for item in before.learning_items.all() for t in item.themes.all()
     }
+    # A note someone disputed (it has a dated clarification, engagements.subjects) is never
+    # rewritten: the record of what was written stays, and a further clarification is added.
+    # One query, only when the notes were changed.
+    if notes_read(before, reader=enabler.user) != data.private_notes \
+            and before.note_clarifications.exists():
+        raise DomainError(field_errors={"private_notes": [
+            "These notes have a clarification, so they are kept as they were written. Add "
+            "another clarification instead (the link below the notes)."]})
     saved_items, data = _edited_items(before, data)
     engagement, items = _validate(enabler=enabler, data=data,
                                   today=today or timezone.localdate(),
