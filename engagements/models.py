@@ -708,3 +708,10 @@ from engagements.reach.models import (  # noqa: E402, F401
     Innovation,
 )
 from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401
+from engagements.retention.models import (  # noqa: E402, F401
+    DestructionEntry,
+    Disposal,
+    Erasure,
+    RetentionPolicy,
+    ReviewItem,
+)

@@ -30,6 +30,7 @@ from engagements.lifecycle.tasks import mail_support_request_declined  # noqa: F
 from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
 from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)
+from engagements.retention.tasks import fill_retention_queue, run_disposal  # noqa: F401
 from engagements.summaries import services as summaries
 
 logger = logging.getLogger(__name__)

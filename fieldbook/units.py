@@ -59,6 +59,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (negative: earlier), or the month's last day if it is
+    shorter (31 January + 1 month = 28 or 29 February): when a retention period ends."""
+    first = add_months(day, months)
+    return first.replace(day=min(day.day, month_last(first).day))
+
+
 def weekdays_in(first: dt.date, last: dt.date) -> int:
     """Working days (Monday to Friday) from ``first`` to ``last``, both included."""
     days = (last - first).days + 1
