@@ -8,6 +8,7 @@ from engagements.messages import views as messages
 from engagements.outcomes import views as outcomes
 from engagements.reach import views as reach
 from engagements.respondents import views as respondents
+from engagements.retention import views as retention
 from engagements.summaries import views as summaries
 from engagements.week import views as week
 
@@ -103,4 +104,13 @@ urlpatterns = [
          name="reach-cohort-add"),
     path("programmes/<slug:programme>/reach/<int:pk>/innovations/new/", reach.innovation_add,
          name="reach-innovation-add"),
+    # Retention (issue 18, points 2 and 3): the review queue, disposals, erasures.
+    path("retention/", retention.queue, name="retention-queue"),
+    path("retention/records/<int:pk>/", retention.item_decide, name="retention-item"),
+    path("retention/disposals/<int:pk>/", retention.disposal_detail,
+         name="retention-disposal"),
+    path("retention/destruction-log/", retention.destruction_log,
+         name="retention-destruction-log"),
+    path("retention/erasures/", retention.erasures, name="retention-erasures"),
+    path("retention/erasures/<int:pk>/", retention.erasure_detail, name="retention-erasure"),
 ]

@@ -11,6 +11,7 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "is_enabler": Role.ENABLER in held,
         "is_lead": Role.LEAD in held,
         "is_admin": Role.ADMIN in held,
+        "is_dpo": Role.DPO in held,
         # On every page's <body>: drafts.js deletes any draft that is not this user's.
         "draft_owner": draft_owner(request.user) if hasattr(request, "user") else "",
         "draft_days": DRAFT_DAYS,

@@ -33,6 +33,7 @@ from engagements.messages.services import (
     nomination_decide,
 )
 from engagements.models import LearningItem
+from engagements.retention.models import Disposal, Erasure, ReviewItem
 from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
 
@@ -47,6 +48,7 @@ from .factories import (
     OnboardingDraftFactory,
     OrganisationFactory,
     OutcomeFactory,
+    PersonFactory,
     SessionFactory,
     SystemFactory,
     ThemeFactory,
@@ -70,6 +72,7 @@ ENABLER = frozenset({Role.ENABLER})
 LEAD_OR_ADMIN = frozenset({Role.LEAD, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 ANY_ROLE = frozenset({Role.ENABLER, Role.LEAD, Role.ADMIN})
+DPO_OR_ADMIN = frozenset({Role.DPO, Role.ADMIN})
 
 LOGIN = "login"  # expected status shorthand: a redirect to the login page, back here after
 TWO_FA = "2fa"  # a redirect to the two-factor page, back here after
@@ -117,6 +120,9 @@ PROPOSAL = "proposal"
 API_CLIENT = "api-client"
 MEASURE = "measure"
 AREA = "area"
+REVIEW_ITEM = "review-item"
+DISPOSAL = "disposal"
+ERASURE = "erasure"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -136,6 +142,9 @@ LEADS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=IN, dpo=NO, admi
             roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=NO, admin=IN,
              roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+# Retention's reviewers (issue 18): the data-protection officer and admins.
+REVIEWERS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=IN, admin=IN,
+                roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, dpo=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
@@ -376,6 +385,17 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:reach-area": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-cohort-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-innovation-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    # Retention (issue 18, points 2 and 3): the reviewers; an empty POST is a form shown again
+    # with its errors.
+    "engagements:retention-queue": (DPO_OR_ADMIN, {}, REVIEWERS, OK, OK),
+    "engagements:retention-item": (DPO_OR_ADMIN, REVIEW_ITEM, REVIEWERS, OK, OK),
+    "engagements:retention-disposal": (DPO_OR_ADMIN, DISPOSAL, REVIEWERS, OK, OK),
+    "engagements:retention-destruction-log": (DPO_OR_ADMIN, {}, REVIEWERS, OK, NA),
+    "engagements:retention-erasures": (DPO_OR_ADMIN, {}, REVIEWERS, OK, OK),
+    "engagements:retention-erasure": (DPO_OR_ADMIN, ERASURE, REVIEWERS, OK, OK),
+    "backoffice:retention-policies": (DPO_OR_ADMIN, {}, REVIEWERS, OK, NA),
+    "backoffice:retention-policy-edit": (DPO_OR_ADMIN, {"record_class": "private_notes"},
+                                         REVIEWERS, OK, OK),
 }
 
 
@@ -569,6 +589,14 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                 "baseline_start": engagement.requested_on,
                 "baseline_end": engagement.requested_on})[0].pk},
         AREA: lambda: {"programme": programme.slug, "pk": engagement.pk},
+        REVIEW_ITEM: lambda: {"pk": ReviewItem.objects.create(
+            record_class="ended_memberships", object_id=1, description="A member who left",
+            due_on=engagement.requested_on).pk},
+        DISPOSAL: lambda: {"pk": Disposal.objects.create(
+            requested_by=request.getfixturevalue("admin_user"), reason="Past its period").pk},
+        ERASURE: lambda: {"pk": Erasure.objects.create(
+            person=PersonFactory.create(), placeholder="A board member, acute trust",
+            reason="Asked", requested_by=request.getfixturevalue("admin_user")).pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 
