@@ -44,6 +44,7 @@ from .factories import (
     notes_of,
     notes_write,
 )
+from .test_celery_worker import worker  # noqa: F401 (the real worker fixture)
 
 TODAY = dt.date(2026, 6, 1)
 LONG_AGO = dt.date(2020, 1, 10)
@@ -98,7 +99,7 @@ def test_the_daily_job_queues_what_is_past_its_period_and_destroys_nothing(db: N
     assert old_member.person.full_name not in items[RecordClass.ENDED_MEMBERSHIPS].description
     # Nothing destroyed: rows and notes as they were.
     assert (Session.objects.count(), BoardMembership.objects.count()) == before
-    assert notes_of(engagement.sessions.order_by("pk").first()) == "A private judgement"
+    assert notes_of(engagement.sessions.order_by("pk")[0]) == "A private judgement"
     # Idempotent: the second run adds nothing, and neither does the task.
     assert _fill() == {"reopened": 0}
     assert ReviewItem.objects.count() == 3
@@ -353,3 +354,64 @@ def test_an_erased_person_is_not_named_in_their_request_for_support(
     services.erasure_approve(actor=reviewer, erasure=erasure, version=erasure.version)
     req = SupportRequest.objects.get()
     assert (req.contact_name, req.email) == ("A board member, acute trust", "")
+
+
+# ---- the real worker -----------------------------------------------------------------------------
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("role_groups")
+def test_a_real_worker_runs_an_approved_disposal(worker: dict[str, Any]) -> None:  # noqa: F811
+    """The approval queues the job on the real Redis after commit; a real ``celery worker``
+    takes it, destroys the records and writes the destruction log."""
+    import time
+
+    requester = UserFactory.create(username="req-w", roles=[Role.DPO])
+    approver = UserFactory.create(username="app-w", roles=[Role.ADMIN])
+    BoardMembershipFactory.create(started_on=dt.date(2018, 1, 1), ended_on=dt.date(2019, 1, 1))
+    services.review_queue_fill(today=TODAY)
+    disposal = _disposal_of(list(ReviewItem.objects.all()), requester)
+    services.disposal_approve(actor=approver, disposal=disposal, version=disposal.version)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        disposal.refresh_from_db()
+        if disposal.state in (Disposal.State.DONE, Disposal.State.FAILED):
+            break
+        if worker["process"].poll() is not None:
+            break
+        time.sleep(0.2)
+    assert disposal.state == Disposal.State.DONE, worker["log"].read_text()[-3000:]
+    assert not BoardMembership.objects.exists()
+    assert DestructionEntry.objects.get().count == 1
+
+
+def test_finished_links_and_declined_requests_are_queued_then_disposed(
+        db: None, dpo_user: User, reviewer: User) -> None:
+    outcome = OutcomeFactory.create()
+    person = PersonFactory.create()
+    old = timezone.make_aware(dt.datetime(2020, 3, 1))
+    RespondentLink.objects.create(purpose="confirm_outcome", person=person, email="a@b.nhs.uk",
+                                  target=outcome, token_hash="b" * 64, expires_at=old,
+                                  used_at=old)
+    RespondentLink.objects.create(purpose="confirm_outcome", person=person, email="a@b.nhs.uk",
+                                  target=outcome, token_hash="c" * 64,
+                                  expires_at=timezone.now() + dt.timedelta(days=3))  # open
+    e = EngagementFactory.create()
+    SupportRequest.objects.create(
+        programme=e.programme, place=e.place, region=e.place.region, contact_name="A B",
+        contact_role="COO", organisation="Trust", email="a@b.nhs.uk", help_with="x",
+        why_now="y", asked_on=dt.date(2020, 1, 1), state="declined", decided_at=old,
+        decline_reason="Not now")
+    added = _fill()
+    assert added[RecordClass.RESPONDENT_LINKS] == 1
+    assert added[RecordClass.DECLINED_REQUESTS] == 1
+    assert "a@b" not in str(list(ReviewItem.objects.values("description")))
+    disposal = _disposal_of(list(ReviewItem.objects.all()), dpo_user)
+    services.disposal_approve(actor=reviewer, disposal=disposal, version=disposal.version)
+    result = services.disposal_run(disposal_id=disposal.pk)
+    assert result is not None
+    assert result.destroyed == {RecordClass.RESPONDENT_LINKS: 1,
+                                RecordClass.DECLINED_REQUESTS: 1}
+    assert RespondentLink.objects.count() == 1 and not SupportRequest.objects.exists()
+    done = AuditEvent.objects.get(action="retention.disposal.done")
+    assert done.changes == {"respondent_links": 1, "declined_requests": 1, "left_on_hold": 0}

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from engagements.respondents.models import RespondentLink
 from engagements.retention.models import RecordClass, RetentionPolicy
 from fieldbook.units import months_after
 
@@ -117,6 +120,7 @@ def _memberships_candidates(cutoff: dt.date, months: int) -> Iterable[Candidate]
             .values_list("pk", "board__place_id", "board__name", "board_role", "ended_on"))
     labels = dict(BoardMembership.BoardRole.choices)
     for pk, place_id, board, role, ended in rows.iterator():
+        assert ended is not None  # filtered on it
         yield Candidate(pk, f"A {labels.get(role, role).lower()} of {board} who left on "
                             f"{ended:%-d %b %Y}", place_id, months_after(ended, months))
 
@@ -132,16 +136,17 @@ def _memberships_destroy(ids: list[int]) -> int:
 
 # ---- respondent links --------------------------------------------------------------------------
 
-def _finished_links() -> QuerySet:  # type: ignore[type-arg]
+def _finished_before(when: dt.datetime) -> QuerySet[RespondentLink]:
+    """Links used, revoked or expired before ``when``."""
     from engagements.respondents.models import RespondentLink
 
-    return RespondentLink.objects.annotate(
-        finished=Coalesce("used_at", "revoked_at", "expires_at"))
+    return RespondentLink.objects.alias(
+        finished=Coalesce("used_at", "revoked_at", "expires_at")).filter(finished__lt=when)
 
 
 def _links_candidates(cutoff: dt.date, months: int) -> Iterable[Candidate]:
-    rows = (_finished_links().filter(finished__lt=_cutoff_dt(cutoff))
-            .values_list("pk", "purpose", "finished"))
+    rows = (_finished_before(_cutoff_dt(cutoff))
+            .values_list("pk", "purpose", Coalesce("used_at", "revoked_at", "expires_at")))
     for pk, purpose, finished in rows.iterator():
         yield Candidate(pk, f"A respondent link ({purpose.replace('_', ' ')}), finished "
                             f"{_day(finished):%-d %b %Y}", None,
@@ -149,7 +154,7 @@ def _links_candidates(cutoff: dt.date, months: int) -> Iterable[Candidate]:
 
 
 def _links_destroy(ids: list[int]) -> int:
-    doomed = _finished_links().filter(pk__in=ids, finished__lt=timezone.now())
+    doomed = _finished_before(timezone.now()).filter(pk__in=ids)
     count = doomed.count()
     doomed.delete()
     return count
@@ -165,6 +170,7 @@ def _declined_candidates(cutoff: dt.date, months: int) -> Iterable[Candidate]:
             .values_list("pk", "place_id", "place__name", "new_place_name", "asked_on",
                          "decided_at"))
     for pk, place_id, place, new_place, asked, decided in rows.iterator():
+        assert decided is not None  # filtered on it
         yield Candidate(pk, f"Declined request for support from {place or new_place} "
                             f"(asked {asked:%-d %b %Y})", place_id,
                         months_after(_day(decided), months))
