@@ -43,6 +43,7 @@ class DecisionForm(forms.Form):
         help_text="Only if you keep it until a later review. For example, 1 March 2027",
         error_messages={"invalid": "Enter a real date, like 1 March 2027"})
     reason = _reason("Why")
+    reason.error_messages["required"] = "Enter why you made this decision"
 
     def __init__(self, *args: Any, state: str = "due", **kwargs: Any) -> None:
         """``state`` is the item's: a due record may be kept longer or held; a held one only
