@@ -303,7 +303,9 @@ def disposal_run(*, disposal_id: int) -> DisposalResult | None:
 def _destroy(disposal: Disposal) -> DisposalResult:
     now = timezone.now()
     by_class: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for pk, code, object_id in ReviewItem.objects.filter(
+    # Locked: a legal hold placed while the job runs waits for it, then finds the record
+    # disposed (and says so), rather than the job destroying a record just put on hold.
+    for pk, code, object_id in ReviewItem.objects.select_for_update().filter(
             disposal=disposal, state=Item.DISPOSAL_REQUESTED).values_list(
             "pk", "record_class", "object_id"):
         by_class[code].append((pk, object_id))
