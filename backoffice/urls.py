@@ -2,6 +2,7 @@ from django.urls import path
 
 from backoffice import views
 from backoffice.views.measures import measure_import
+from engagements.retention import views as retention
 
 app_name = "backoffice"
 
@@ -49,6 +50,10 @@ urlpatterns = [
     path("manage/organisations/", views.organisations, name="organisations"),
     path("manage/organisations/new/", views.organisation_add, name="organisation-add"),
     path("manage/organisations/<int:pk>/", views.organisation_edit, name="organisation-edit"),
+    # Retention periods (issue 18): the reviewers set them; changes are audited.
+    path("manage/retention/", retention.policies_list, name="retention-policies"),
+    path("manage/retention/<slug:record_class>/", retention.policy_edit,
+         name="retention-policy-edit"),
     # Reference data.
     path("manage/regions/", views.regions, name="regions"),
     path("manage/regions/new/", views.region_add, name="region-add"),

@@ -735,6 +735,13 @@ from engagements.reach.models import (  # noqa: E402, F401
     Innovation,
 )
 from engagements.respondents.models import RespondentAttempt, RespondentLink  # noqa: E402, F401
+from engagements.retention.models import (  # noqa: E402, F401
+    DestructionEntry,
+    Disposal,
+    Erasure,
+    RetentionPolicy,
+    ReviewItem,
+)
 from engagements.subjects.models import (  # noqa: E402, F401
     NoteClarification,
     NoteSearch,

@@ -32,6 +32,7 @@ from engagements.lifecycle.tasks import mail_support_request_declined  # noqa: F
 from engagements.messages import services as messages
 from engagements.messages.tasks import render_messages_pdf  # noqa: F401 (registers the task)
 from engagements.respondents.tasks import send_respondent_link  # noqa: F401 (registers it)
+from engagements.retention.tasks import fill_retention_queue, run_disposal  # noqa: F401
 from engagements.subjects.tasks import compile_subject_access_pack  # noqa: F401 (registers)
 from engagements.summaries import services as summaries
 from engagements.voice.tasks import voice_rounds_due  # noqa: F401 (registers)

@@ -10,6 +10,7 @@ from engagements.outcomes import views as outcomes
 from engagements.pilots import views as pilots
 from engagements.reach import views as reach
 from engagements.respondents import views as respondents
+from engagements.retention import views as retention
 from engagements.subjects import views as subjects
 from engagements.summaries import views as summaries
 from engagements.voice import views as voice
@@ -142,4 +143,13 @@ urlpatterns = [
          name="diagnostic-participant-remove"),
     path("programmes/<slug:programme>/places/<slug:place>/pilot/", pilots.pilot_page,
          name="pilot"),
+    # Retention (issue 18, points 2 and 3): the review queue, disposals, erasures.
+    path("retention/", retention.queue, name="retention-queue"),
+    path("retention/records/<int:pk>/", retention.item_decide, name="retention-item"),
+    path("retention/disposals/<int:pk>/", retention.disposal_detail,
+         name="retention-disposal"),
+    path("retention/destruction-log/", retention.destruction_log,
+         name="retention-destruction-log"),
+    path("retention/erasures/", retention.erasures, name="retention-erasures"),
+    path("retention/erasures/<int:pk>/", retention.erasure_detail, name="retention-erasure"),
 ]

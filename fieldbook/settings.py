@@ -329,6 +329,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.slide_quarters",
         "schedule": crontab(minute=5, hour=0),
     },
+    "retention-review-queue": {  # past their period into the review queue; destroys nothing
+        "task": "engagements.fill_retention_queue",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "rollups-nightly-check": {  # repairs and reports rollup rows a write went around
         "task": "engagements.check_rollups",
         "schedule": crontab(minute=30, hour=2),

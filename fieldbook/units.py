@@ -59,11 +59,17 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (negative: earlier), or the month's last day if it is
+    shorter (31 January + 1 month = 28 or 29 February): when a retention period ends."""
+    first = add_months(day, months)
+    return first.replace(day=min(day.day, month_last(first).day))
+
+
 def one_month_after(day: dt.date) -> dt.date:
     """The same day of the next month, or that month's last day if it is shorter (31 January
     -> 28 or 29 February): a subject-access request's due date (UK GDPR Article 12(3))."""
-    first = add_months(day, 1)
-    return first.replace(day=min(day.day, month_last(first).day))
+    return months_after(day, 1)
 
 
 def weekdays_in(first: dt.date, last: dt.date) -> int:

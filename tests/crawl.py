@@ -101,6 +101,22 @@ def demo_world() -> dict[str, Any]:
     api_client_issue(actor=admin, name="Region's reporting service",
                      programmes=Programme.objects.order_by("pk")[:1],
                      expires_on=timezone.localdate() + dt.timedelta(days=90))
+    # Retention (issue 18): the queue as if decades had passed (the daily job), a disposal
+    # and an erasure awaiting a second reviewer, so their pages are reached from the queue.
+    from engagements.retention import services as retention
+    from engagements.retention.models import ReviewItem
+    from places.models import BoardMembership, Person
+
+    today = timezone.localdate()
+    left = BoardMembership.objects.order_by("pk").first()
+    if left is not None and left.ended_on is None:
+        BoardMembership.objects.filter(pk=left.pk).update(ended_on=today)
+    retention.review_queue_fill(today=today.replace(year=today.year + 30))
+    first = ReviewItem.objects.order_by("pk").first()
+    assert first is not None
+    retention.disposal_request(actor=admin, item_ids=[first.pk], reason="Past its period")
+    retention.erasure_request(actor=admin, person=Person.objects.order_by("pk")[0],
+                              reason="They asked")
     enabler = users.get(username=DEMO_ENABLER)
     TOTPDevice.objects.create(user=enabler, name="Phone", confirmed=True)
     passkey_for(enabler)

@@ -91,6 +91,10 @@ def ensure_role_groups() -> None:
     """
     roles_migration = importlib.import_module("fieldbook.migrations.0002_roles")
     roles_migration.create_roles(django_apps, None)
+    # The data-protection officer's group comes from a later migration.
+    if not Group.objects.filter(name=Role.DPO.value).exists():
+        importlib.import_module("fieldbook.migrations.0006_dpo_role").create_role(
+            django_apps, None)
 
 
 def add_role(user: User, role: Role) -> None:

@@ -34,6 +34,7 @@ from engagements.messages.services import (
     nomination_decide,
 )
 from engagements.models import LearningItem
+from engagements.retention.models import Disposal, Erasure, ReviewItem
 from engagements.subjects.models import NoteSearch, SubjectAccessRequest
 from engagements.subjects.services import note_search_ask, sar_log, sar_pack_build
 from engagements.summaries.services import summary_compile, summary_render_pdf
@@ -52,6 +53,7 @@ from .factories import (
     OnboardingDraftFactory,
     OrganisationFactory,
     OutcomeFactory,
+    PersonFactory,
     SessionFactory,
     SystemFactory,
     ThemeFactory,
@@ -76,6 +78,7 @@ LEAD_OR_ADMIN = frozenset({Role.LEAD, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
 ANY_ROLE = frozenset({Role.ENABLER, Role.LEAD, Role.ADMIN})
 DPO = frozenset({Role.DPO})
+DPO_OR_ADMIN = frozenset({Role.DPO, Role.ADMIN})
 
 LOGIN = "login"  # expected status shorthand: a redirect to the login page, back here after
 TWO_FA = "2fa"  # a redirect to the two-factor page, back here after
@@ -130,6 +133,9 @@ PERSON_PK = "person-pk"  # a board member of the enabler's place
 SAR = "sar"  # a subject-access request for them, logged by the DPO
 READY_SAR = "ready-sar"  # the same, its pack compiled
 NOTE_SEARCH = "note-search"  # a break-glass search asked for by the DPO, awaiting an Admin
+REVIEW_ITEM = "review-item"
+DISPOSAL = "disposal"
+ERASURE = "erasure"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -151,6 +157,9 @@ ADMINS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=NO, adm
              roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 DPOS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=IN, admin=NO,
            roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
+# Retention's reviewers (issue 18): the data-protection officer and admins.
+REVIEWERS = row(anonymous=LOGIN, enabler=NO, other_enabler=NO, lead=NO, dpo=IN, admin=IN,
+                roleless=NO, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_ANY = row(anonymous=LOGIN, enabler=IN, other_enabler=IN, lead=IN, dpo=IN, admin=IN,
                     roleless=IN, deactivated=LOGIN, lead_2fa_pending=TWO_FA)
 SIGNED_IN_2FA_PAGES = {**SIGNED_IN_ANY, "lead_2fa_pending": IN}
@@ -421,6 +430,17 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:reach-area": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-cohort-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-innovation-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    # Retention (issue 18, points 2 and 3): the reviewers; an empty POST is a form shown again
+    # with its errors.
+    "engagements:retention-queue": (DPO_OR_ADMIN, {}, REVIEWERS, OK, OK),
+    "engagements:retention-item": (DPO_OR_ADMIN, REVIEW_ITEM, REVIEWERS, OK, OK),
+    "engagements:retention-disposal": (DPO_OR_ADMIN, DISPOSAL, REVIEWERS, OK, OK),
+    "engagements:retention-destruction-log": (DPO_OR_ADMIN, {}, REVIEWERS, OK, NA),
+    "engagements:retention-erasures": (DPO_OR_ADMIN, {}, REVIEWERS, OK, OK),
+    "engagements:retention-erasure": (DPO_OR_ADMIN, ERASURE, REVIEWERS, OK, OK),
+    "backoffice:retention-policies": (DPO_OR_ADMIN, {}, REVIEWERS, OK, NA),
+    "backoffice:retention-policy-edit": (DPO_OR_ADMIN, {"record_class": "private_notes"},
+                                         REVIEWERS, OK, OK),
 }
 
 
@@ -654,6 +674,14 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         SAR: lambda: {"pk": subject_request().pk},
         READY_SAR: lambda: {"pk": subject_request(ready=True).pk},
         NOTE_SEARCH: lambda: {"pk": note_search().pk},
+        REVIEW_ITEM: lambda: {"pk": ReviewItem.objects.create(
+            record_class="ended_memberships", object_id=1, description="A member who left",
+            due_on=engagement.requested_on).pk},
+        DISPOSAL: lambda: {"pk": Disposal.objects.create(
+            requested_by=request.getfixturevalue("admin_user"), reason="Past its period").pk},
+        ERASURE: lambda: {"pk": Erasure.objects.create(
+            person=PersonFactory.create(), placeholder="A board member, acute trust",
+            reason="Asked", requested_by=request.getfixturevalue("admin_user")).pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

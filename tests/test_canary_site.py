@@ -51,10 +51,12 @@ from engagements.models import (
     Session,
 )
 from engagements.reminders import enabler_digests_send
+from engagements.retention.models import ReviewItem
+from engagements.retention.policies import DISPOSABLE
 from engagements.summaries.services import summary_compile, summary_render_pdf
 from engagements.voice.models import VoiceRound
 from fieldbook.roles import Role
-from places.models import BoardMembership
+from places.models import BoardMembership, Person
 
 from .conftest import kept_for_the_module
 from .factories import (
@@ -161,6 +163,16 @@ class World:
         type(self.sar).objects.filter(pk=self.sar.pk).update(status="compiling")
         sar_pack_build(request_id=self.sar.pk)
         self.note_search = note_search_ask(actor=dpo, request=self.sar, reason="Disputed.")
+        # Retention (issue 18): the queue filled as if decades had passed, a disposal asked
+        # for, and an erasure awaiting approval.
+        from engagements.retention import services as retention
+
+        retention.review_queue_fill(today=today.replace(year=today.year + 30))
+        self.review_item = first_of(ReviewItem.objects.order_by("pk"))
+        self.disposal = retention.disposal_request(actor=self.admin, reason="Canary",
+                                                   item_ids=[self.review_item.pk])
+        self.erasure = retention.erasure_request(
+            actor=self.admin, person=first_of(Person.objects.order_by("pk")), reason="Asked")
 
     @staticmethod
     def _deleted(mine: QuerySet[Session]) -> Session:
@@ -407,6 +419,15 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "api:engagements": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
     "api:learning": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
     "api:outcomes": lambda w: [{"slug": p.slug} for p in Programme.objects.order_by("pk")],
+    # Retention (issue 18, points 2 and 3).
+    "engagements:retention-queue": lambda w: [{}],
+    "engagements:retention-item": lambda w: [{"pk": w.review_item.pk}],
+    "engagements:retention-disposal": lambda w: [{"pk": w.disposal.pk}],
+    "engagements:retention-destruction-log": lambda w: [{}],
+    "engagements:retention-erasures": lambda w: [{}],
+    "engagements:retention-erasure": lambda w: [{"pk": w.erasure.pk}],
+    "backoffice:retention-policies": lambda w: [{}],
+    "backoffice:retention-policy-edit": lambda w: [{"record_class": c} for c in DISPOSABLE],
 }
 # Query strings that change what a page shows (filters, sorting, pages, weeks).
 QUERIES: dict[str, list[str]] = {
@@ -419,6 +440,9 @@ QUERIES: dict[str, list[str]] = {
     "backoffice:users": ["", "?q=enabler", "?status=deactivated"],
     "backoffice:places": ["", "?q=a", "?status=active"],
     "backoffice:organisations": ["", "?q=trust"],
+    "engagements:retention-queue": ["", "?state=extended&kind=private_notes",
+                                    "?state=disposal_requested", "?state=held&page=2"],
+    "engagements:retention-erasures": ["", "?q=a"],
 }
 
 

@@ -51,6 +51,13 @@ from engagements.notes import clarification_seal
 from engagements.reach.models import AreaFunding, Cohort, CohortCount, Innovation, Profession
 from engagements.respondents.models import RespondentAttempt, RespondentLink
 from engagements.respondents.services import link_create
+from engagements.retention.models import (
+    DestructionEntry,
+    Disposal,
+    Erasure,
+    RetentionPolicy,
+    ReviewItem,
+)
 from engagements.subjects.models import NoteClarification, NoteSearch, SubjectAccessRequest
 from engagements.voice.models import (
     StatementScore,
@@ -532,6 +539,23 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     NoteClarification: lambda: NoteClarification.objects.create(
         session=f.SessionFactory.create(), author=f.UserFactory.create(),
         text_sealed=clarification_seal("It was the other meeting.", author_id=1)),
+    # Retention (issue 18): none of them names a person.
+    RetentionPolicy: lambda: RetentionPolicy.objects.create(
+        record_class="respondent_links", period_months=12, reason="Query window"),
+    ReviewItem: lambda: ReviewItem.objects.create(
+        record_class="ended_memberships", object_id=1, due_on=dt.date(2026, 1, 1),
+        description="A member of the Central Lancashire board who left on 1 Jan 2023"),
+    Disposal: lambda: Disposal.objects.create(requested_by=f.UserFactory.create(),
+                                              reason="Past its period"),
+    DestructionEntry: lambda: DestructionEntry.objects.create(
+        disposal=(d := Disposal.objects.create(requested_by=f.UserFactory.create(),
+                                               reason="Old")),
+        record_class="respondent_links", count=4, destroyed_at=dt.datetime(2026, 5, 1,
+                                                                           tzinfo=dt.UTC),
+        requested_by_id=d.requested_by_id, approved_by=f.UserFactory.create()),
+    Erasure: lambda: Erasure.objects.create(
+        person=f.PersonFactory.create(), placeholder="A board member, acute trust",
+        reason="Asked", requested_by=f.UserFactory.create()),
 }
 
 
