@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
+from demo.seed.context import context_seed
 from demo.seed.learning import DEFAULT_STATEMENT, LEARNING, OUTCOME_STATEMENTS, OUTCOMES
 from demo.seed.lifecycle import lifecycle_seed
 from demo.seed.messages import messages_seed
@@ -170,6 +171,8 @@ class _Seeder:
         # The 23-area programme's reach, funding, innovations and measures (issue 16).
         reach_seed(today=self.today, report=self.report.created,
                    enabler_engagement=assigned)
+        # Issue 17, points 6 and 7: context, other support, the CQC asks, good practice.
+        context_seed(today=self.today, report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

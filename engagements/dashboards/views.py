@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from engagements.context.reads import place_context_of
 from engagements.dashboards import cells, exports
 from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.charts import themes_chart
@@ -143,7 +144,7 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """18 queries for the page (issue 17's history and issue 16's measures included; one more
+    """22 queries for the page (issue 17's history and issue 16's measures included; one more
     when its measures have values, one more with a pending proposal), 10 for the htmx
     timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
@@ -188,6 +189,8 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "history": history,
         # Measures and their run charts (issue 16): two queries, whatever the series' length.
         "measure_charts": charts_of(engagement),
+        # Context, other support and the CQC asks (issue 17, points 6, 7): four queries.
+        "ctx": place_context_of(engagement.place, w.today),
     })
     return render(request, "engagements/place.html", context)
 

@@ -21,6 +21,7 @@ class RespondentLink(TimeStampedModel):
 
     class Purpose(models.TextChoices):
         CONFIRM_OUTCOME = "confirm_outcome", "Confirm an outcome"
+        UEC_CHECKLIST = "uec_checklist", "Answer the urgent and emergency care checklist"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -29,6 +29,7 @@ SESSION_DONE = "_respondent_done"
 # What a valid link shows, by purpose: a view function (request, link, token) -> response.
 PURPOSE_PAGES: dict[str, str] = {
     RespondentLink.Purpose.CONFIRM_OUTCOME: "engagements.outcomes.views.respond_outcome",
+    RespondentLink.Purpose.UEC_CHECKLIST: "engagements.context.views.respond_checklist",
 }
 STATUS_OF_STATE = {"tampered": 404, "unknown": 404, "used": 410, "expired": 410,
                    "revoked": 410}
