@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from engagements.api.services import api_client_issue
+from engagements.context.models import LocalProtocol, OtherSupport
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.measures.models import Measure
 from engagements.messages.models import Nomination
@@ -35,6 +36,7 @@ from engagements.messages.services import (
 from engagements.models import LearningItem
 from engagements.summaries.services import summary_compile, summary_render_pdf
 from fieldbook.roles import Role
+from places.models import DeliveryBoard
 
 from .factories import (
     TEST_PASSWORD,
@@ -117,6 +119,9 @@ PROPOSAL = "proposal"
 API_CLIENT = "api-client"
 MEASURE = "measure"
 AREA = "area"
+PLACE_BOARD = "place-board"  # the place of the enabler's engagement, with a delivery board
+OTHER_SUPPORT = "other-support"
+PROTOCOL = "protocol"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -376,6 +381,20 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "engagements:reach-area": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-cohort-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
     "engagements:reach-innovation-add": (LEAD_OR_ADMIN, AREA, LEADS, OK, OK),
+    # A place's context and other support, its board's UEC sponsor, protocols and checklist
+    # (issue 17, points 6, 7): leads and admins; an empty POST is the form with its errors.
+    # The programme's support load: leads and admins. The good-practice library: any role;
+    # adding to it from an engagement: its own enablers, leads and admins.
+    "engagements:context-edit": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
+    "engagements:other-support-add": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
+    "engagements:other-support-edit": (LEAD_OR_ADMIN, OTHER_SUPPORT, LEADS, OK, OK),
+    "engagements:uec-sponsor": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:protocol-add": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:protocol-edit": (LEAD_OR_ADMIN, PROTOCOL, LEADS, OK, OK),
+    "engagements:uec-checklist": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:support-load": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:good-practice": (ANY_ROLE, {}, ANY_ROLE_IN, OK, NA),
+    "engagements:good-practice-add": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, OK),
 }
 
 
@@ -475,6 +494,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         "engagement__programme", "engagement__place__region").get().engagement
     programme, place = engagement.programme, engagement.place
 
+    def board() -> DeliveryBoard:
+        return DeliveryBoard.objects.get_or_create(place=place,
+                                                   defaults={"name": "The board"})[0]
+
     def ready_summary() -> int:
         summary = LearningSummaryFactory.create(programme=programme)
         summary_compile(summary_id=summary.pk)
@@ -569,6 +592,17 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
                 "baseline_start": engagement.requested_on,
                 "baseline_end": engagement.requested_on})[0].pk},
         AREA: lambda: {"programme": programme.slug, "pk": engagement.pk},
+        PLACE_BOARD: lambda: {"programme": programme.slug, "place": board().place.slug},
+        OTHER_SUPPORT: lambda: {"programme": programme.slug, "place": place.slug,
+                                "pk": OtherSupport.objects.get_or_create(
+                                    place=place, name="SAFER", defaults={
+                                        "owner": "NHS", "started_on": engagement.requested_on,
+                                    })[0].pk},
+        PROTOCOL: lambda: {"programme": programme.slug, "place": place.slug,
+                           "pk": LocalProtocol.objects.get_or_create(
+                               board=board(), title="Escalation", defaults={
+                                   "covers": "Who does what", "review_on": "2090-01-01",
+                               })[0].pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

@@ -25,6 +25,14 @@ from django.test import RequestFactory
 from enablers.models import Assignment, Enabler
 from engagements.api.models import ApiCall, ApiClient
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
+from engagements.context.models import (
+    GoodPractice,
+    LocalProtocol,
+    OtherSupport,
+    PlaceContext,
+    UecChecklist,
+    UecSponsor,
+)
 from engagements.measures.models import Measure, MeasureValue
 from engagements.messages.models import (
     Message,
@@ -483,6 +491,22 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
         region=f.RegionFactory.create(), contact_name="Ash Reed", contact_role="Director",
         organisation="Northgate Council", email="ash@example.org", help_with="Discharge",
         why_now="Winter", asked_on=dt.date(2026, 11, 2)),
+    PlaceContext: lambda: PlaceContext.objects.create(place=f.PlaceFactory.create(),
+                                                      councils=2, coterminous=False),
+    OtherSupport: lambda: OtherSupport.objects.create(
+        place=f.PlaceFactory.create(), name="SAFER patient flow bundle", owner="NHS England",
+        started_on=dt.date(2025, 4, 1)),
+    UecSponsor: lambda: UecSponsor.objects.create(
+        board=f.DeliveryBoardFactory.create(), person=f.PersonFactory.create(),
+        since=dt.date(2025, 4, 1)),
+    LocalProtocol: lambda: LocalProtocol.objects.create(
+        board=f.DeliveryBoardFactory.create(), title="Escalation at times of pressure",
+        covers="Who does what", review_on=dt.date(2027, 4, 1)),
+    UecChecklist: lambda: UecChecklist.objects.create(board=f.DeliveryBoardFactory.create()),
+    GoodPractice: lambda: GoodPractice.objects.create(
+        place=f.PlaceFactory.create(), title="Same-day emergency care at the front door",
+        kind=GoodPractice.Kind.SDEC, description="Home the same day.",
+        recorded_on=dt.date(2026, 1, 5)),
 }
 
 

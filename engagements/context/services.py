@@ -119,6 +119,9 @@ def place_context_save(*, actor: User, place: Place, seen: int | None, councils:
         _add(errors, "pressure_on", "The day the pressure was judged cannot be in the future")
     if pressure_on is not None and not pressure:
         _add(errors, "pressure", "Choose the pressure, or leave its date blank")
+    if not errors and not any((councils is not None, commissioners is not None, icb,
+                               coterminous is not None, fta, pressure, notes)):
+        _add(errors, None, "Enter at least one thing about the place’s context")
     _raise(errors)
     values: dict[str, Any] = {
         "councils": councils, "commissioners": commissioners, "icb": icb,
