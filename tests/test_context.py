@@ -487,3 +487,39 @@ def test_a_protocol_is_recorded_through_the_page(world: dict[str, Any],
     sponsor = lead_client.post(place_url(e, "uec-sponsor"),
                                {"person": world["person"].pk, "since": TODAY.isoformat()})
     assert sponsor.status_code == 302 and UecSponsor.objects.get().person == world["person"]
+
+
+# -- learning summaries grouped by context --------------------------------------------------
+
+@pytest.mark.django_db
+def test_summaries_group_learning_by_context_with_small_numbers_suppressed(
+        lead_client: Client) -> None:
+    from engagements.models import LearningSummary
+    from engagements.summaries.services import summary_compile
+
+    from .factories import LearningItemFactory, LearningSummaryFactory, ProgrammeFactory
+    from .factories import SessionFactory as Sessions
+
+    programme = ProgrammeFactory.create()
+    day = dt.date(2024, 1, 10)
+    for i, coterminous in enumerate((False, False, False, True)):
+        e = EngagementFactory.create(programme=programme)
+        PlaceContext.objects.create(place=e.place, coterminous=coterminous,
+                                    pressure="high" if i < 3 else "",
+                                    pressure_on=day if i < 3 else None)
+        LearningItemFactory.create(session=Sessions.create(engagement=e, date=day),
+                                   text=f"Lesson from place {i}")
+    summary = LearningSummaryFactory.create(programme=programme)
+    summary_compile(summary_id=summary.pk)
+    summary.refresh_from_db()
+    assert summary.status == LearningSummary.Status.READY
+    by_context = {a["key"]: a for a in summary.content["learning"]["by_context"]}
+    boundaries = {g["label"]: g for g in by_context["coterminous"]["groups"]}
+    shown = boundaries["Where boundaries are not coterminous"]
+    assert shown["places"] == "3 places" and len(shown["refs"]) == 3
+    hidden = boundaries["Where health and council boundaries are coterminous"]
+    assert hidden["places"] == "fewer than 3 places" and hidden["refs"] == []
+    page = lead_client.get(reverse("engagements:summary-detail", args=[summary.pk]))
+    body = page.content.decode()
+    assert "Learning by context" in body and "Not shown: fewer than 3 places" in body
+    assert "Where system pressure is high (3 places)" in body
