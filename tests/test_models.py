@@ -24,7 +24,6 @@ from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
 from engagements.api.models import ApiCall, ApiClient
-from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.context.models import (
     GoodPractice,
     LocalProtocol,
@@ -33,6 +32,7 @@ from engagements.context.models import (
     UecChecklist,
     UecSponsor,
 )
+from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.measures.models import Measure, MeasureValue
 from engagements.messages.models import (
     Message,

@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q, QuerySet
 
 from engagements.attribution import attribute, place_facts
 from engagements.context import checklist
@@ -22,7 +23,7 @@ from engagements.context.models import (
 )
 from engagements.dashboards.definitions import paginate
 from engagements.disclosure import THRESHOLD
-from places.models import Organisation, Place
+from places.models import Place
 
 if TYPE_CHECKING:
     from django.core.paginator import Page
@@ -62,19 +63,39 @@ class PlaceContextView:
         return self.today + dt.timedelta(days=REVIEW_NOTICE_DAYS)
 
 
+def _related(obj: object, name: str) -> Any:
+    """A reverse one-to-one, or None when there is none (select_related caches the absence)."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def place_context_of(place: Place, today: dt.date) -> PlaceContextView:
-    """Four queries, whatever the numbers: the context and the board's sponsor (one join),
-    the other support, the protocols, and their organisations."""
-    row = (Place.objects.filter(pk=place.pk)
-           .select_related("context", "board__uec_sponsor__person__organisation")
-           .first())
-    context = getattr(row, "context", None) if row else None
-    board = getattr(row, "board", None) if row else None
-    sponsor = getattr(board, "uec_sponsor", None) if board else None
+    """The place's context and its board's sponsor come with the place
+    (``engagements.dashboards.place.engagement_for`` joins them: no query; a place loaded
+    without them costs a query or two). Then one query for the other support and one for the
+    protocols with their organisations (a LEFT JOIN through the M2M; none without a board)."""
+    context = _related(place, "context")
+    board = _related(place, "board")
+    sponsor = _related(board, "uec_sponsor") if board else None
     support = list(OtherSupport.objects.filter(place=place))
-    protocols = (list(LocalProtocol.objects.filter(board=board).prefetch_related(
-        Prefetch("organisations", queryset=Organisation.objects.order_by("name"))))
-        if board else [])
+    protocols: list[LocalProtocol] = []
+    if board is not None:
+        by_pk: dict[int, LocalProtocol] = {}
+        for row in (LocalProtocol.objects.filter(board=board)
+                    .values("pk", "title", "covers", "agreed_on", "review_on",
+                            "organisations__name")
+                    .order_by("review_on", "title", "pk", "organisations__name")):
+            protocol = by_pk.get(row["pk"])
+            if protocol is None:
+                protocol = by_pk[row["pk"]] = LocalProtocol(
+                    pk=row["pk"], board=board, title=row["title"], covers=row["covers"],
+                    agreed_on=row["agreed_on"], review_on=row["review_on"])
+                protocol.organisation_names = []  # type: ignore[attr-defined]
+                protocols.append(protocol)
+            if row["organisations__name"]:
+                protocol.organisation_names.append(row["organisations__name"])  # type: ignore[attr-defined]
     return PlaceContextView(context=context, sponsor=sponsor,
                             board_id=board.pk if board else None, support=support,
                             protocols=protocols, today=today)
@@ -111,7 +132,7 @@ def support_load(programme: Programme, today: dt.date, page_number: Any
                                          place__in=[p.pk for p in page]).order_by("name"):
         names.setdefault(s.place_id, []).append(s)
     for p in page:
-        p.current = names.get(p.pk, [])  # type: ignore[attr-defined]
+        p.current = names.get(p.pk, [])
     return regions, page
 
 

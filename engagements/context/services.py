@@ -78,7 +78,7 @@ def _raise(errors: Errors) -> None:
 def _cas(model: type[Model], row: Model, *, seen: int, values: Mapping[str, Any],
          noun: str) -> None:
     """Write ``values`` if the row's version is still ``seen``; else ``StaleEditError``."""
-    manager = model._default_manager  # type: ignore[attr-defined]
+    manager = model._default_manager
     updated = manager.filter(pk=row.pk, version=seen).update(
         **values, version=F("version") + 1, updated_at=timezone.now())
     if not updated:

@@ -12,7 +12,7 @@ form works without JavaScript; query counts are asserted in tests/test_context.p
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,7 +63,8 @@ def _page(request: HttpRequest, template: str, engagement: Engagement,
 def _stale(form: f.forms.Form, stale: StaleEditError, version: int) -> None:
     """Keep what was typed, say the record changed, and take the saved version as seen (so
     saving again replaces it, knowingly)."""
-    data = form.data.copy()
+    data = QueryDict(mutable=True)
+    data.update(form.data)
     data["seen"] = str(version)
     form.data = data
     form.add_error(None, str(stale))

@@ -144,9 +144,9 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """22 queries for the page (issue 17's history and issue 16's measures included; one more
-    when its measures have values, one more with a pending proposal), 10 for the htmx
-    timeline fragment (9 under a theme filter, which shows no status lines)."""
+    """20 queries for the page (issue 17's history, context, other support and protocols and
+    issue 16's measures included; one more when its measures have values, one more with a
+    pending proposal, one fewer for a place with no board), 10 for the htmx timeline fragment (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
@@ -189,7 +189,9 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "history": history,
         # Measures and their run charts (issue 16): two queries, whatever the series' length.
         "measure_charts": charts_of(engagement),
-        # Context, other support and the CQC asks (issue 17, points 6, 7): four queries.
+        # Context, other support and the CQC asks (issue 17, points 6, 7): the context and
+        # sponsor come with the engagement; the other support, and the protocols (with a
+        # board), are a query each.
         "ctx": place_context_of(engagement.place, w.today),
     })
     return render(request, "engagements/place.html", context)
