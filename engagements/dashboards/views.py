@@ -146,7 +146,8 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
     """20 queries for the page (issue 17's history, context, other support and protocols and
     issue 16's measures included; one more when its measures have values, one more with a
-    pending proposal, one fewer for a place with no board), 10 for the htmx timeline fragment (9 under a theme filter, which shows no status lines)."""
+    pending proposal, one fewer for a place with no board), 10 for the htmx timeline fragment
+    (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
