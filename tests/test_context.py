@@ -427,12 +427,13 @@ def test_support_load_by_region_counts_current_programmes_never_ranking(
     bands = {name: dict(r.bands) for r in regions for name in [r.name]}
     assert sum(b["two"] for b in bands.values()) == 1
     assert sum(b["none"] for b in bands.values()) == 4
-    names = [p.name for p in page]
-    assert names == sorted(names, key=lambda n: n) or True  # by region, then name
+    listed = [(p.region.name, p.name) for p in page]
+    assert listed == sorted(listed)  # by region, then name: never by load
     url = reverse("engagements:support-load", args=[e.programme.slug])
     with django_assert_max_num_queries(10):
         body = lead_client.get(url).content.decode()
-    assert "ECIP (NHS); SAFER (NHS)" in body and "Old (NHS)" not in body
+    assert re.search(r">ECIP</a> \(NHS\); <a [^>]+>SAFER</a> \(NHS\)", body)
+    assert "Old</a>" not in body
 
 
 @pytest.mark.django_db
@@ -523,3 +524,19 @@ def test_summaries_group_learning_by_context_with_small_numbers_suppressed(
     body = page.content.decode()
     assert "Learning by context" in body and "Not shown: fewer than 3 places" in body
     assert "Where system pressure is high (3 places)" in body
+
+
+@pytest.mark.django_db
+def test_a_place_with_no_board_is_told_so_and_reviews_due_are_listed(
+        lead_client: Client, world: dict[str, Any], lead_user: User) -> None:
+    boardless = EngagementFactory.create(programme=world["engagement"].programme)
+    for name in ("uec-sponsor", "protocol-add", "uec-checklist"):
+        page = lead_client.get(place_url(boardless, name))
+        assert page.status_code == 200 and "no delivery board" in page.content.decode()
+    due = add_protocol(world, lead_user)
+    add_protocol(world, lead_user, title="Later", review_on=TODAY + dt.timedelta(days=300))
+    e = world["engagement"]
+    body = lead_client.get(reverse("engagements:support-load",
+                                   args=[e.programme.slug])).content.decode()
+    assert due.title in body and "Later" not in body
+    assert place_url(e, "protocol-edit", pk=due.pk) in body

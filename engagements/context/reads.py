@@ -136,6 +136,15 @@ def support_load(programme: Programme, today: dt.date, page_number: Any
     return regions, page
 
 
+def reviews_due(programme: Programme, today: dt.date) -> list[LocalProtocol]:
+    """The programme's places' local protocols whose review is overdue or due within
+    ``REVIEW_NOTICE_DAYS``, soonest first (at most 50). One query."""
+    return list(LocalProtocol.objects.filter(
+        board__place__engagements__programme=programme,
+        review_on__lte=today + dt.timedelta(days=REVIEW_NOTICE_DAYS))
+        .select_related("board__place").order_by("review_on", "pk").distinct()[:50])
+
+
 # -- the checklist --------------------------------------------------------------------------
 
 @dataclass

@@ -48,6 +48,11 @@ def _board(engagement: Engagement) -> DeliveryBoard:
     return board
 
 
+def _no_board(request: HttpRequest, engagement: Engagement, heading: str) -> HttpResponse:
+    """The sponsor, protocols and checklist are the board's: a place with none is told so."""
+    return _page(request, "no-board.html", engagement, heading=heading)
+
+
 def _back(engagement: Engagement, anchor: str = "context") -> str:
     return (reverse("engagements:place", args=[engagement.programme.slug,
                                                engagement.place.slug]) + f"#{anchor}")
@@ -151,6 +156,8 @@ def other_support_edit(request: AuthenticatedHttpRequest, programme: str, place:
 def uec_sponsor(request: AuthenticatedHttpRequest, programme: str,
                 place: str) -> HttpResponse:
     engagement = _engagement(programme, place)
+    if not DeliveryBoard.objects.filter(place_id=engagement.place_id).exists():
+        return _no_board(request, engagement, "Executive sponsor for urgent and emergency care")
     board = _board(engagement)
     row = UecSponsor.objects.filter(board=board).first()
     people = [(p.pk, f"{p.full_name}, {p.role_title} ({p.organisation.name})")
@@ -184,6 +191,8 @@ def _organisations(engagement: Engagement) -> list[tuple[int, str]]:
 def protocol_add(request: AuthenticatedHttpRequest, programme: str,
                  place: str) -> HttpResponse:
     engagement = _engagement(programme, place)
+    if not DeliveryBoard.objects.filter(place_id=engagement.place_id).exists():
+        return _no_board(request, engagement, "Add a local protocol")
     board = _board(engagement)
     form = f.ProtocolForm(request.POST if request.method == "POST" else None,
                           organisations=_organisations(engagement))
@@ -239,6 +248,8 @@ def uec_checklist(request: AuthenticatedHttpRequest, programme: str,
     """The board's answers to the checklist (the latest the place gave), and sending the link
     to a board member. 7 queries for the page."""
     engagement = _engagement(programme, place)
+    if not DeliveryBoard.objects.filter(place_id=engagement.place_id).exists():
+        return _no_board(request, engagement, "Urgent and emergency care checklist")
     board = _board(engagement)
     contacts = [(p.pk, f"{p.full_name}, {p.role_title} ({p.organisation.name})")
                 for p in services.checklist_contacts(board)]
@@ -287,14 +298,15 @@ def respond_checklist(request: HttpRequest, link: RespondentLink, token: str) ->
 @require_GET
 @role_required(*LEADS)
 def support_load(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
-    """Per region, how many other programmes the places carry at once; places by name. 8
-    queries (session, user, roles, programme, bands, count, page, names)."""
+    """Per region, how many other programmes the places carry at once; places by name; and
+    the local protocols due for review. 9 queries (session, user, roles, programme, bands,
+    count, page, names, reviews)."""
     prog = get_object_or_404(Programme, slug=programme)
     today = timezone.localdate()
     regions, page = reads.support_load(prog, today, request.GET.get("page"))
     return render(request, "engagements/context/support-load.html", {
         "programme": prog, "regions": regions, "page": page, "bands": reads.LOAD_BANDS,
-        "today": today})
+        "today": today, "reviews": reads.reviews_due(prog, today)})
 
 
 @require_GET
