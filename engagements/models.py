@@ -712,6 +712,14 @@ class EngagementQuarter(models.Model):
 # importing them here registers them. So do the measures, and the reach, cohorts, funding and
 # innovations of an area (issue 16).
 from engagements.api.models import ApiCall, ApiClient  # noqa: E402, F401
+from engagements.context.models import (  # noqa: E402, F401
+    GoodPractice,
+    LocalProtocol,
+    OtherSupport,
+    PlaceContext,
+    UecChecklist,
+    UecSponsor,
+)
 from engagements.diagnostic.models import (  # noqa: E402, F401
     DiagnosticParticipant,
     DiagnosticRecord,

@@ -15,6 +15,7 @@ Scheduled by celery beat (``CELERY_BEAT_SCHEDULE`` in settings):
 - ``check_rollups`` nightly at 02:30 (engagements.rollups: repairs and reports drift);
 - ``voice_rounds_due`` daily at 06:15 (engagements.voice: closes expired rounds of the place's
   self-assessment and pulse, opens those due by the programme's ``voice_every_months``).
+- ``remind_protocol_reviews`` daily at 07:15 (engagements.context.reminders).
 """
 
 from __future__ import annotations
@@ -152,6 +153,19 @@ def send_enabler_digests(self: Task) -> int:
     Each enabler's email is sent at most once a week (a retry skips those already sent)."""
     try:
         return reminders.enabler_digests_send()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3,
+             name="engagements.remind_protocol_reviews")
+def remind_protocol_reviews(self: Task) -> int:
+    """Daily: a local protocol whose review falls due, to the person who recorded it (once
+    per review date: a retry skips those already claimed)."""
+    from engagements.context.reminders import protocol_reviews_remind
+
+    try:
+        return protocol_reviews_remind()
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from engagements.api import opendata
+from engagements.context import views as context
 from engagements.dashboards import views as dashboards
 from engagements.diagnostic import views as diagnostic
 from engagements.lifecycle import views as lifecycle
@@ -152,4 +153,25 @@ urlpatterns = [
          name="retention-destruction-log"),
     path("retention/erasures/", retention.erasures, name="retention-erasures"),
     path("retention/erasures/<int:pk>/", retention.erasure_detail, name="retention-erasure"),
+    # A place's context and other support; the CQC's UEC asks of its board; the good-practice
+    # library (issue 17, points 6 and 7).
+    path("programmes/<slug:programme>/places/<slug:place>/context/", context.context_edit,
+         name="context-edit"),
+    path("programmes/<slug:programme>/places/<slug:place>/other-support/new/",
+         context.other_support_add, name="other-support-add"),
+    path("programmes/<slug:programme>/places/<slug:place>/other-support/<int:pk>/",
+         context.other_support_edit, name="other-support-edit"),
+    path("programmes/<slug:programme>/places/<slug:place>/uec/sponsor/", context.uec_sponsor,
+         name="uec-sponsor"),
+    path("programmes/<slug:programme>/places/<slug:place>/uec/protocols/new/",
+         context.protocol_add, name="protocol-add"),
+    path("programmes/<slug:programme>/places/<slug:place>/uec/protocols/<int:pk>/",
+         context.protocol_edit, name="protocol-edit"),
+    path("programmes/<slug:programme>/places/<slug:place>/uec/checklist/",
+         context.uec_checklist, name="uec-checklist"),
+    path("programmes/<slug:programme>/other-support/", context.support_load,
+         name="support-load"),
+    path("good-practice/", context.good_practice_library, name="good-practice"),
+    path("engagements/<int:pk>/good-practice/new/", context.good_practice_add,
+         name="good-practice-add"),
 ]

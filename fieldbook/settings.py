@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.send_enabler_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    "protocol-review-reminders": {  # engagements.context.reminders
+        "task": "engagements.remind_protocol_reviews",
+        "schedule": crontab(minute=15, hour=7),
+    },
     "rollups-quarter-slide": {  # the last quarter moved on a day: rewrite yesterday's rows
         "task": "engagements.slide_quarters",
         "schedule": crontab(minute=5, hour=0),

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from engagements.api.services import api_client_issue
+from engagements.context.models import LocalProtocol, OtherSupport
 from engagements.diagnostic.models import DiagnosticParticipant
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.measures.models import Measure
@@ -136,6 +137,9 @@ NOTE_SEARCH = "note-search"  # a break-glass search asked for by the DPO, awaiti
 REVIEW_ITEM = "review-item"
 DISPOSAL = "disposal"
 ERASURE = "erasure"
+PLACE_BOARD = "place-board"  # the place of the enabler's engagement, with a delivery board
+OTHER_SUPPORT = "other-support"
+PROTOCOL = "protocol"
 
 
 def row(**statuses: Any) -> dict[str, Any]:
@@ -441,6 +445,20 @@ EXPECTED: dict[str, tuple[Any, Any, dict[str, Any], Any, Any]] = {
     "backoffice:retention-policies": (DPO_OR_ADMIN, {}, REVIEWERS, OK, NA),
     "backoffice:retention-policy-edit": (DPO_OR_ADMIN, {"record_class": "private_notes"},
                                          REVIEWERS, OK, OK),
+    # A place's context and other support, its board's UEC sponsor, protocols and checklist
+    # (issue 17, points 6, 7): leads and admins; an empty POST is the form with its errors.
+    # The programme's support load: leads and admins. The good-practice library: any role;
+    # adding to it from an engagement: its own enablers, leads and admins.
+    "engagements:context-edit": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
+    "engagements:other-support-add": (LEAD_OR_ADMIN, PLACE, LEADS, OK, OK),
+    "engagements:other-support-edit": (LEAD_OR_ADMIN, OTHER_SUPPORT, LEADS, OK, OK),
+    "engagements:uec-sponsor": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:protocol-add": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:protocol-edit": (LEAD_OR_ADMIN, PROTOCOL, LEADS, OK, OK),
+    "engagements:uec-checklist": (LEAD_OR_ADMIN, PLACE_BOARD, LEADS, OK, OK),
+    "engagements:support-load": (LEAD_OR_ADMIN, PROGRAMME, LEADS, OK, NA),
+    "engagements:good-practice": (ANY_ROLE, {}, ANY_ROLE_IN, OK, NA),
+    "engagements:good-practice-add": (ANY_ROLE, ENGAGEMENT_PK, OWN_ANY_ROLE, OK, OK),
 }
 
 
@@ -529,7 +547,7 @@ def client_for(request: pytest.FixtureRequest, persona: str) -> Client:
     raise AssertionError(f"no client for {persona}")
 
 
-def url_for(request: pytest.FixtureRequest, name: str) -> str:
+def url_for(request: pytest.FixtureRequest, name: str) -> str:  # noqa: C901 (one provider each)
     """The URL to request for ``name``, creating the object its path needs, if any."""
     spec = EXPECTED[name][1]
     objects, extra = spec if isinstance(spec, tuple) else (spec, {})
@@ -539,6 +557,10 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
     engagement = enabler_user.enabler.assignments.select_related(
         "engagement__programme", "engagement__place__region").get().engagement
     programme, place = engagement.programme, engagement.place
+
+    def board() -> DeliveryBoard:
+        return DeliveryBoard.objects.get_or_create(place=place,
+                                                   defaults={"name": "The board"})[0]
 
     def ready_summary() -> int:
         summary = LearningSummaryFactory.create(programme=programme)
@@ -682,6 +704,17 @@ def url_for(request: pytest.FixtureRequest, name: str) -> str:
         ERASURE: lambda: {"pk": Erasure.objects.create(
             person=PersonFactory.create(), placeholder="A board member, acute trust",
             reason="Asked", requested_by=request.getfixturevalue("admin_user")).pk},
+        PLACE_BOARD: lambda: {"programme": programme.slug, "place": board().place.slug},
+        OTHER_SUPPORT: lambda: {"programme": programme.slug, "place": place.slug,
+                                "pk": OtherSupport.objects.get_or_create(
+                                    place=place, name="SAFER", defaults={
+                                        "owner": "NHS", "started_on": engagement.requested_on,
+                                    })[0].pk},
+        PROTOCOL: lambda: {"programme": programme.slug, "place": place.slug,
+                           "pk": LocalProtocol.objects.get_or_create(
+                               board=board(), title="Escalation", defaults={
+                                   "covers": "Who does what", "review_on": "2090-01-01",
+                               })[0].pk},
     }
     return reverse(name, kwargs={**providers[objects](), **extra})
 

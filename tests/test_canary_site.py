@@ -37,6 +37,7 @@ from backoffice import accounts
 from demo.seed.seed import demo_seed
 from enablers.models import Assignment, Enabler
 from engagements.api.services import api_client_issue
+from engagements.context.models import LocalProtocol, OtherSupport
 from engagements.diagnostic.models import DiagnosticParticipant
 from engagements.lifecycle.models import Proposal, SupportRequest
 from engagements.measures.models import Measure
@@ -197,6 +198,15 @@ def world(world_once: World, db: None) -> World:
 # one fails test_every_url_is_in_the_canary_crawl until it is added.
 def _engagements(w: World) -> Iterator[Engagement]:
     return iter(Engagement.objects.select_related("programme", "place").order_by("pk"))
+
+
+def _place_of(e: Engagement) -> dict[str, Any]:
+    return {"programme": e.programme.slug, "place": e.place.slug}
+
+
+def _place_in(place_id: int) -> dict[str, Any]:
+    return _place_of(first_of(Engagement.objects.select_related("programme", "place")
+                              .filter(place_id=place_id).order_by("pk")))
 
 
 ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
@@ -404,6 +414,22 @@ ARGS: dict[str, Callable[[World], list[dict[str, Any]]]] = {
     "engagements:subject-approvals": lambda w: [{}],
     "engagements:subject-approval": lambda w: [{"pk": w.note_search.pk}],
     "engagements:note-clarify": lambda w: [{"pk": w.session.pk}],
+    # Context, other support, the CQC asks and the good-practice library (issue 17, points
+    # 6, 7): the author's place, the demo's other support and protocols, in their places.
+    "engagements:context-edit": lambda w: [_place_of(w.engagement)],
+    "engagements:other-support-add": lambda w: [_place_of(w.engagement)],
+    "engagements:other-support-edit": lambda w: [
+        {**_place_in(s.place_id), "pk": s.pk} for s in OtherSupport.objects.order_by("pk")[:2]],
+    "engagements:uec-sponsor": lambda w: [_place_of(w.engagement)],
+    "engagements:protocol-add": lambda w: [_place_of(w.engagement)],
+    "engagements:protocol-edit": lambda w: [
+        {**_place_in(p.board.place_id), "pk": p.pk}
+        for p in LocalProtocol.objects.select_related("board").order_by("pk")[:2]],
+    "engagements:uec-checklist": lambda w: [_place_of(w.engagement)],
+    "engagements:support-load": lambda w: [{"programme": p.slug}
+                                           for p in Programme.objects.order_by("pk")],
+    "engagements:good-practice": lambda w: [{}],
+    "engagements:good-practice-add": lambda w: [{"pk": w.engagement.pk}],
     # API clients, the open-data export and the read-only API (issue 18).
     "backoffice:api-clients": lambda w: [{}], "backoffice:api-client-add": lambda w: [{}],
     "backoffice:api-client-detail": lambda w: [{"pk": w.api_client.pk}],

@@ -28,11 +28,11 @@ from . import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# 19 for the place page since issues 16 and 17 (its history of status changes, its measures,
-# the place's voice), 20 when the measures have values, 21 with an enabler's proposal awaiting
-# a decision too; the place's voice adds up to three more when it has closed rounds
-# (tests/test_voice.py).
-BUDGET = 21
+# 23 for the place page since issues 16 and 17 (its history of status changes, its measures,
+# the diagnostic, the place's voice, its context, other support and protocols), 24 when the
+# measures have values, 25 with an enabler's proposal awaiting a decision too; the place's
+# voice adds up to three more when it has closed rounds (tests/test_voice.py).
+BUDGET = 25
 HX = {"HX-Request": "true"}
 
 
@@ -162,7 +162,9 @@ def test_query_counts_do_not_grow_with_places_or_sessions(
     # Measures (issue 16): one more, and one more again for their values when there are any.
     # The diagnostic (issue 17, point 3): participants by role, and the place's shared record.
     # The place's voice (issue 17): its rounds, one query (up to three more when it has some).
-    assert counts["large"]["place"] == 21
+    # Issue 17, points 6, 7: the place's other support (context and sponsor come with the
+    # engagement), and its board's protocols with their organisations.
+    assert counts["large"]["place"] == 23
     assert counts["large"]["place htmx timeline"] == 9
     assert counts["large"]["heatmap"] == 9
     assert counts["large"]["caseload"] == 7

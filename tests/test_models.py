@@ -24,6 +24,14 @@ from django.test import RequestFactory
 
 from enablers.models import Assignment, Enabler
 from engagements.api.models import ApiCall, ApiClient
+from engagements.context.models import (
+    GoodPractice,
+    LocalProtocol,
+    OtherSupport,
+    PlaceContext,
+    UecChecklist,
+    UecSponsor,
+)
 from engagements.diagnostic.models import DiagnosticParticipant, DiagnosticRecord
 from engagements.lifecycle.models import Proposal, StatusChange, SupportRequest
 from engagements.measures.models import Measure, MeasureValue
@@ -556,6 +564,22 @@ STR_FACTORIES: dict[type[models.Model], Callable[[], models.Model]] = {
     Erasure: lambda: Erasure.objects.create(
         person=f.PersonFactory.create(), placeholder="A board member, acute trust",
         reason="Asked", requested_by=f.UserFactory.create()),
+    PlaceContext: lambda: PlaceContext.objects.create(place=f.PlaceFactory.create(),
+                                                      councils=2, coterminous=False),
+    OtherSupport: lambda: OtherSupport.objects.create(
+        place=f.PlaceFactory.create(), name="SAFER patient flow bundle", owner="NHS England",
+        started_on=dt.date(2025, 4, 1)),
+    UecSponsor: lambda: UecSponsor.objects.create(
+        board=f.DeliveryBoardFactory.create(), person=f.PersonFactory.create(),
+        since=dt.date(2025, 4, 1)),
+    LocalProtocol: lambda: LocalProtocol.objects.create(
+        board=f.DeliveryBoardFactory.create(), title="Escalation at times of pressure",
+        covers="Who does what", review_on=dt.date(2027, 4, 1)),
+    UecChecklist: lambda: UecChecklist.objects.create(board=f.DeliveryBoardFactory.create()),
+    GoodPractice: lambda: GoodPractice.objects.create(
+        place=f.PlaceFactory.create(), title="Same-day emergency care at the front door",
+        kind=GoodPractice.Kind.SDEC, description="Home the same day.",
+        recorded_on=dt.date(2026, 1, 5)),
 }
 
 

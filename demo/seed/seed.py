@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from demo.seed.boards import board_seats
+from demo.seed.context import context_seed
 from demo.seed.diagnostic import diagnostic_seed
 from demo.seed.learning import DEFAULT_STATEMENT, LEARNING, OUTCOME_STATEMENTS, OUTCOMES
 from demo.seed.lifecycle import lifecycle_seed
@@ -177,6 +178,8 @@ class _Seeder:
                    enabler_engagement=assigned)
         # The place's own voice (issue 17): self-assessment and pulse rounds, one suppressed.
         voice_seed(today=self.today, engagements=self.engagements, report=self.report.created)
+        # Issue 17, points 6 and 7: context, other support, the CQC asks, good practice.
+        context_seed(today=self.today, report=self.report.created)
 
     def _places(self) -> None:
         codes = [code for code, _ in REGIONS]

@@ -67,7 +67,9 @@ def engagement_for(programme_slug: str, place_slug: str, w: Windows
         # when one does).
         .annotate(pending_proposal_id=pending_proposal_pk())
         # The board comes with the place (a reverse one-to-one: a LEFT JOIN, no extra query).
-        .select_related("programme", "place__region", "place__system", "place__board")
+        .select_related("programme", "place__region", "place__system", "place__board",
+                        # Issue 17: the place's context and its board's UEC sponsor.
+                        "place__context", "place__board__uec_sponsor__person__organisation")
         .first()
     )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from engagements.context.reads import place_context_of
 from engagements.dashboards import cells, exports
 from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.charts import themes_chart
@@ -145,10 +146,15 @@ def get_engagement_for(user: User, programme: str, place: str, w: Windows
 @role_required(Role.LEAD, Role.ADMIN)
 @vary_on_headers("HX-Request")
 def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) -> HttpResponse:
-    """21 queries for the page (issue 17's history, diagnostic and the place's voice, issue 16's
-    measures included; one more when its measures have values, one more with a pending
-    proposal, up to three more when the place's voice has rounds), 10 for the htmx
-    timeline fragment (9 under a theme filter, which shows no status lines)."""
+    """23 queries for the page (issue 17's history, diagnostic, the place's voice, context,
+    other support and protocols, and issue 16's measures included; one more when its measures
+    have values, one more with a pending proposal, up to three more when the place's voice has
+    rounds, one fewer for a place with no board), 10 for the htmx timeline fragment (9 under a
+    theme filter, which shows no status lines)."""
+    """20 queries for the page (issue 17's history, context, other support and protocols and
+    issue 16's measures included; one more when its measures have values, one more with a
+    pending proposal, one fewer for a place with no board), 10 for the htmx timeline fragment
+    (9 under a theme filter, which shows no status lines)."""
     w = windows_now()
     engagement = get_engagement_for(request.user, programme, place, w)
     theme = query_text(request.GET, "theme", max_length=100)
@@ -198,6 +204,10 @@ def place_page(request: AuthenticatedHttpRequest, programme: str, place: str) ->
         "voice": voice_reads.place_voice(engagement.pk,
                                          pulse_number=query_int(request.GET, "pulse",
                                                                 highest=9999)),
+        # Context, other support and the CQC asks (issue 17, points 6, 7): the context and
+        # sponsor come with the engagement; the other support, and the protocols (with a
+        # board), are a query each.
+        "ctx": place_context_of(engagement.place, w.today),
     })
     return render(request, "engagements/place.html", context)
 

@@ -28,6 +28,7 @@ class RespondentLink(TimeStampedModel):
         MEASURE_VALUE = "measure_value", "Send a measure's next value"
         SELF_ASSESSMENT = "self_assessment", "Answer a self-assessment"
         PULSE = "pulse", "Answer a relationship pulse"
+        UEC_CHECKLIST = "uec_checklist", "Answer the urgent and emergency care checklist"
 
     purpose = models.CharField(max_length=30, choices=Purpose.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

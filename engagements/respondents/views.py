@@ -34,6 +34,7 @@ PURPOSE_PAGES: dict[str, str] = {
     RespondentLink.Purpose.MEASURE_VALUE: "engagements.measures.views.respond_measure_value",
     RespondentLink.Purpose.SELF_ASSESSMENT: "engagements.voice.views.respond_voice",
     RespondentLink.Purpose.PULSE: "engagements.voice.views.respond_voice",
+    RespondentLink.Purpose.UEC_CHECKLIST: "engagements.context.views.respond_checklist",
 }
 # What follows an answer, by the decision ``answered`` was given, when it is not the plain
 # thank-you page: a view function (request) -> response.

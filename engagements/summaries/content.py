@@ -42,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from engagements.context import grouping
 from engagements.disclosure import THRESHOLD
 from engagements.models import (
     Engagement,
@@ -353,8 +354,10 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
         _scope_q(summary, "session__engagement__"),
         session__date__gte=period.start, session__date__lte=period.end,
     )
+    # The places' context rides along in the same query (a LEFT JOIN): for learning by context.
     rows = list(items_qs.values("id", "kind", "text", "attributed_role", "consent",
-                                "session__date").order_by("session__date", "id"))
+                                "session__date", grouping.PLACE_FIELD, *grouping.FIELDS)
+                .order_by("session__date", "id"))
     themes_of: dict[int, list[str]] = defaultdict(list)
     for link in (
         LearningItem.themes.through.objects.filter(learningitem__in=items_qs.values("id"))
@@ -393,7 +396,11 @@ def _learning(summary: LearningSummary, period: Period) -> dict[str, Any]:
         for theme, refs in sorted(theme_refs.items(),
                                   key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0]))
     ]
+    # Learning by the places' context (never within one place: it has one context).
+    by_context = [] if summary.scope == LearningSummary.Scope.PLACE else (
+        grouping.learning_by_context(rows, {i["id"]: i["ref"] for i in items}))
     return {"items": items, "by_kind": [k for k in by_kind if k["refs"]], "by_theme": by_theme,
+            "by_context": by_context,
             # Never shown: recorded as LearningSummary.learning_items when the content is saved.
             "item_ids": sorted(row["id"] for row in rows)}
 

@@ -177,6 +177,14 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         for group in content["learning"]["by_theme"]
     ]
     by_theme = [group for group in by_theme if group["items"]]
+    # Learning by the places' context (content from before it has none).
+    by_context = [
+        {"heading": attribute["heading"], "id": f"context-{attribute['key']}",
+         "groups": [{**group, "items": [items[ref] for ref in group["refs"]
+                                        if ref in items and not items[ref].get("withdrawn")]}
+                    for group in attribute["groups"]]}
+        for attribute in content["learning"].get("by_context", [])
+    ]
 
     themes = _rows(content["themes"])
     learning_by_theme: dict[str, list[dict[str, Any]]] = {}
@@ -200,6 +208,8 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
     ]
     if by_theme:
         learning_toc.append({"id": "learning-by-theme", "title": "Learning by theme"})
+    if by_context:
+        learning_toc.append({"id": "learning-by-context", "title": "Learning by context"})
     toc = {"learning": learning_toc,
            **{key: [{"id": key, "title": SECTIONS[key]}] for key in SECTIONS if key != "learning"}}
     sections = [{"id": "introduction", "title": "Introduction"}] if summary.introduction else []
@@ -238,6 +248,7 @@ def summary_document(summary: LearningSummary) -> dict[str, Any]:
         "learning_sections": learning_sections,
         "learning_count": len(items),
         "by_theme": by_theme,
+        "by_context": by_context,
         "outcomes": outcomes,
         "measures": measure_charts(content.get("measures", [])),
         "quiet_places": quiet,
