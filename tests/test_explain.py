@@ -48,7 +48,7 @@ ENABLERS = 100
 TABLE = "engagements_session"
 COLUMNS = ["id", "created_at", "updated_at", "engagement_id", "enabler_id", "date", "kind",
            "status", "status_reason", "duration_minutes", "notes_sealed", "notes_author_id",
-           "next_steps",
+           "notes_in_confidence", "next_steps",
            "idempotency_key", "version", "deleted_at"]
 
 
@@ -79,7 +79,8 @@ def history(db: None) -> dict[str, Any]:
             i = rng.randrange(PLACES)
             yield (first + n, created, created, engagements[i].pk, enablers[i % ENABLERS].pk,
                    start + dt.timedelta(days=rng.randint(0, span)), "site_visit", "held", "",
-                   90, sealed[i % ENABLERS], enablers[i % ENABLERS].user_id, "", None, 1, None)
+                   90, sealed[i % ENABLERS], enablers[i % ENABLERS].user_id, False, "", None, 1,
+                   None)
 
     assert write_rows(Session, COLUMNS, rows()) == SESSIONS
     with connection.cursor() as cursor:
