@@ -186,7 +186,7 @@ def attribute(role_text: str, facts: PlaceFacts) -> Attribution:
         return Attribution(role=role_text.strip(), where=facts.place, generalised=False)
     group = ROLE_GROUPS[role_group(role_text)]
     if kind is not None:
-        label = Organisation.Kind(kind).label.lower()
+        label = Organisation.Kind.in_words(kind)
         article = "an" if label[:1] in "aeiou" else "a"
         wording = f"{group} in {article} {label}"
     else:

@@ -111,6 +111,10 @@ ods_code_validator = RegexValidator(
 )
 
 
+IN_WORDS = {"commissioner": "CCG or ICB", "primary_care": "primary care or GP federation",
+            "other_public": "other public sector (police, fire…)"}
+
+
 class Organisation(TimeStampedModel):
     """A body that takes part in a place's system: a trust, CCG/ICB, council, charity..."""
 
@@ -125,6 +129,12 @@ class Organisation(TimeStampedModel):
         VOLUNTARY = "voluntary", "Voluntary and community sector"
         INDEPENDENT = "independent", "Independent sector"
         OTHER_PUBLIC = "other_public", "Other public sector (police, fire…)"
+
+        @classmethod
+        def in_words(cls, kind: str) -> str:
+            """The kind inside a sentence ("confirmed by the Chief Executive, acute trust"):
+            lower case, but acronyms stay capitals and a slash reads "or"."""
+            return IN_WORDS.get(kind) or cls(kind).label.lower()
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -125,3 +125,14 @@ def test_place_facts_read_organisations_and_the_current_board(
     assert found[place.pk].kinds == Counter({ACUTE: 1})
     assert found[place.pk].holders == {"chief operating officer": [ACUTE]}
     assert attribute("Chief Operating Officer", found[place.pk]).generalised
+
+
+def test_a_kind_reads_as_words_with_its_acronyms_kept() -> None:
+    kinds = Organisation.Kind
+    assert kinds.in_words(kinds.COMMISSIONER) == "CCG or ICB"
+    assert kinds.in_words(kinds.PRIMARY_CARE) == "primary care or GP federation"
+    assert kinds.in_words(kinds.ACUTE_TRUST) == "acute trust"
+    place = facts(kinds={kinds.COMMISSIONER: 1},
+                  holders={"accountable officer": [kinds.COMMISSIONER]})
+    shown = attribute("Accountable Officer", place)
+    assert shown.generalised and shown.role == "a senior leader in a CCG or ICB"

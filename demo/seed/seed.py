@@ -369,7 +369,7 @@ class _Seeder:
         board's chair, by role and kind of organisation, by place slug."""
         return {
             place.slug: f"{seat.role_title}, "
-            f"{Organisation.Kind(ORGANISATIONS[seat.organisation][0]).label.lower()}"
+            f"{Organisation.Kind.in_words(ORGANISATIONS[seat.organisation][0])}"
             for place, seat in board_seats() if seat.board_role == "chair"}
 
     def _outcomes(self) -> None:

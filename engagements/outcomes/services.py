@@ -256,7 +256,7 @@ def confirmer_role(person: Person) -> str:
     """How a confirmation is credited: the person's role and kind of organisation, never their
     name; generalised as published attributions are (engagements.attribution) when that role
     would single them out at the place. Three queries."""
-    kind = Organisation.Kind(person.organisation.kind).label.lower()
+    kind = Organisation.Kind.in_words(person.organisation.kind)
     role_text = f"{person.role_title}, {kind}"
     place_ids = list(Person.objects.filter(pk=person.pk).values_list(
         "memberships__board__place_id", flat=True))
