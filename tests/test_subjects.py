@@ -441,6 +441,23 @@ def test_the_person_index_page_costs_the_same_whatever_the_data(
         assert client.get(home, {"q": "Tate"}).status_code == 200
 
 
+def test_the_person_page_lists_the_latest_sessions_and_counts_them_all(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engagements.subjects import views as subject_views
+
+    monkeypatch.setattr(subject_views, "SHOWN", 2)
+    for _ in range(4):
+        SessionFactory.create(enabler=world.enabler_user.enabler, engagement=world.engagement,
+                              kind="workshop").attendees.add(world.person)
+    full = reads.person_index(world.person)
+    page = reads.person_index(world.person, shown=2)
+    assert page.sessions_total == len(full.sessions) > 2 and len(page.sessions) == 2
+    assert page.kinds == full.kinds and page.place_ids == full.place_ids
+    html = verified_client(world.dpo).get(
+        reverse("engagements:subject-person", args=[world.person.pk])).content.decode()
+    assert f"The latest 2 of {len(full.sessions)}" in html
+
+
 def test_a_person_not_held_is_404_for_the_dpo(world: World) -> None:
     client = verified_client(world.dpo)
     missing = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1

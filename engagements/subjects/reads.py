@@ -55,13 +55,24 @@ class PersonIndex:
     attributed: list[LearningItem] = field(default_factory=list)
     named_in_learning: list[LearningItem] = field(default_factory=list)
     place_ids: set[int] = field(default_factory=set)
+    # On the DPO's page (``shown``): how many there are of each, when only the latest are read.
+    session_count: int | None = None
+    diagnostic_count: int | None = None
+
+    @property
+    def sessions_total(self) -> int:
+        return len(self.sessions) if self.session_count is None else self.session_count
+
+    @property
+    def diagnostics_total(self) -> int:
+        return len(self.diagnostics) if self.diagnostic_count is None else self.diagnostic_count
 
     @property
     def kinds(self) -> list[tuple[str, int]]:
         return [
             ("Board memberships", len(self.memberships)),
-            ("Sessions attended", len(self.sessions)),
-            ("Diagnostic participation", len(self.diagnostics)),
+            ("Sessions attended", self.sessions_total),
+            ("Diagnostic participation", self.diagnostics_total),
             ("Respondent links", len(self.links)),
             ("Outcome confirmations", len(self.confirmations)),
             ("Learning attributed to their role", len(self.attributed)),
@@ -78,23 +89,43 @@ def person_for_dpo(pk: int) -> Person | None:
     return Person.objects.select_related("organisation").filter(pk=pk).first()
 
 
-def person_index(person: Person) -> PersonIndex:
+def person_index(person: Person, *, shown: int | None = None) -> PersonIndex:
+    """Everything that concerns ``person``. The pack reads all of it (four queries); the DPO's
+    page (``shown``) reads the latest ``shown`` sessions and diagnostics and counts the rest
+    (five queries): a board member of ten years may have attended thousands of sessions."""
     index = PersonIndex(person=person)
     index.memberships = list(BoardMembership.objects.filter(person=person)
                              .select_related("board__place").order_by("-started_on", "pk"))
-    attended = list(Session.objects.filter(attendees=person)
+    attended_qs = (Session.objects.filter(attendees=person)
+                   .select_related("engagement__place", "engagement__programme")
+                   .order_by("-date", "-pk"))
+    if shown is None:
+        attended = list(attended_qs)
+        index.sessions = [s for s in attended if s.kind != Session.Kind.DIAGNOSTIC]
+        index.diagnostics = [s for s in attended if s.kind == Session.Kind.DIAGNOSTIC]
+        index.place_ids = {s.engagement.place_id for s in attended}
+    else:
+        # Every session's key, date and kind (cheap rows), then the latest ``shown`` of each
+        # kind in full: a LIMIT on the join lets PostgreSQL walk all sessions by date instead.
+        keys = sorted(Session.objects.filter(attendees=person)
+                      .values_list("date", "pk", "kind", "engagement__place_id"), reverse=True)
+        others = [k for k in keys if k[2] != Session.Kind.DIAGNOSTIC]
+        diagnostic = [k for k in keys if k[2] == Session.Kind.DIAGNOSTIC]
+        index.session_count, index.diagnostic_count = len(others), len(diagnostic)
+        index.place_ids = {k[3] for k in keys}
+        chosen = {k[1] for k in others[:shown]} | {k[1] for k in diagnostic[:shown]}
+        rows = list(Session.objects.filter(pk__in=chosen)
                     .select_related("engagement__place", "engagement__programme")
-                    .order_by("-date", "-pk"))
-    index.sessions = [s for s in attended if s.kind != Session.Kind.DIAGNOSTIC]
-    index.diagnostics = [s for s in attended if s.kind == Session.Kind.DIAGNOSTIC]
+                    .order_by("-date", "-pk")) if chosen else []
+        index.sessions = [r for r in rows if r.kind != Session.Kind.DIAGNOSTIC]
+        index.diagnostics = [r for r in rows if r.kind == Session.Kind.DIAGNOSTIC]
     index.links = list(RespondentLink.objects.filter(person=person).order_by("-created_at"))
     answered = [link.object_id for link in index.links
                 if link.purpose == RespondentLink.Purpose.CONFIRM_OUTCOME and link.used_at]
     index.confirmations = list(
         Outcome.objects.filter(pk__in=answered).exclude(confirmed_at__isnull=True)
         .select_related("engagement__place").order_by("-confirmed_at")) if answered else []
-    index.place_ids = ({m.board.place_id for m in index.memberships}
-                       | {s.engagement.place_id for s in attended})
+    index.place_ids |= {m.board.place_id for m in index.memberships}
     keys = names.keys(person.full_name)
     role = person.role_title.strip().casefold()
     if index.place_ids and (keys or role):

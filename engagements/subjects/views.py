@@ -58,6 +58,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     })
 
 
+# The person page lists this many of their latest sessions (and diagnostics); the pack has all.
+SHOWN = 50
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.DPO)
 def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -77,9 +81,9 @@ def person(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Request logged. It is due on {logged.due_on:%-d %B %Y}.")
             return redirect("engagements:subject-request", pk=logged.pk)
-    index = reads.person_index(found)
+    index = reads.person_index(found, shown=SHOWN)
     return render(request, "engagements/subjects/person.html", {
-        "person": found, "index": index, "form": form,
+        "person": found, "index": index, "form": form, "shown": SHOWN,
         "requests": found.subject_access_requests.order_by("-received_on", "-pk")[:20],
     })
 
