@@ -107,12 +107,12 @@ def person_index(person: Person, *, shown: int | None = None) -> PersonIndex:
     else:
         # Every session's key, date and kind (cheap rows), then the latest ``shown`` of each
         # kind in full: a LIMIT on the join lets PostgreSQL walk all sessions by date instead.
-        keys = sorted(Session.objects.filter(attendees=person)
-                      .values_list("date", "pk", "kind", "engagement__place_id"), reverse=True)
-        others = [k for k in keys if k[2] != Session.Kind.DIAGNOSTIC]
-        diagnostic = [k for k in keys if k[2] == Session.Kind.DIAGNOSTIC]
+        attended_keys = sorted(Session.objects.filter(attendees=person).values_list(
+            "date", "pk", "kind", "engagement__place_id"), reverse=True)
+        others = [k for k in attended_keys if k[2] != Session.Kind.DIAGNOSTIC]
+        diagnostic = [k for k in attended_keys if k[2] == Session.Kind.DIAGNOSTIC]
         index.session_count, index.diagnostic_count = len(others), len(diagnostic)
-        index.place_ids = {k[3] for k in keys}
+        index.place_ids = {k[3] for k in attended_keys}
         chosen = {k[1] for k in others[:shown]} | {k[1] for k in diagnostic[:shown]}
         rows = list(Session.objects.filter(pk__in=chosen)
                     .select_related("engagement__place", "engagement__programme")
