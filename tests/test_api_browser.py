@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from fieldbook.roles import Role
 
+from .browser_support import shoot
 from .factories import EngagementFactory, ProgrammeFactory, SessionFactory, UserFactory
 from .test_browser import sign_in
 
@@ -27,17 +26,6 @@ pytestmark = [
     pytest.mark.usefixtures("role_groups"),
 ]
 
-SHOTS = os.environ.get("FIELDBOOK_SCREENSHOTS", "")
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots at 1280 and 375 px wide, when FIELDBOOK_SCREENSHOTS names a folder."""
-    if not SHOTS:
-        return
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def api_get(url: str, token: str) -> tuple[int, Any]:

@@ -9,9 +9,7 @@ Set FIELDBOOK_SHOTS to a folder to keep screenshots of each page at 1280 and 390
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +20,7 @@ from engagements.models import Session
 from fieldbook.roles import Role
 from places.models import Organisation
 
+from .browser_support import shoot
 from .factories import (
     BoardMembershipFactory,
     DeliveryBoardFactory,
@@ -37,17 +36,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("role_groups"),
 ]
-
-
-def shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("FIELDBOOK_SHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_diagnostic_recorded_agreed_by_the_place_and_seen_by_the_lead(

@@ -12,7 +12,6 @@ Set FIELDBOOK_SHOTS to a folder to keep screenshots of each new page at 1280 and
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from engagements.measures.models import MeasureValue
 from fieldbook.roles import Role
 from places.models import Organisation
 
+from .browser_support import shoot
 from .factories import (
     BoardMembershipFactory,
     DeliveryBoardFactory,
@@ -43,17 +43,6 @@ pytestmark = [
 
 # Monthly referrals from January 2024: a year's baseline, then eight months below its median.
 SERIES = [30, 32, 29, 31, 30, 33, 28, 31, 30, 32, 29, 31, 22, 21, 23, 20, 22, 21, 20, 22]
-
-
-def shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("FIELDBOOK_SHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def emailed_link() -> str:

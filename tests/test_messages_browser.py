@@ -7,7 +7,6 @@ form is a plain POST.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from engagements.messages.models import MessagePublication
 from engagements.models import LearningItem
 from fieldbook.roles import Role
 
+from .browser_support import shoot
 from .factories import AssignmentFactory, LearningItemFactory, SessionFactory, UserFactory
 from .test_browser import sign_in
 from .test_messages import pdf_objects_text
@@ -34,16 +34,6 @@ QUOTES = (
      "NHS Chief Operating Officer"),
     ("Help was planned with us, not parachuted in.", "Director of Adult Social Services"),
 )
-SHOTS = os.environ.get("FIELDBOOK_SCREENSHOTS")
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for a person to look at, when FIELDBOOK_SCREENSHOTS names a folder."""
-    if SHOTS:
-        for width in (1280, 390):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=str(Path(SHOTS, f"{name}-{width}.png")), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_lead_publishes_the_messages_and_downloads_pdf_and_word(

@@ -8,8 +8,6 @@ to it. A stranger is refused with the page that says why.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from playwright.sync_api import Page, expect
 from fieldbook.models import AuditEvent
 from fieldbook.roles import Role
 
+from .browser_support import shoot
 from .factories import UserFactory
 from .oidc_support import PROVIDER_PASSWORD, oidc_provider
 from .test_a11y_crawl import axe_serious, tab_to
@@ -28,16 +27,6 @@ pytestmark = [
     pytest.mark.usefixtures("role_groups"),
 ]
 
-SHOTS = os.environ.get("FIELDBOOK_SCREENSHOTS")
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for a person to look at, when FIELDBOOK_SCREENSHOTS names a folder."""
-    if SHOTS:
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=str(Path(SHOTS, f"{name}-{width}.png")), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def at_provider(page: Page, login: str) -> None:

@@ -7,9 +7,7 @@ Set FIELDBOOK_SHOTS to a folder to keep screenshots of each page at 1280 and 375
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from fieldbook.roles import Role
 from places.models import Organisation
 
+from .browser_support import shoot
 from .factories import (
     BoardMembershipFactory,
     DeliveryBoardFactory,
@@ -33,17 +32,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("role_groups"),
 ]
-
-
-def shoot(page: Page, name: str) -> None:
-    folder = os.environ.get("FIELDBOOK_SHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_an_outcome_drafted_sent_confirmed_and_seen_by_the_lead(
