@@ -13,6 +13,7 @@ import random
 from collections import Counter
 from decimal import Decimal
 
+from demo.seed.programmes import EngagementSpec
 from enablers.models import Assignment, Enabler
 from engagements.lifecycle.models import StatusChange
 from engagements.measures.models import Measure, MeasureValue
@@ -57,6 +58,44 @@ INNOVATIONS = {
 }
 
 
+# What the fictional areas' sessions keep returning to: two or three of these each.
+AREA_THEMES = (
+    "leadership-development", "shared-purpose", "relationships-and-trust", "clinical-leadership",
+    "workforce-integration", "patient-and-service-user-voice",
+    "chief-executives-as-system-leaders",
+)
+# The demo enablers who lead the fictional areas, in turn: about three areas each beside their
+# own places (the two who started the programme, and four with room in their weeks).
+AREA_ENABLERS = ("e.sanjay.mistry", "e.catherine.doyle", "e.neil.fairbairn", "e.bronwen.hughes",
+                 "e.david.pryce", "e.priya.raman")
+# A session in a little over half the weeks (and the programme's learning network): an area
+# goes three weeks without one now and then, as real ones do, and is listed as quiet then.
+AREA_CADENCE = 0.55
+
+
+def _area_slug(name: str) -> str:
+    return name.lower().replace(" and ", "-").replace(" ", "-")
+
+
+def area_engagements() -> list[tuple[EngagementSpec, Engagement]]:
+    """The programme's fictional areas as plans for ``demo.seed.sessions.SessionPlanner``: a
+    continuous history from each area's start (issue 17, point 8), led by its assigned enabler,
+    the programme's learning network included. One query (none of them yet: an empty list)."""
+    engagements = (Engagement.objects.filter(programme__slug=PROGRAMME,
+                                             place__slug__in=[_area_slug(n) for n in OTHER_AREAS])
+                   .select_related("place").order_by("place__slug"))
+    plans = []
+    for engagement in engagements:
+        rng = random.Random(f"{PROGRAMME}:{engagement.place.slug}")
+        themes = tuple(rng.sample(AREA_THEMES, rng.randint(2, 3)))
+        plans.append((EngagementSpec(
+            PROGRAMME, engagement.place.slug, engagement.status, requested_days_ago=0,
+            started_days_ago=None, days_allocated=str(engagement.days_allocated or ""),
+            focus=engagement.focus, lead="", themes=themes, cadence=AREA_CADENCE,
+        ), engagement))
+    return plans
+
+
 def _funding_shares(n: int, rng: random.Random) -> list[Decimal]:
     """``n`` amounts, whole thousands, that add up to exactly £2m."""
     weights = [rng.uniform(0.6, 1.6) for _ in range(n)]
@@ -98,11 +137,10 @@ def reach_seed(*, today: dt.date, report: Counter[str],
     have = {e.place.slug: e for e in Engagement.objects.filter(programme=programme)
             .select_related("place")}
     started = today - dt.timedelta(days=400)
-    area_enablers = list(Enabler.objects.filter(
-        user__username__in=("e.sanjay.mistry", "e.catherine.doyle")).order_by("pk"))
+    area_enablers = list(Enabler.objects.filter(user__username__in=AREA_ENABLERS).order_by("pk"))
     assert area_enablers, "the demo's enablers come first"
     for name in OTHER_AREAS:
-        slug = name.lower().replace(" and ", "-").replace(" ", "-")
+        slug = _area_slug(name)
         if slug in have:
             continue
         place, _ = Place.objects.get_or_create(
@@ -120,8 +158,8 @@ def reach_seed(*, today: dt.date, report: Counter[str],
             StatusChange(engagement=have[slug], step=StatusChange.Step.ACTIVATED,
                          from_status=Engagement.Status.REQUESTED,
                          to_status=Engagement.Status.ACTIVE, on=started)])
-        # Every working engagement has a lead enabler: two demo enablers take the fictional
-        # areas in turn (they log no sessions there: the areas show as quiet).
+        # Every working engagement has a lead enabler: six demo enablers take the fictional
+        # areas in turn (their sessions there: ``area_engagements``).
         Assignment.objects.create(enabler=area_enablers[len(have) % len(area_enablers)],
                                   engagement=have[slug], role=Assignment.Role.LEAD,
                                   started_on=started)

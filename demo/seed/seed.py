@@ -39,7 +39,7 @@ from demo.seed.people import (
 )
 from demo.seed.places import PLACES, REGIONS, SYSTEMS
 from demo.seed.programmes import ENGAGEMENTS, PROGRAMMES, THEMES
-from demo.seed.reach import reach_seed
+from demo.seed.reach import area_engagements, reach_seed
 from demo.seed.sessions import SessionPlanner
 from demo.seed.voice import voice_seed
 from enablers.models import Assignment, Enabler
@@ -176,6 +176,11 @@ class _Seeder:
         # The 23-area programme's reach, funding, innovations and measures (issue 16).
         reach_seed(today=self.today, report=self.report.created,
                    enabler_engagement=assigned)
+        # ... and the fictional areas' sessions from each one's start (issue 17, point 8).
+        areas = area_engagements()
+        SessionPlanner(today=self.today, engagements=areas,
+                       places={spec.place: e.place for spec, e in areas}, themes=self.themes,
+                       report=self.report.created).run(())
         # The place's own voice (issue 17): self-assessment and pulse rounds, one suppressed.
         voice_seed(today=self.today, engagements=self.engagements, report=self.report.created)
         # Issue 17, points 6 and 7: context, other support, the CQC asks, good practice.

@@ -173,7 +173,10 @@ class SessionPlanner:
             yield from self._session(rng, spec, eng, monday + dt.timedelta(days=2),
                                      "learning_network", "lead")
             return
-        if rng.random() >= spec.cadence:
+        # An engagement opens with a diagnostic visit in its first full week, whatever the
+        # cadence (the Accelerate model: "starting with a diagnostic"): no history starts late.
+        first_week = monday == monday_of(eng.started_on + dt.timedelta(days=6))
+        if rng.random() >= spec.cadence and not first_week:
             return
         weights = KIND_WEIGHTS["diagnostic" if diagnostic else
                                "development" if spec.programme in DEVELOPMENT_PROGRAMMES
@@ -217,7 +220,9 @@ class SessionPlanner:
                 themes.append(slug)
         notes = rng.choice(PRIVATE_NOTES) if rng.random() < 0.85 else ""
         next_steps = rng.choice(NEXT_STEPS) if rng.random() < 0.4 else ""
-        sectors = self.sectors[spec.place]
+        # A place outside PLACES (the 23-area programme's fictional areas) has no
+        # organisations on record: its events draw on every sector.
+        sectors = self.sectors.get(spec.place) or sorted(Sector.values)
         picked = rng.sample(sectors, rng.randint(min(3, len(sectors)), min(6, len(sectors))))
         top = 25 if kind == "learning_network" else 12
         headcounts = tuple((sector, rng.randint(1, top)) for sector in sorted(picked))
