@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
+import subprocess
 import uuid
 from typing import Any
 
@@ -189,6 +191,29 @@ def test_the_pack_holds_every_kind_and_redacts_other_people(
         sar.log[0]["what"], "Pack compilation asked for."]
     assert {"engagements.subject_access.compile_requested",
             "engagements.subject_access.compiled"} <= set(actions())
+
+
+def test_the_pdf_lists_sessions_under_their_place_one_line_each(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """The PDF names the place and programme once per place, then one line a session (date,
+    kind, themes, next steps): a pack of thousands of sessions was hundreds of pages with every
+    field on every record (bench/README.md, "Subject access")."""
+    sar = build(world.request(), world.dpo, django_capture_on_commit_callbacks)
+    raw = bytes(SubjectAccessRequest.objects.get(pk=sar.pk).pack_pdf or b"")
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read PDFs"
+    text = " ".join(subprocess.run(["pdftotext", "-", "-"], input=raw, capture_output=True,
+                                   check=True).stdout.decode().split())
+    engagement = world.engagement
+    heading = f"{engagement.place.name}, {engagement.programme.name}: 1 session"
+    # Once under "Sessions you attended" and once under "Diagnostic participation".
+    assert text.count(heading) == 2, text
+    visit = world.visit
+    assert (f"{visit.date.isoformat()} · {visit.get_kind_display()} · "
+            f"Next steps: Ask {REDACTED} to meet Morgan Tate.") in text
+    sessions = text[text.index("Sessions you attended"):text.index("Links sent to you")]
+    assert "Place:" not in sessions and "Programme:" not in sessions
+    assert "Recorded by:" not in sessions
+    assert "Every one was recorded by an enabler." in text
 
 
 def test_a_pack_for_someone_with_no_records_is_refused_and_audited(world: World) -> None:

@@ -164,6 +164,41 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# Sections of sessions: printed a place at a time (the place and programme once, as a heading)
+# and one short line a session (date, kind, themes, next steps). A pack of 3,854 sessions was
+# 332 pages and 8.6 s of WeasyPrint with every field on every record (bench/README.md).
+SESSION_SECTIONS = frozenset({"sessions_attended", "diagnostic_participation"})
+
+
+def _row(row: dict[str, Any]) -> str:
+    """A record as one run of text ("Kind: Site visit · Date: 2026-01-08 · ..."): WeasyPrint
+    lays out one paragraph far faster than a definition list of a dozen boxes."""
+    return " · ".join(f"{_label(name)}: {_text(value)}"
+                      for name, value in row.items() if value not in ("", [], {}))
+
+
+def _session_line(row: dict[str, Any]) -> str:
+    parts = [row["date"], row["kind"]]
+    if row["themes"]:
+        parts.append(_text(row["themes"]))
+    if row["next_steps"]:
+        parts.append(f"Next steps: {row['next_steps']}")
+    return " · ".join(parts)
+
+
+def _groups(key: str, rows: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """A section's rows as (subheading, lines): sessions under their place and programme, in
+    the order the pack lists them (newest first); any other record as one group of its own."""
+    if key not in SESSION_SECTIONS:
+        return [("", [_row(row) for row in rows])] if rows else []
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        grouped.setdefault((row["place"], row["programme"]), []).append(_session_line(row))
+    return [(f"{place}, {programme}: {len(lines):,} "
+             f"{'session' if len(lines) == 1 else 'sessions'}", lines)
+            for (place, programme), lines in grouped.items()]
+
+
 def pack_pdf(content: dict[str, Any]) -> bytes:
     """The same content as a tagged PDF (PDF/UA-1), through the summaries' fetcher that reads
     our static files and nothing else. WeasyPrint is imported only here."""
@@ -171,11 +206,7 @@ def pack_pdf(content: dict[str, Any]) -> bytes:
 
     from engagements.summaries.pdf import BASE_URL, PDF_VARIANT, static_files_fetcher
 
-    # Each record is one run of text ("Kind: Site visit · Date: 2026-01-08 · ..."): WeasyPrint
-    # lays out one paragraph far faster than a definition list of a dozen boxes (bench/README).
-    sections = [(title, [" · ".join(f"{_label(name)}: {_text(value)}"
-                                    for name, value in row.items() if value not in ("", [], {}))
-                         for row in content[key]])
+    sections = [(title, key in SESSION_SECTIONS, _groups(key, content[key]))
                 for key, title in SECTIONS]
     html = render_to_string("engagements/subjects/pack-pdf.html",
                             {"pack": content, "sections": sections})
