@@ -48,3 +48,17 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 forwarded_allow_ips = ""
 # Temporary files for worker heartbeats in memory, not on a container's overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def post_worker_init(worker: object) -> None:
+    """Once the worker has loaded Fieldbook (and its URLs, which Django reads on the first
+    request otherwise), move everything alive into the collector's permanent generation
+    (``gc.freeze``): a full collection then walks what requests allocate, not the whole
+    loaded framework. Measured on the heatmap at 1M sessions (400 requests through gunicorn):
+    p99 88-98 ms before, 39-45 ms after; p50 unchanged (bench/README.md, "Collector")."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 -- imported now, not on the first request
+    gc.freeze()

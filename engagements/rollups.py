@@ -195,16 +195,20 @@ def quarters(ids: list[int], today: dt.date) -> dict[int, Quarter]:
     return found
 
 
-def quarters_of_programme(programme_id: int, today: dt.date) -> dict[int, Quarter]:
+def quarters_of_programme(programme_id: int, today: dt.date, *, sectors: bool = True
+                          ) -> dict[int, Quarter]:
     """``quarters`` for every engagement of a programme: one query (the engagements with
-    their stored rows), plus the live count of those whose row is missing or old."""
+    their stored rows), plus the live count of those whose row is missing or old.
+    ``sectors=False``: the themes only (the heatmap), each stored quarter's sectors unread."""
     found: dict[int, Quarter] = {}
     missing = []
-    for pk, as_of, themes, sectors in Engagement.objects.filter(
-            programme_id=programme_id).values_list(
-            "pk", "quarter__as_of", "quarter__themes", "quarter__sectors").order_by():
+    fields = ("pk", "quarter__as_of", "quarter__themes") + (
+        ("quarter__sectors",) if sectors else ())
+    for pk, as_of, themes, *rest in Engagement.objects.filter(
+            programme_id=programme_id).values_list(*fields).order_by():
         if as_of == today:
-            found[pk] = Quarter({int(t): n for t, n in themes.items()}, set(sectors))
+            found[pk] = Quarter({int(t): n for t, n in themes.items()},
+                                set(rest[0]) if rest else set())
         else:
             missing.append(pk)
     found.update(quarters_live(missing, today))

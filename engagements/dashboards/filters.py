@@ -84,6 +84,18 @@ def filter_choices(programme: Programme) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+def region_choices(programme: Programme) -> list[tuple[str, str]]:
+    """The regions of this programme's places, alone (the heatmap's one filter): one query
+    that reads no enabler or assignment, so it costs the same however many the database holds
+    (``filter_choices`` did 0.8 ms more at 1M sessions than at 10k)."""
+    options = list(
+        Region.objects.filter(Exists(Engagement.objects.filter(
+            programme=programme, place__region=OuterRef("pk"))))
+        .values_list("code", "name").order_by())
+    options.sort(key=lambda option: option[1].lower())
+    return options
+
+
 class DashboardFilterForm(forms.Form):
     q = forms.CharField(label="Place name", required=False, max_length=100)
     region = forms.ChoiceField(label="Region", required=False)

@@ -22,7 +22,12 @@ from engagements.dashboards import cells, exports
 from engagements.dashboards.caseload import caseload_page
 from engagements.dashboards.charts import themes_chart
 from engagements.dashboards.definitions import BREADTH_COLUMNS, Windows, quarter_breadth
-from engagements.dashboards.filters import SORTS, DashboardFilterForm, filter_choices
+from engagements.dashboards.filters import (
+    SORTS,
+    DashboardFilterForm,
+    filter_choices,
+    region_choices,
+)
 from engagements.dashboards.heatmap import heatmap_page
 from engagements.dashboards.place import (
     LEARNING_SHOWN,
@@ -249,7 +254,7 @@ def heatmap(request: AuthenticatedHttpRequest, programme: str) -> HttpResponse:
     """Themes x places, last quarter. 10 queries for the page, 10 for the htmx fragment."""
     prog = get_programme_for(request.user, programme)
     w = windows_now()
-    regions = filter_choices(prog)["region"]
+    regions = region_choices(prog)
     region = query_text(request.GET, "region", max_length=100)
     region = region if region in dict(regions) else ""
     context = {
