@@ -475,7 +475,9 @@ def open_load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
 
 def load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
     """BENCH_USERS virtual users (70% enablers, 20% leads, 10% admins), each a thread with
-    its own session and a 0.5-1.5 s think time, for BENCH_LOAD_SECONDS. Also where the CPU
+    its own session and a 0.5-1.5 s think time after each action, for BENCH_LOAD_SECONDS. An
+    action is one request, or a form sent and the page it redirects to (as a browser follows
+    the redirect). Also where the CPU
     went meanwhile: gunicorn, PostgreSQL and this client (CPU seconds per request)."""
     p = info["programme"]
     places = info["place_urls"]
@@ -492,18 +494,26 @@ def load_test(info: dict[str, Any], server_pgid: int) -> dict[str, Any]:
             with lock:
                 if len(latencies) + len(errors) >= LOAD_MAX_REQUESTS:
                     return
-            call, expect = next_call(spec, rng, p, places, csrf)
-            try:
-                status, _, _, elapsed = client.request(*call)
-                with lock:
-                    if status == expect:
-                        latencies.append(elapsed)
-                        by_role[spec["role"]] = by_role.get(spec["role"], 0) + 1
-                    else:
-                        errors.append(f"{call[0]} {call[1]}: HTTP {status}")
-            except Exception as exc:  # a timeout or reset is an error, not a crash
-                with lock:
-                    errors.append(f"{call[0]} {call[1]}: {type(exc).__name__}")
+            first, expect = next_call(spec, rng, p, places, csrf)
+            call: tuple[str, str, dict[str, Any] | None] | None = first
+            # One action: the request, and -- as a browser does after a form is sent -- the
+            # page its redirect names, at once (logging a visit is a POST and then My week).
+            while call is not None:
+                try:
+                    status, headers, _, elapsed = client.request(*call)
+                    with lock:
+                        if status == expect:
+                            latencies.append(elapsed)
+                            by_role[spec["role"]] = by_role.get(spec["role"], 0) + 1
+                        else:
+                            errors.append(f"{call[0]} {call[1]}: HTTP {status}")
+                except Exception as exc:  # a timeout or reset is an error, not a crash
+                    with lock:
+                        errors.append(f"{call[0]} {call[1]}: {type(exc).__name__}")
+                    break
+                location = headers.get("Location", "") if status in (302, 303) else ""
+                call, expect = (("GET", urllib.parse.urlsplit(location).path or "/", None), 200
+                                ) if location and call[0] == "POST" else (None, 0)
             time.sleep(rng.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=user, args=(spec, random.Random(i)), daemon=True)

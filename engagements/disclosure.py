@@ -146,6 +146,8 @@ def suppressed(parts: Sequence[int], total: int | None = None
         return hidden, total_cell
     visible = sum(parts) - sum(parts[i] for i in hidden)
     small, other = len(hidden), 0
+    if not _pinned(total_cell.value - visible, small, other):
+        return hidden, total_cell
     # Smallest visible parts first: hiding them costs the reader least. One or two usually
     # suffice, so they come off a heap rather than a sort of every part.
     order = [(n, i) for i, n in enumerate(parts) if i not in hidden]

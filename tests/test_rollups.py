@@ -279,6 +279,8 @@ def test_the_stored_quarter_counts_the_last_91_days_of_held_sessions() -> None:
     today = timezone.localdate()
     assert rollups.quarters([engagement.pk], today) == rollups.quarters_live(
         [engagement.pk], today)
+    assert rollups.theme_counts_of_programme(engagement.programme_id, today) == {
+        engagement.pk: {str(theme.pk): 2, str(other.pk): 1}}
     assert rollups.rebuild() == 0
 
 
@@ -296,6 +298,9 @@ def test_a_stored_quarter_not_for_today_is_never_read_and_the_night_rewrites_it(
         as_of=today - dt.timedelta(days=1), themes={str(theme.pk): 99}, sectors=[])
     assert rollups.quarters([engagement.pk], today) == right
     assert rollups.quarters_of_programme(engagement.programme_id, today) == right
+    # The heatmap's read of the same: the stored JSON as it is, the live count for this one.
+    assert rollups.theme_counts_of_programme(engagement.programme_id, today) == {
+        pk: {str(t): n for t, n in q.themes.items()} for pk, q in right.items()}
     heat = heatmap_page(engagement.programme, Windows(today), 1)
     assert heat.totals == {theme.pk: 2, other.pk: 1}
     assert [c.n for c in heat.rows[0].cells if c.theme.pk == theme.pk] == [2]

@@ -88,18 +88,23 @@ def heatmap_themes(totals: dict[int, int]) -> list[TotalledTheme]:
     return themes
 
 
-def theme_columns(quarter: dict[int, rollups.Quarter]) -> dict[int, list[tuple[int, int]]]:
-    """Each theme's non-zero counts last quarter as (engagement, count), by engagement: one
-    pass over the programme's quarter."""
-    columns: dict[int, list[tuple[int, int]]] = defaultdict(list)
+def theme_columns(quarter: dict[int, dict[str, int]]
+                  ) -> dict[int, tuple[list[int], list[int]]]:
+    """Each theme's non-zero counts last quarter as (engagements, counts), two lists in the
+    engagements' order: one pass over the programme's quarter, no pair made per count."""
+    by_key: dict[str, tuple[list[int], list[int]]] = {}
     for pk in sorted(quarter):
-        for theme_pk, n in quarter[pk].themes.items():
+        for key, n in quarter[pk].items():
             if n:
-                columns[theme_pk].append((pk, n))
-    return columns
+                column = by_key.get(key)
+                if column is None:
+                    column = by_key[key] = ([], [])
+                column[0].append(pk)
+                column[1].append(n)
+    return {int(key): column for key, column in by_key.items()}
 
 
-def disclosed(columns: dict[int, list[tuple[int, int]]], themes: list[TotalledTheme]
+def disclosed(columns: dict[int, tuple[list[int], list[int]]], themes: list[TotalledTheme]
               ) -> dict[int, dict[int, Cell]]:
     """The small-number rule on each theme's column (README "Small numbers"): a count of 1 or
     2 reads "fewer than 3", and because the column's total is shown in the table's foot, more
@@ -109,13 +114,12 @@ def disclosed(columns: dict[int, list[tuple[int, int]]], themes: list[TotalledTh
     returns the hidden cells by engagement, then theme."""
     hidden: dict[int, dict[int, Cell]] = defaultdict(dict)
     for theme in themes:
-        keys = columns.get(theme.pk, [])
-        why, total = suppressed([n for _, n in keys], theme.total)
+        pks, counts = columns.get(theme.pk, ([], []))
+        why, total = suppressed(counts, theme.total)
         assert total is not None
         theme.total_cell = total
         for i, reason in why.items():
-            pk, n = keys[i]
-            hidden[pk][theme.pk] = Cell(n, reason)
+            hidden[pks[i]][theme.pk] = Cell(counts[i], reason)
     return hidden
 
 
@@ -128,9 +132,9 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     the live count of any engagement whose row is not for today. The work a request does grows
     with the programme's non-zero counts (about three times as many at 1M sessions as at 10k:
     bench/README.md), so each is touched as few times as can be."""
-    quarter = rollups.quarters_of_programme(programme.pk, w.today, sectors=False)
+    quarter = rollups.theme_counts_of_programme(programme.pk, w.today)
     columns_of = theme_columns(quarter)
-    totals = {pk: sum(n for _, n in column) for pk, column in columns_of.items()}
+    totals = {pk: sum(counts) for pk, (_, counts) in columns_of.items()}
     themes = heatmap_themes(totals)
     qs = Engagement.objects.filter(programme=programme).select_related("place__region")
     if region:
@@ -138,11 +142,11 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     page = paginate(qs.order_by("place__name", "pk"), page_number)
     engagements = list(page.object_list)
     hidden = disclosed(columns_of, themes)
-    none: dict[int, Any] = {}
+    none: dict[Any, Any] = {}
     # The shading and the key's "most on this page" come from the counts shown: a hidden
     # count's shade would say how big it is (1 against 2 when the busiest cell is 4).
     peak = max((n for e in engagements if e.pk in quarter
-                for t, n in quarter[e.pk].themes.items() if t not in hidden.get(e.pk, none)),
+                for t, n in quarter[e.pk].items() if int(t) not in hidden.get(e.pk, none)),
                default=0)
     # Shades are relative to the busiest cell on the page: a quick read of where the
     # conversations are, not a score (there is no "good" amount of any theme).
@@ -154,7 +158,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     # concatenation is the concatenation of the escaped parts).
     since = f"&since={w.quarter_from:%Y-%m-%d}#timeline"
     since_html = escape(since)
-    columns = [(t, t.pk, escape(t.name), escape(f"?theme={quote(t.slug)}")) for t in themes]
+    columns = [(t, str(t.pk), escape(t.name), escape(f"?theme={quote(t.slug)}")) for t in themes]
     place_url = place_url_for(programme.slug)
     # A cell's class is its shade only: the table's own rules (.app-heatmap td, static/src/
     # _dashboard.scss) style every cell, so ~1,200 cells a page do not each carry three
@@ -164,7 +168,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
     for e in engagements:
         url = place_url(e.place.slug)
         url_html, place_html = escape(url), escape(e.place.name)
-        counts = quarter[e.pk].themes if e.pk in quarter else none
+        counts = quarter.get(e.pk, none)
         hidden_here = hidden.get(e.pk, none)
         cells, html = [], []
         for t, pk, name_html, query_html in columns:
@@ -173,7 +177,7 @@ def heatmap_page(programme: Programme, w: Windows, page_number: Any, *, region: 
                 cells.append(HeatCell(t, 0, 0))
                 html.append(empty)
                 continue
-            cell = hidden_here.get(pk)
+            cell = hidden_here.get(t.pk)
             if cell is not None:
                 # "fewer than 3" is shaded as the least busy; "not shown" is not shaded.
                 shade, shown = (1 if cell.hidden == SMALL else 0), cell.text
