@@ -195,27 +195,12 @@ def quarters(ids: list[int], today: dt.date) -> dict[int, Quarter]:
     return found
 
 
-def quarters_of_programme(programme_id: int, today: dt.date) -> dict[int, Quarter]:
-    """``quarters`` for every engagement of a programme: one query (the engagements with
-    their stored rows), plus the live count of those whose row is missing or old."""
-    found: dict[int, Quarter] = {}
-    missing = []
-    for pk, as_of, themes, sectors in Engagement.objects.filter(
-            programme_id=programme_id).values_list(
-            "pk", "quarter__as_of", "quarter__themes", "quarter__sectors").order_by():
-        if as_of == today:
-            found[pk] = Quarter({int(t): n for t, n in themes.items()}, set(sectors))
-        else:
-            missing.append(pk)
-    found.update(quarters_live(missing, today))
-    return found
-
-
 def theme_counts_of_programme(programme_id: int, today: dt.date) -> dict[int, dict[str, int]]:
     """Held sessions per theme last quarter for every engagement of a programme, as stored:
     {engagement: {theme id as text: count}}, the JSON object itself, keys unconverted and no
     sectors read (the heatmap reads ~3,000 counts a request at 1M sessions and converts its two
-    dozen theme ids instead). Same queries as ``quarters_of_programme``."""
+    dozen theme ids instead). One query, plus the live count (``quarters_live``) of those
+    engagements whose stored row is missing or old."""
     found: dict[int, dict[str, int]] = {}
     missing = []
     for pk, as_of, themes in Engagement.objects.filter(

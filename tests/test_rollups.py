@@ -297,7 +297,6 @@ def test_a_stored_quarter_not_for_today_is_never_read_and_the_night_rewrites_it(
     EngagementQuarter.objects.filter(engagement=engagement).update(
         as_of=today - dt.timedelta(days=1), themes={str(theme.pk): 99}, sectors=[])
     assert rollups.quarters([engagement.pk], today) == right
-    assert rollups.quarters_of_programme(engagement.programme_id, today) == right
     # The heatmap's read of the same: the stored JSON as it is, the live count for this one.
     assert rollups.theme_counts_of_programme(engagement.programme_id, today) == {
         pk: {str(t): n for t, n in q.themes.items()} for pk, q in right.items()}
